@@ -1,0 +1,36 @@
+"""The ``sf-social`` command: one group, each subcommand in the module named after it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from sf_social.errors import SfSocialError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sf_social")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Turn social-media interactions into Salesforce Leads, Cases and Tasks."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    """Console entry point: known errors print one clear message and exit 2."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except SfSocialError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)

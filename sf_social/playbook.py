@@ -1,0 +1,296 @@
+"""The playbook: the admin-owned configuration that drives classification and mapping.
+
+``load_playbook(path)`` reads a YAML file (the bundled ``mappings/default.yaml`` when no path
+is given) into a typed ``Playbook``. Every problem is reported as ``file:line: key: message``;
+unknown keys and duplicate keys are errors, never silently ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sf_social.bundled import bundled_path
+from sf_social.classification import Priority, Segment, SourceTag
+from sf_social.errors import PlaybookError
+from sf_social.posts import Network
+
+Phrases = list[Annotated[str, Field(min_length=1)]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Brand(_Strict):
+    """Who we are: our accounts' posts are outbound, mentions of them are about the brand."""
+
+    name: str
+    accounts: list[str] = Field(description="our handles on every network, without @")
+    support_accounts: list[str] = Field(default=[], description="dedicated support handles")
+
+
+class Listening(_Strict):
+    """Keyword sets that decide the listening topic (brand / industry / competitor)."""
+
+    brand: Phrases = []
+    products: Phrases = []
+    executives: Phrases = []
+    nicknames: Phrases = Field(default=[], description="nicknames and misspellings")
+    industry: Phrases = []
+    competitors: Phrases = []
+
+
+class Rule(_Strict):
+    """A phrase (token sequence; ``word*`` is a prefix, ``...`` skips up to 3 words) or a regex."""
+
+    phrase: str | None = None
+    regex: str | None = None
+    weight: float = 1.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        return {"phrase": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.phrase is None) == (self.regex is None):
+            raise ValueError("give exactly one of 'phrase' or 'regex'")
+        return self
+
+
+class SegmentRules(_Strict):
+    """Rules for one segment; the segment wins when its score reaches ``min_score`` first."""
+
+    min_score: float = 1.0
+    rules: list[Rule]
+
+
+class ComplaintRules(_Strict):
+    """A complaint is a breach of expectations, not mere negativity."""
+
+    min_score: float = 1.0
+    rules: list[Rule]
+
+
+class EscalationRule(_Strict):
+    name: str
+    rules: list[Rule]
+    priority: Priority = Priority.HIGH
+
+
+class Escalation(_Strict):
+    rules: list[EscalationRule] = []
+    complaint_min_followers: int = Field(
+        default=10_000, ge=0, description="a negative complaint from this many followers escalates"
+    )
+
+
+class Influence(_Strict):
+    active_poster_posts: int = Field(default=5_000, ge=0)
+    large_following_followers: int = Field(default=10_000, ge=0)
+    influencer_followers: int = Field(default=10_000, ge=0)
+
+
+class People(_Strict):
+    """Handles (without @) that earn a source tag."""
+
+    tier1_customers: list[str] = []
+    employees: list[str] = []
+    competitors: list[str] = []
+    partners: list[str] = []
+
+    def tags_for(self, handle: str | None) -> list[SourceTag]:
+        if not handle:
+            return []
+        lowered = handle.lower()
+        pairs = (
+            (self.tier1_customers, SourceTag.TIER1_CUSTOMER),
+            (self.employees, SourceTag.EMPLOYEE),
+            (self.competitors, SourceTag.COMPETITOR),
+            (self.partners, SourceTag.PARTNER),
+        )
+        return [tag for names, tag in pairs if lowered in {n.lower() for n in names}]
+
+
+class LeadQualification(_Strict):
+    min_followers: int = Field(default=0, ge=0)
+    exclude_tags: list[SourceTag] = [SourceTag.EMPLOYEE, SourceTag.COMPETITOR]
+    review_owner_id: str | None = Field(
+        default=None, description="user Id for review Tasks (Tasks cannot be owned by queues)"
+    )
+
+
+class RouteCondition(_Strict):
+    account: str | None = None
+    network: Network | None = None
+    language: str | None = None
+    segment: Segment | None = None
+
+
+class RouteRule(_Strict):
+    when: RouteCondition
+    team: str
+
+
+class Routing(_Strict):
+    teams: dict[str, str] = Field(description="team name → Salesforce queue (DeveloperName)")
+    segments: dict[Segment, str]
+    complaint_team: str
+    rules: list[RouteRule] = []
+    review_queue: str
+
+    @model_validator(mode="after")
+    def _teams_exist(self) -> Self:
+        used = {
+            *self.segments.values(),
+            self.complaint_team,
+            *(rule.team for rule in self.rules),
+        }
+        unknown = sorted(used - set(self.teams))
+        if unknown:
+            raise ValueError(f"team(s) {unknown} are not declared under routing.teams")
+        missing = [s.value for s in Segment if s not in self.segments]
+        if missing:
+            raise ValueError(f"routing.segments must name a team for {missing}")
+        return self
+
+
+class ResponseTargets(_Strict):
+    """Minutes allowed until the first reply."""
+
+    by_priority: dict[Priority, int]
+    by_segment: dict[Segment, int] = {}
+
+
+class Threading(_Strict):
+    reopen_days: int = Field(default=5, ge=0)
+
+
+class Playbook(_Strict):
+    """The whole playbook, validated."""
+
+    version: int = Field(ge=1, le=1)
+    brand: Brand
+    languages: list[str] = Field(min_length=1, description="languages the rules cover")
+    listening: Listening
+    slang: dict[str, dict[str, str]] = Field(
+        default={}, description="per network ('all' for every network): token → replacement"
+    )
+    segments: dict[Segment, SegmentRules]
+    complaint: ComplaintRules
+    escalation: Escalation = Escalation()
+    influence: Influence = Influence()
+    people: People = People()
+    lead_qualification: LeadQualification = LeadQualification()
+    routing: Routing
+    replies: dict[Segment, str]
+    response_targets: ResponseTargets
+    case_types: dict[str, str] = Field(
+        description="Case Type per segment name, plus 'complaint' for complaints without one"
+    )
+    threading: Threading = Threading()
+    source: str = Field(default="<memory>", exclude=True)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        missing = [s.value for s in Segment if s not in self.segments]
+        if missing:
+            raise ValueError(f"segments must have rules for {missing}")
+        allowed = {*(s.value for s in Segment), "complaint"}
+        unknown = sorted(set(self.case_types) - allowed)
+        if unknown:
+            raise ValueError(f"case_types keys {unknown} are not segments or 'complaint'")
+        networks = {"all", *(n.value for n in Network)}
+        unknown = sorted(set(self.slang) - networks)
+        if unknown:
+            raise ValueError(f"slang keys {unknown} must be 'all' or a network {sorted(networks)}")
+        return self
+
+    def is_our_account(self, handle: str | None) -> bool:
+        return bool(handle) and handle.lower().lstrip("@") in self._accounts()
+
+    def _accounts(self) -> set[str]:
+        return {a.lower().lstrip("@") for a in self.brand.accounts}
+
+
+def default_playbook_path() -> Path:
+    """The bundled default playbook."""
+    return bundled_path("mappings") / "default.yaml"
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """Read and validate a playbook file; raises ``PlaybookError`` naming file, line and key."""
+    file = Path(path) if path is not None else default_playbook_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlaybookError(str(file), [f"{file}: cannot read: {exc}"]) from exc
+    return parse_playbook(text, str(file))
+
+
+def parse_playbook(text: str, source: str = "<string>") -> Playbook:
+    """Validate playbook YAML text; ``source`` names it in errors."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise PlaybookError(source, [f"{source}:{line}: YAML syntax: {exc.problem}"]) from exc
+    if not isinstance(data, dict) or root is None:
+        raise PlaybookError(source, [f"{source}:1: the playbook must be a YAML mapping"])
+    lines: dict[tuple[Any, ...], int] = {}
+    duplicates: list[str] = []
+    _index_lines(root, (), lines, duplicates, source)
+    if duplicates:
+        raise PlaybookError(source, duplicates)
+    try:
+        return Playbook.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise PlaybookError(source, _describe(exc, lines, source)) from None
+
+
+def _index_lines(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    lines: dict[tuple[Any, ...], int],
+    duplicates: list[str],
+    source: str,
+) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                where = ".".join(map(str, (*path, key)))
+                duplicates.append(
+                    f"{source}:{key_node.start_mark.line + 1}: {where}: duplicate key "
+                    "(YAML would silently keep only the last one)"
+                )
+            seen.add(key)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _index_lines(value_node, (*path, key), lines, duplicates, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, (*path, index), lines, duplicates, source)
+
+
+def _describe(exc: ValidationError, lines: dict[tuple[Any, ...], int], source: str) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if p not in ("function-after[_short_form(), Rule]",))
+        loc = tuple(str(p) if not isinstance(p, int) else p for p in loc)
+        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 0)
+        key = ".".join(map(str, loc)) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling and indentation)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        problems.append(f"{source}:{line}: {key}: {message}")
+    return problems

@@ -1,0 +1,262 @@
+"""Typed Salesforce records: Pythonic attributes that serialize to API field names.
+
+Each field is marked with who owns it after the record exists (design rule 7):
+
+- ``INSERT_ONLY`` fields (owner, status, priority, subject, type, ...) are written when the
+  record is created and never again: agents change them in Salesforce.
+- ``SYNC_OWNED`` fields are social facts (followers, influence tier, last post URL) that
+  every sync may refresh.
+
+Text is truncated to the documented field limits with an ellipsis, never rejected.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+ELLIPSIS = "…"
+
+
+class Ownership(StrEnum):
+    """Who may change a field once the record exists."""
+
+    INSERT_ONLY = "insert_only"
+    SYNC_OWNED = "sync_owned"
+
+
+INSERT = Ownership.INSERT_ONLY
+SYNC = Ownership.SYNC_OWNED
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def _limit(limit: int) -> BeforeValidator:
+    return BeforeValidator(lambda v: truncate(str(v), limit) if v is not None else None)
+
+
+def _join_multi(values: list[str]) -> str | None:
+    return ";".join(values) if values else None
+
+
+Text255 = Annotated[str | None, _limit(255)]
+LongText = Annotated[str | None, _limit(32_000)]
+MultiSelect = Annotated[list[str], PlainSerializer(_join_multi, return_type=str | None)]
+
+
+class Reference(BaseModel):
+    """A lookup to another record: by Salesforce Id, or by its external-id key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sobject: Literal["Lead", "Case", "Contact"]
+    id: str | None = None
+    key_field: str | None = None
+    key: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Reference:
+        if (self.id is None) == (self.key is None or self.key_field is None):
+            raise ValueError("a Reference needs either an id, or a key_field and a key")
+        return self
+
+    def api_value(self, id_field: str, relationship: str) -> dict[str, Any]:
+        """The fields that set this reference, e.g. ``{"WhoId": ...}`` or ``{"Who": {...}}``."""
+        if self.id is not None:
+            return {id_field: self.id}
+        assert self.key_field is not None
+        return {relationship: {"attributes": {"type": self.sobject}, self.key_field: self.key}}
+
+
+class SObjectRecord(BaseModel):
+    """Base of the records we write; ``key`` is the external id we upsert on."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+    sobject: ClassVar[str]
+    key_field: ClassVar[str]
+
+    @property
+    def key(self) -> str:
+        return str(getattr(self, self._attribute_of(self.key_field)))
+
+    @classmethod
+    def _attribute_of(cls, api_name: str) -> str:
+        return next(n for n, f in cls.model_fields.items() if f.alias == api_name)
+
+    @classmethod
+    def ownership(cls, attribute: str) -> Ownership:
+        """Who owns ``attribute`` (the external-id key counts as sync-owned)."""
+        owner = next(
+            (m for m in cls.model_fields[attribute].metadata if isinstance(m, Ownership)), None
+        )
+        if owner is None:
+            raise TypeError(f"{cls.__name__}.{attribute} declares no Ownership")
+        return owner
+
+    def api_fields(self, only: Ownership | None = None) -> dict[str, Any]:
+        """Non-empty fields by API name; ``only=SYNC`` gives what an update may send."""
+        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        if only is not None:
+            owned = {
+                info.alias or name
+                for name, info in type(self).model_fields.items()
+                if self.ownership(name) is only
+            }
+            data = {api_name: v for api_name, v in data.items() if api_name in owned}
+        if only is not SYNC:
+            data.update(self._references())
+        return data
+
+    def _references(self) -> dict[str, Any]:
+        return {}
+
+    def merge(self, newer: SObjectRecord) -> SObjectRecord:
+        """This record updated by a newer plan for the same key.
+
+        Insert-only fields keep the first non-empty value (the record was created from the
+        first post); sync-owned fields take the newer non-empty value.
+        """
+        if type(newer) is not type(self) or newer.key != self.key:
+            raise ValueError(f"cannot merge {type(newer).__name__} {newer.key} into {self.key}")
+        update: dict[str, Any] = {}
+        for attribute in type(self).model_fields:
+            mine, theirs = getattr(self, attribute), getattr(newer, attribute)
+            if theirs in (None, []):
+                continue
+            if self.ownership(attribute) is SYNC or mine in (None, []):
+                update[attribute] = theirs
+        return self.model_copy(update=update)
+
+
+class LeadRecord(SObjectRecord):
+    """A Lead: one per social profile (``Social_Profile_Key__c``)."""
+
+    sobject: ClassVar[str] = "Lead"
+    key_field: ClassVar[str] = "Social_Profile_Key__c"
+
+    profile_key: Annotated[str, Field(alias="Social_Profile_Key__c", max_length=255), SYNC]
+    last_name: Annotated[str, _limit(80), Field(alias="LastName", min_length=1), INSERT]
+    first_name: Annotated[str | None, _limit(40), Field(alias="FirstName"), INSERT] = None
+    company: Annotated[str, _limit(255), Field(alias="Company", min_length=1), INSERT] = (
+        "[not provided]"
+    )
+    title: Annotated[Text255, Field(alias="Title"), INSERT] = None
+    email: Annotated[str | None, Field(alias="Email"), INSERT] = None
+    lead_source: Annotated[str | None, Field(alias="LeadSource"), INSERT] = None
+    description: Annotated[LongText, Field(alias="Description"), INSERT] = None
+    owner_id: Annotated[str | None, Field(alias="OwnerId"), INSERT] = None
+    segment: Annotated[str | None, Field(alias="Social_Segment__c"), INSERT] = None
+    network: Annotated[str | None, Field(alias="Social_Network__c"), SYNC] = None
+    handle: Annotated[Text255, Field(alias="Social_Handle__c"), SYNC] = None
+    profile_url: Annotated[str | None, Field(alias="Social_Profile_URL__c"), SYNC] = None
+    followers: Annotated[int | None, Field(alias="Social_Followers__c"), SYNC] = None
+    influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
+    user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = []
+    source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = []
+    linkedin_activity: Annotated[
+        str | None, Field(alias="LinkedIn_Lead_Activity__c"), SYNC
+    ] = None
+
+
+class CaseRecord(SObjectRecord):
+    """A Case: one per conversation thread (``Social_Thread_Key__c``)."""
+
+    sobject: ClassVar[str] = "Case"
+    key_field: ClassVar[str] = "Social_Thread_Key__c"
+
+    thread_key: Annotated[str, Field(alias="Social_Thread_Key__c", max_length=255), SYNC]
+    subject: Annotated[Text255, Field(alias="Subject"), INSERT] = None
+    description: Annotated[LongText, Field(alias="Description"), INSERT] = None
+    origin: Annotated[str | None, Field(alias="Origin"), INSERT] = None
+    type: Annotated[str | None, Field(alias="Type"), INSERT] = None
+    priority: Annotated[str | None, Field(alias="Priority"), INSERT] = None
+    status: Annotated[str | None, Field(alias="Status"), INSERT] = None
+    owner_id: Annotated[str | None, Field(alias="OwnerId"), INSERT] = None
+    contact_id: Annotated[str | None, Field(alias="ContactId"), INSERT] = None
+    segment: Annotated[str | None, Field(alias="Social_Segment__c"), INSERT] = None
+    complaint: Annotated[bool | None, Field(alias="Social_Complaint__c"), INSERT] = None
+    sentiment: Annotated[str | None, Field(alias="Social_Sentiment__c"), INSERT] = None
+    listening_topic: Annotated[str | None, Field(alias="Social_Listening_Topic__c"), INSERT] = (
+        None
+    )
+    response_due: Annotated[datetime | None, Field(alias="Social_Response_Due__c"), INSERT] = (
+        None
+    )
+    suggested_reply: Annotated[LongText, Field(alias="Social_Suggested_Reply__c"), INSERT] = None
+    evidence: Annotated[LongText, Field(alias="Social_Evidence__c"), INSERT] = None
+    network: Annotated[str | None, Field(alias="Social_Network__c"), SYNC] = None
+    handle: Annotated[Text255, Field(alias="Social_Handle__c"), SYNC] = None
+    post_url: Annotated[str | None, Field(alias="Social_Post_URL__c"), SYNC] = None
+    influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
+    source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = []
+    first_response: Annotated[
+        datetime | None, Field(alias="Social_First_Response__c"), SYNC
+    ] = None
+
+
+class TaskRecord(SObjectRecord):
+    """A Task: one per post (``Social_Post_Key__c``), hung on its Case, Lead or Contact."""
+
+    sobject: ClassVar[str] = "Task"
+    key_field: ClassVar[str] = "Social_Post_Key__c"
+
+    post_key: Annotated[str, Field(alias="Social_Post_Key__c", max_length=255), SYNC]
+    subject: Annotated[Text255, Field(alias="Subject"), INSERT] = None
+    description: Annotated[LongText, Field(alias="Description"), INSERT] = None
+    type: Annotated[str | None, Field(alias="Type"), INSERT] = None
+    status: Annotated[str | None, Field(alias="Status"), INSERT] = None
+    priority: Annotated[str | None, Field(alias="Priority"), INSERT] = None
+    activity_date: Annotated[date | None, Field(alias="ActivityDate"), INSERT] = None
+    owner_id: Annotated[str | None, Field(alias="OwnerId"), INSERT] = None
+    segment: Annotated[str | None, Field(alias="Social_Segment__c"), INSERT] = None
+    direction: Annotated[str | None, Field(alias="Social_Direction__c"), INSERT] = None
+    network: Annotated[str | None, Field(alias="Social_Network__c"), SYNC] = None
+    post_url: Annotated[str | None, Field(alias="Social_Post_URL__c"), SYNC] = None
+    who: Annotated[Reference | None, Field(exclude=True), INSERT] = None
+    what: Annotated[Reference | None, Field(exclude=True), INSERT] = None
+
+    @model_validator(mode="after")
+    def _activity_on_lead_hangs_on_lead(self) -> TaskRecord:
+        if self.who is not None and self.who.sobject == "Lead" and self.what is not None:
+            raise ValueError("a Task whose WhoId is a Lead cannot have a WhatId")
+        if self.who is not None and self.who.sobject == "Case":
+            raise ValueError("WhoId must be a Lead or a Contact, not a Case")
+        return self
+
+    def _references(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if self.who is not None:
+            fields.update(self.who.api_value("WhoId", "Who"))
+        if self.what is not None:
+            fields.update(self.what.api_value("WhatId", "What"))
+        return fields
+
+
+class ContactRecord(SObjectRecord):
+    """Social facts refreshed on a known Contact, found by identity lookup (by Id)."""
+
+    sobject: ClassVar[str] = "Contact"
+    key_field: ClassVar[str] = "Id"
+
+    id: Annotated[str, Field(alias="Id"), SYNC]
+    handle: Annotated[Text255, Field(alias="Social_Handle__c"), SYNC] = None
+    followers: Annotated[int | None, Field(alias="Social_Followers__c"), SYNC] = None
+    influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
+    user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = []
+
+
+AnyRecord = LeadRecord | CaseRecord | TaskRecord | ContactRecord
