@@ -1,0 +1,123 @@
+"""Connection settings shared by every command, read from the environment.
+
+Secrets are ``SecretStr``: they never appear in ``repr``, logs or error messages.
+
+========================  ==============================================================
+variable                  meaning
+========================  ==============================================================
+SF_INSTANCE_URL           https://MyDomain.my.salesforce.com (with SF_ACCESS_TOKEN)
+SF_ACCESS_TOKEN           an existing session, e.g. from ``sf org display``
+SF_USERNAME               integration user (JWT bearer, or with SF_PASSWORD)
+SF_CONSUMER_KEY           connected app key (JWT bearer, client credentials)
+SF_CONSUMER_SECRET        connected app secret (client credentials)
+SF_PRIVATE_KEY_FILE       PEM key for JWT bearer
+SF_PASSWORD               password (+ SF_SECURITY_TOKEN) for username/password login
+SF_SECURITY_TOKEN         security token for username/password login
+SF_DOMAIN                 "login" (production), "test" (sandbox) or a My Domain prefix
+SF_API_VERSION            REST/Metadata API version, default 63.0
+SF_TIMEOUT                seconds per HTTP call, default 30
+SF_SOCIAL_DB              state store URL, default sqlite:///sf_social.db
+SF_SOCIAL_PLAYBOOK        playbook file, default the bundled one
+========================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from sf_social.errors import ConfigError
+
+
+class AuthMode(StrEnum):
+    ACCESS_TOKEN = "access_token"
+    JWT = "jwt"
+    CLIENT_CREDENTIALS = "client_credentials"
+    PASSWORD = "password"
+
+
+class SalesforceSettings(BaseModel):
+    """How to reach the org; ``auth_mode`` says which login the given settings allow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    instance_url: str | None = None
+    access_token: SecretStr | None = None
+    username: str | None = None
+    consumer_key: str | None = None
+    consumer_secret: SecretStr | None = None
+    private_key_file: Path | None = None
+    password: SecretStr | None = None
+    security_token: SecretStr | None = None
+    domain: str = "login"
+    api_version: str = Field(default="63.0", pattern=r"^\d{2}\.0$")
+    timeout: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("instance_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.rstrip("/")
+        if not value.startswith("https://"):
+            raise ValueError(f"must start with https:// (got {value!r})")
+        return value
+
+    @property
+    def auth_mode(self) -> AuthMode:
+        """The login these settings allow; ``ConfigError`` saying what is missing if none."""
+        if self.instance_url and self.access_token:
+            return AuthMode.ACCESS_TOKEN
+        if self.username and self.consumer_key and self.private_key_file:
+            return AuthMode.JWT
+        if self.consumer_key and self.consumer_secret and not self.username:
+            return AuthMode.CLIENT_CREDENTIALS
+        if self.username and self.password:
+            return AuthMode.PASSWORD
+        raise ConfigError(
+            "no Salesforce login configured: set SF_INSTANCE_URL + SF_ACCESS_TOKEN, or "
+            "SF_USERNAME + SF_CONSUMER_KEY + SF_PRIVATE_KEY_FILE (JWT bearer), or "
+            "SF_CONSUMER_KEY + SF_CONSUMER_SECRET (client credentials), or "
+            "SF_USERNAME + SF_PASSWORD + SF_SECURITY_TOKEN"
+        )
+
+
+class Settings(BaseModel):
+    """Everything a command needs to know about its surroundings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    salesforce: SalesforceSettings = SalesforceSettings()
+    db_url: str = "sqlite:///sf_social.db"
+    playbook: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from environment variables (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+        salesforce = {
+            field: env[f"SF_{field.upper()}"]
+            for field in SalesforceSettings.model_fields
+            if env.get(f"SF_{field.upper()}")
+        }
+        top = {"db_url": env.get("SF_SOCIAL_DB"), "playbook": env.get("SF_SOCIAL_PLAYBOOK")}
+        try:
+            return cls(
+                salesforce=SalesforceSettings(**salesforce),
+                **{k: v for k, v in top.items() if v},
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors(include_input=False)
+            )
+            raise ConfigError(f"invalid settings: {problems}") from None
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    if loc and loc[0] == "salesforce":
+        return f"SF_{str(loc[-1]).upper()}"
+    return {"db_url": "SF_SOCIAL_DB", "playbook": "SF_SOCIAL_PLAYBOOK"}.get(str(loc[0]), str(loc))
