@@ -118,6 +118,8 @@ class Settings(BaseModel):
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:
-    if loc and loc[0] == "salesforce":
-        return f"SF_{str(loc[-1]).upper()}"
-    return {"db_url": "SF_SOCIAL_DB", "playbook": "SF_SOCIAL_PLAYBOOK"}.get(str(loc[0]), str(loc))
+    """The environment variable behind a validation error location."""
+    name = str(loc[-1] if loc and loc[0] == "salesforce" else loc[0])
+    if name in SalesforceSettings.model_fields:
+        return f"SF_{name.upper()}"
+    return {"db_url": "SF_SOCIAL_DB", "playbook": "SF_SOCIAL_PLAYBOOK"}.get(name, name)
