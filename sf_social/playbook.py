@@ -63,11 +63,32 @@ class Rule(_Strict):
         return self
 
 
+class SentimentRule(_Strict):
+    """Adds ``weight`` when the VADER compound score is above ``above`` or below ``below``."""
+
+    above: float | None = Field(default=None, ge=-1, le=1)
+    below: float | None = Field(default=None, ge=-1, le=1)
+    weight: float = 1.0
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Self:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of 'above' or 'below'")
+        return self
+
+    def applies(self, compound: float) -> bool:
+        if self.above is not None:
+            return compound > self.above
+        return self.below is not None and compound < self.below
+
+
 class SegmentRules(_Strict):
-    """Rules for one segment; the segment wins when its score reaches ``min_score`` first."""
+    """Rules for one segment: it needs ``min_score``; the highest score wins, ties go to the
+    segment listed first."""
 
     min_score: float = 1.0
     rules: list[Rule]
+    sentiment: SentimentRule | None = None
 
 
 class ComplaintRules(_Strict):
@@ -118,6 +139,9 @@ class People(_Strict):
 
 
 class LeadQualification(_Strict):
+    """A Lead is created only for posts that pass these rules; others become review Tasks."""
+
+    min_intent_score: float = Field(default=1.0, description="Lead segment score needed")
     min_followers: int = Field(default=0, ge=0)
     exclude_tags: list[SourceTag] = [SourceTag.EMPLOYEE, SourceTag.COMPETITOR]
     review_owner_id: str | None = Field(
@@ -205,6 +229,14 @@ class Playbook(_Strict):
         unknown = sorted(set(self.case_types) - allowed)
         if unknown:
             raise ValueError(f"case_types keys {unknown} are not segments or 'complaint'")
+        for segment, template in self.replies.items():
+            try:
+                template.format(handle="h", brand="b")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"replies.{segment.value}: only {{handle}} and {{brand}} may be used "
+                    f"in a reply template ({exc!r})"
+                ) from None
         networks = {"all", *(n.value for n in Network)}
         unknown = sorted(set(self.slang) - networks)
         if unknown:

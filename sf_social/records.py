@@ -167,9 +167,7 @@ class LeadRecord(SObjectRecord):
     influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
     user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = []
     source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = []
-    linkedin_activity: Annotated[
-        str | None, Field(alias="LinkedIn_Lead_Activity__c"), SYNC
-    ] = None
+    linkedin_activity: Annotated[str | None, Field(alias="LinkedIn_Lead_Activity__c"), SYNC] = None
 
 
 class CaseRecord(SObjectRecord):
@@ -190,12 +188,8 @@ class CaseRecord(SObjectRecord):
     segment: Annotated[str | None, Field(alias="Social_Segment__c"), INSERT] = None
     complaint: Annotated[bool | None, Field(alias="Social_Complaint__c"), INSERT] = None
     sentiment: Annotated[str | None, Field(alias="Social_Sentiment__c"), INSERT] = None
-    listening_topic: Annotated[str | None, Field(alias="Social_Listening_Topic__c"), INSERT] = (
-        None
-    )
-    response_due: Annotated[datetime | None, Field(alias="Social_Response_Due__c"), INSERT] = (
-        None
-    )
+    listening_topic: Annotated[str | None, Field(alias="Social_Listening_Topic__c"), INSERT] = None
+    response_due: Annotated[datetime | None, Field(alias="Social_Response_Due__c"), INSERT] = None
     suggested_reply: Annotated[LongText, Field(alias="Social_Suggested_Reply__c"), INSERT] = None
     evidence: Annotated[LongText, Field(alias="Social_Evidence__c"), INSERT] = None
     network: Annotated[str | None, Field(alias="Social_Network__c"), SYNC] = None
@@ -203,9 +197,7 @@ class CaseRecord(SObjectRecord):
     post_url: Annotated[str | None, Field(alias="Social_Post_URL__c"), SYNC] = None
     influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
     source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = []
-    first_response: Annotated[
-        datetime | None, Field(alias="Social_First_Response__c"), SYNC
-    ] = None
+    first_response: Annotated[datetime | None, Field(alias="Social_First_Response__c"), SYNC] = None
 
 
 class TaskRecord(SObjectRecord):

@@ -1,0 +1,282 @@
+"""Classify a post with the seven-segment playbook; every value comes with its evidence.
+
+``Classifier`` is the Protocol: a trained model can replace the rules, or back them up,
+as long as it returns a ``Classification``. ``RuleClassifier`` is the playbook's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sf_social import audience, sentiment
+from sf_social.classification import (
+    Classification,
+    Evidence,
+    ListeningTopic,
+    Priority,
+    Segment,
+    Sentiment,
+)
+from sf_social.language import UNDETERMINED, guess_language
+from sf_social.playbook import Playbook, Rule
+from sf_social.posts import Direction, Network, SocialPost
+from sf_social.routing import route
+from sf_social.rules import Hit, RuleSet, score
+from sf_social.text import NormalizedText, normalize, strip_invisible
+
+
+class Classifier(Protocol):
+    """Anything that can tell what a post is."""
+
+    def classify(self, post: SocialPost) -> Classification:
+        """The classification of ``post``, with evidence for each value."""
+        ...
+
+
+class RuleClassifier:
+    """The playbook's rules, compiled once."""
+
+    def __init__(self, playbook: Playbook) -> None:
+        self.playbook = playbook
+        self._segments = [
+            (segment, rules, RuleSet(f"segments.{segment.value}", rules.rules))
+            for segment, rules in playbook.segments.items()
+        ]
+        self._complaint = RuleSet("complaint", playbook.complaint.rules)
+        self._escalations = [
+            (rule, RuleSet(f"escalation.{rule.name}", rule.rules))
+            for rule in playbook.escalation.rules
+        ]
+        listening = playbook.listening
+        self._topics = [
+            (
+                ListeningTopic.BRAND,
+                _phrase_set(
+                    "listening.brand",
+                    listening.brand
+                    + listening.products
+                    + listening.executives
+                    + listening.nicknames,
+                ),
+            ),
+            (
+                ListeningTopic.COMPETITOR,
+                _phrase_set("listening.competitors", listening.competitors),
+            ),
+            (ListeningTopic.INDUSTRY, _phrase_set("listening.industry", listening.industry)),
+        ]
+        self._slang = {
+            network: {**playbook.slang.get("all", {}), **playbook.slang.get(network.value, {})}
+            for network in Network
+        }
+        self._languages = {lang.lower() for lang in playbook.languages}
+
+    def classify(self, post: SocialPost) -> Classification:
+        """Classify one post."""
+        evidence: list[Evidence] = []
+        text = normalize(post.text, self._slang[post.network])
+        compound = sentiment.compound_score(strip_invisible(post.text))
+        tier, tier_evidence = audience.influence_tier(post.author)
+        classes, class_evidence = audience.user_classes(post.author, self.playbook)
+        tags, tag_evidence = audience.source_tags(post.author, self.playbook)
+        evidence += tier_evidence + class_evidence + tag_evidence
+        language = self._language(post, text, evidence)
+        topic = self._topic(post, text, evidence)
+
+        if self._is_outbound(post):
+            evidence.append(
+                Evidence(field="segment", value="none", rule="brand.accounts", detail="our post")
+            )
+            return Classification(
+                segment=None,
+                complaint=False,
+                sentiment=sentiment.label(compound),
+                sentiment_score=compound,
+                influence_tier=tier,
+                user_classes=classes,
+                source_tags=tags,
+                topic=topic,
+                priority=Priority.LOW,
+                language=language,
+                evidence=evidence,
+            )
+
+        segment = self._segment(text, compound, evidence)
+        complaint = self._is_complaint(text, evidence)
+        mood = self._sentiment(compound, complaint, evidence)
+        escalate, priority = self._priority(post, text, segment, complaint, mood, evidence)
+        covered = language is None or language in self._languages
+        review_reason = None
+        team: str | None = None
+        if covered:
+            team, team_evidence = route(self.playbook, post, segment, complaint, language)
+            evidence += [team_evidence] if team_evidence else []
+        else:
+            review_reason = (
+                f"language {language!r} is not covered by the playbook "
+                f"(covers {', '.join(sorted(self._languages))})"
+            )
+            evidence.append(
+                Evidence(field="team", value="review", rule="languages", detail=review_reason)
+            )
+        return Classification(
+            segment=segment,
+            complaint=complaint,
+            sentiment=mood,
+            sentiment_score=compound,
+            influence_tier=tier,
+            user_classes=classes,
+            source_tags=tags,
+            topic=topic,
+            priority=priority,
+            escalate=escalate,
+            team=team,
+            language=language,
+            review_reason=review_reason,
+            evidence=evidence,
+        )
+
+    def _is_outbound(self, post: SocialPost) -> bool:
+        author = post.author.handle if post.author else None
+        return post.direction is Direction.OUTBOUND or self.playbook.is_our_account(author)
+
+    def _language(
+        self, post: SocialPost, text: NormalizedText, evidence: list[Evidence]
+    ) -> str | None:
+        if post.lang and post.lang not in UNDETERMINED:
+            language = post.lang.split("-")[0]
+            evidence.append(Evidence(field="language", value=language, rule="post.lang"))
+            return language
+        guessed = guess_language(text.tokens.split(" "))
+        if guessed:
+            evidence.append(Evidence(field="language", value=guessed, rule="stopword guess"))
+        return guessed
+
+    def _topic(
+        self, post: SocialPost, text: NormalizedText, evidence: list[Evidence]
+    ) -> ListeningTopic | None:
+        ours = [m for m in text.mentions if self.playbook.is_our_account(m)]
+        if ours or post.account:
+            detail = f"@{ours[0]}" if ours else f"received on @{post.account}"
+            evidence.append(
+                Evidence(
+                    field="topic", value=ListeningTopic.BRAND, rule="brand.accounts", detail=detail
+                )
+            )
+            return ListeningTopic.BRAND
+        for topic, rules in self._topics:
+            hits = rules.match(text.tokens)
+            if hits:
+                evidence.append(_evidence("topic", topic, rules.name, hits))
+                return topic
+        return None
+
+    def _segment(
+        self, text: NormalizedText, compound: float, evidence: list[Evidence]
+    ) -> Segment | None:
+        best: tuple[float, Segment, list[Hit]] | None = None
+        for segment, config, rules in self._segments:
+            hits = rules.match(text.tokens)
+            if config.sentiment is not None and config.sentiment.applies(compound):
+                hits.append(
+                    Hit(f"sentiment {compound:+.2f}", config.sentiment.weight, "VADER compound")
+                )
+            total = score(hits)
+            if total >= config.min_score and (best is None or total > best[0]):
+                best = (total, segment, hits)
+        if best is None:
+            evidence.append(
+                Evidence(
+                    field="segment",
+                    value="none",
+                    rule="segments",
+                    detail="no rule reached its min_score",
+                )
+            )
+            return None
+        total, segment, hits = best
+        evidence.append(_evidence("segment", segment, f"segments.{segment.value}", hits, total))
+        return segment
+
+    def _is_complaint(self, text: NormalizedText, evidence: list[Evidence]) -> bool:
+        hits = self._complaint.match(text.tokens)
+        total = score(hits)
+        if total >= self.playbook.complaint.min_score:
+            evidence.append(_evidence("complaint", "true", "complaint", hits, total))
+            return True
+        return False
+
+    def _sentiment(self, compound: float, complaint: bool, evidence: list[Evidence]) -> Sentiment:
+        mood = sentiment.label(compound)
+        if complaint and mood is Sentiment.POSITIVE:
+            evidence.append(
+                Evidence(
+                    field="sentiment",
+                    value=Sentiment.NEGATIVE,
+                    rule="complaint overrides lexicon",
+                    detail=f"VADER {compound:+.2f} on a complaint: read as sarcasm",
+                )
+            )
+            return Sentiment.NEGATIVE
+        evidence.append(
+            Evidence(
+                field="sentiment", value=mood, rule="VADER", detail=f"compound {compound:+.2f}"
+            )
+        )
+        return mood
+
+    def _priority(
+        self,
+        post: SocialPost,
+        text: NormalizedText,
+        segment: Segment | None,
+        complaint: bool,
+        mood: Sentiment,
+        evidence: list[Evidence],
+    ) -> tuple[bool, Priority]:
+        levels = [Priority.LOW]
+        escalate = False
+        for rule, rules in self._escalations:
+            hits = rules.match(text.tokens)
+            if hits:
+                escalate = True
+                levels.append(rule.priority)
+                evidence.append(_evidence("escalate", "true", rules.name, hits))
+        followers = post.author.followers if post.author and post.author.followers else 0
+        floor = self.playbook.escalation.complaint_min_followers
+        if complaint and mood is Sentiment.NEGATIVE and followers >= floor:
+            escalate = True
+            levels.append(Priority.HIGH)
+            evidence.append(
+                Evidence(
+                    field="escalate",
+                    value="true",
+                    rule="escalation.complaint_min_followers",
+                    detail=f"negative complaint from {followers:,} followers ≥ {floor:,}",
+                )
+            )
+        if segment is Segment.FRAUD:
+            levels.append(Priority.HIGH)
+        elif complaint or segment in (Segment.REQUEST, Segment.ABUSE):
+            levels.append(Priority.MEDIUM)
+        priority = min(levels, key=_RANK.__getitem__)
+        evidence.append(Evidence(field="priority", value=priority, rule="priority rules"))
+        return escalate, priority
+
+
+_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+
+
+def _phrase_set(name: str, phrases: list[str]) -> RuleSet:
+    return RuleSet(name, [Rule(phrase=p) for p in phrases])
+
+
+def _evidence(
+    field: str, value: str, rule: str, hits: list[Hit], total: float | None = None
+) -> Evidence:
+    detail = ", ".join(
+        f"{h.rule}→'{h.matched}'" if h.rule.strip("'") != h.matched else h.rule for h in hits
+    )
+    if total is not None:
+        detail += f"; score {total:g}"
+    return Evidence(field=field, value=value, rule=rule, detail=detail)

@@ -1,0 +1,86 @@
+"""Channel-aware normalization of post text for rule matching.
+
+``normalize`` turns "@BoAHelp still cant get mobile deposit 2 work... #FAIL 😡 https://t.co/x"
+into the token string ``"@boahelp still can't get mobile deposit 2 work #fail 😡 <url>"``:
+
+- lower case; curly apostrophes straightened; invisible characters (zero-width, bidi
+  controls, BOM) dropped;
+- URLs become ``<url>``; ``@mentions`` and ``#hashtags`` stay whole tokens;
+- leetspeak is decoded inside words ("pwn3d" → "pwned", "suxx0rs" → "suxxors"); digits at
+  a word's edge are left alone ("covid19", "5th", "4g");
+- letters repeated three or more times are cut to two ("soooo" → "soo");
+- playbook slang is expanded ("cant" → "can't", "suxxors" → "sucks");
+- ``?`` and ``!`` and emoji are kept as tokens; other punctuation is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_TOKEN = re.compile(
+    r"(?P<url>https?://\S+|www\.\S+)"
+    r"|(?P<mention>@\w+)"
+    r"|(?P<hashtag>#\w+)"
+    r"|(?P<word>\w+(?:'\w+)*)"
+    r"|(?P<mark>[?!])"
+    r"|(?P<symbol>[^\w\s])"
+)
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
+_LEET_WORD = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """The token string rules match against, plus the entities found on the way."""
+
+    tokens: str
+    mentions: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    urls: int
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width characters, bidi controls and soft hyphens."""
+    return _INVISIBLE.sub("", text)
+
+
+def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
+    """Normalize ``text`` for matching; ``slang`` maps a token to its replacement."""
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).replace("’", "'").lower()
+    tokens: list[str] = []
+    mentions: list[str] = []
+    hashtags: list[str] = []
+    urls = 0
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "url":
+            urls += 1
+            tokens.append("<url>")
+            continue
+        if kind == "mention":
+            mentions.append(value[1:])
+        elif kind == "hashtag":
+            hashtags.append(value[1:])
+        elif kind == "word":
+            value = decode_word(value)
+        elif kind == "symbol" and not _is_emoji(value):
+            continue
+        replacement = slang.get(value) if slang else None
+        tokens.append(replacement if replacement is not None else value)
+    return NormalizedText(" ".join(tokens), tuple(mentions), tuple(hashtags), urls)
+
+
+def decode_word(word: str) -> str:
+    """Leetspeak decoded and elongations shortened, for one word token."""
+    if _LEET_WORD.fullmatch(word):
+        word = word.translate(_LEET)
+    return _ELONGATED.sub(r"\1\1", word)
+
+
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) == "So"
