@@ -102,7 +102,9 @@ class RuleClassifier:
             )
 
         segment = self._segment(text, compound, evidence)
-        complaint = self._is_complaint(text, evidence)
+        complaint = self._is_complaint(text, segment, compound, evidence)
+        if topic in (ListeningTopic.COMPETITOR, ListeningTopic.INDUSTRY):
+            segment, complaint = self._off_brand(topic, segment, complaint, evidence)
         mood = self._sentiment(compound, complaint, evidence)
         escalate, priority = self._priority(post, text, segment, complaint, mood, evidence)
         covered = language is None or language in self._languages
@@ -174,7 +176,7 @@ class RuleClassifier:
     def _segment(
         self, text: NormalizedText, compound: float, evidence: list[Evidence]
     ) -> Segment | None:
-        best: tuple[float, Segment, list[Hit]] | None = None
+        best: tuple[bool, float, Segment, list[Hit]] | None = None
         for segment, config, rules in self._segments:
             hits = rules.match(text.tokens)
             if config.sentiment is not None and config.sentiment.applies(compound):
@@ -182,8 +184,9 @@ class RuleClassifier:
                     Hit(f"sentiment {compound:+.2f}", config.sentiment.weight, "VADER compound")
                 )
             total = score(hits)
-            if total >= config.min_score and (best is None or total > best[0]):
-                best = (total, segment, hits)
+            rank = (not config.fallback, total)
+            if total >= config.min_score and (best is None or rank > best[:2]):
+                best = (not config.fallback, total, segment, hits)
         if best is None:
             evidence.append(
                 Evidence(
@@ -194,14 +197,45 @@ class RuleClassifier:
                 )
             )
             return None
-        total, segment, hits = best
+        _, total, segment, hits = best
         evidence.append(_evidence("segment", segment, f"segments.{segment.value}", hits, total))
         return segment
 
-    def _is_complaint(self, text: NormalizedText, evidence: list[Evidence]) -> bool:
+    def _off_brand(
+        self,
+        topic: ListeningTopic,
+        segment: Segment | None,
+        complaint: bool,
+        evidence: list[Evidence],
+    ) -> tuple[Segment | None, bool]:
+        """A post about a competitor or the industry: no complaint against us; only the
+        playbook's ``off_brand_segments`` (a buying signal, by default) stay actionable."""
+        rule = "listening.off_brand_segments"
+        detail = f"about the {topic.value.lower()}, not us"
+        if complaint:
+            evidence.append(Evidence(field="complaint", value="false", rule=rule, detail=detail))
+        if segment is not None and segment not in self.playbook.listening.off_brand_segments:
+            evidence.append(Evidence(field="segment", value="none", rule=rule, detail=detail))
+            segment = None
+        return segment, False
+
+    def _is_complaint(
+        self,
+        text: NormalizedText,
+        segment: Segment | None,
+        compound: float,
+        evidence: list[Evidence],
+    ) -> bool:
+        config = self.playbook.complaint
         hits = self._complaint.match(text.tokens)
+        if not hits:
+            return False
+        if segment in config.segment_weights:
+            hits.append(Hit(f"segment {segment}", config.segment_weights[segment], "segment"))
+        if config.sentiment is not None and config.sentiment.applies(compound):
+            hits.append(Hit(f"sentiment {compound:+.2f}", config.sentiment.weight, "VADER"))
         total = score(hits)
-        if total >= self.playbook.complaint.min_score:
+        if total >= config.min_score:
             evidence.append(_evidence("complaint", "true", "complaint", hits, total))
             return True
         return False

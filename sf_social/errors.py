@@ -5,9 +5,15 @@ Catch ``SfSocialError`` to catch them all::
 
     SfSocialError
     ├── ConfigError ................ a setting is missing or invalid; fix the environment/config
-    │   └── PlaybookError .......... a playbook file is invalid (file, line, key)
-    └── InputError ................. one input (a feed line, a post) was rejected; the rest go on
-        └── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
+    │   ├── PlaybookError .......... a playbook file is invalid (file, line, key)
+    │   └── MetadataError .......... the metadata/ package is invalid (file, line, component)
+    ├── InputError ................. one input (a feed line, a post) was rejected; the rest go on
+    │   └── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
+    ├── MetadataApiError ........... a Metadata API call failed or answered garbage (call, part)
+    │   └── MetadataFaultError ..... the API answered a SOAP fault (code, e.g. INVALID_SESSION_ID)
+    └── MetadataDeployError ........ a metadata deploy was stopped; the message says what happened
+        ├── OrgChangedError ........ the org changed under the deploy (component, value); none sent
+        └── DeployTimeoutError ..... a deploy did not finish in time; it may still run (deploy id)
 """
 
 from __future__ import annotations
@@ -31,6 +37,16 @@ class PlaybookError(ConfigError):
         super().__init__(f"invalid playbook {path} ({len(problems)} problem(s)):\n{listing}")
 
 
+class MetadataError(ConfigError):
+    """The metadata package is invalid; ``problems`` lists each as ``file:line: component: ...``."""
+
+    def __init__(self, root: str, problems: list[str]) -> None:
+        self.root = root
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid metadata in {root} ({len(problems)} problem(s)):\n{listing}")
+
+
 class InputError(SfSocialError):
     """One input was rejected; processing of the others continues."""
 
@@ -45,3 +61,58 @@ class FeedLineError(InputError):
         self.message = message
         where = f"{source}:{line_no}"
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class MetadataApiError(SfSocialError):
+    """A Metadata API call failed, or its answer was not the expected SOAP message.
+
+    ``transient`` is true for timeouts, connection errors and 5xx answers: trying again
+    later may work.
+    """
+
+    def __init__(self, call: str, component: str, message: str, *, transient: bool = False) -> None:
+        self.call = call
+        self.component = component
+        self.transient = transient
+        super().__init__(f"Metadata API {call} ({component}): {message}")
+
+
+class MetadataFaultError(MetadataApiError):
+    """The Metadata API answered a SOAP fault; ``fault_code`` is e.g. ``INVALID_SESSION_ID``."""
+
+    def __init__(self, call: str, component: str, fault_code: str, message: str) -> None:
+        self.fault_code = fault_code
+        hint = (
+            " (the session expired or is not valid: get a new SF_ACCESS_TOKEN, e.g. from"
+            " `sf org display`, or check the SF_* login settings)"
+            if fault_code == "INVALID_SESSION_ID"
+            else ""
+        )
+        super().__init__(call, component, f"{fault_code}: {message}{hint}")
+
+
+class MetadataDeployError(SfSocialError):
+    """A metadata deploy was stopped before or while it ran."""
+
+
+class OrgChangedError(MetadataDeployError):
+    """The org's values changed between our read and our deploy; nothing was deployed."""
+
+    def __init__(self, component: str, values: list[str]) -> None:
+        self.component = component
+        self.values = values
+        super().__init__(
+            f"{component} changed in the org while we prepared the deploy"
+            f" ({', '.join(values)}); nothing was deployed: run the deploy again"
+        )
+
+
+class DeployTimeoutError(MetadataDeployError):
+    """A deploy did not finish within the wait; it may still complete in the org."""
+
+    def __init__(self, deploy_id: str, waited: float) -> None:
+        self.deploy_id = deploy_id
+        super().__init__(
+            f"deploy {deploy_id} did not finish within {waited:g} s; it may still complete:"
+            " check Setup > Deployment Status in the org before deploying again"
+        )

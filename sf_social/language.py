@@ -9,30 +9,35 @@ from __future__ import annotations
 UNDETERMINED = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art"})
 """X's codes for "no linguistic content" (media, hashtags, emoji, ...)."""
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "the and is are was to of in my you your it this that for with not have has i'm "
-        "can't don't still why what when how me we our they been just".split()
+    "en": _words(
+        "and are been can't don't for has have how i'm in is it just me my not of our "
+        "still that the they this to was we what when why with you your"
     ),
-    "es": frozenset(
-        "el la los las es son y de del que en mi mis tu su por para con no una un lo "
-        "me se ya pero muy hay está están porque cuenta qué cómo".split()
+    "es": _words(
+        "con cuenta cómo de del el en es está están hay la las lo los me mi mis muy no "
+        "para pero por porque que qué se son su tu un una y ya"
     ),
-    "fr": frozenset(
-        "le la les est et de des du que en mon ma mes vous votre pour avec ne pas une un "
-        "je suis il elle ce cette mais très toujours depuis".split()
+    "fr": _words(
+        "avec ce cette de depuis des du elle en est et il je la le les ma mais mes mon ne "
+        "pas pour que suis toujours très un une votre vous"
     ),
-    "de": frozenset(
-        "der die das ist und zu den dem mit nicht ein eine ich mein meine sie ihr für auf "
-        "auch noch schon seit warum wie bei immer".split()
+    "de": _words(
+        "auch auf bei das dem den der die ein eine für ich ihr immer ist mein meine mit "
+        "nicht noch schon seit sie und warum wie zu"
     ),
-    "pt": frozenset(
-        "o a os as é e de do da que em meu minha você para com não uma um eu mas muito "
-        "ainda porque está conta já".split()
+    "pt": _words(
+        "a ainda as com conta da de do e em está eu já mas meu minha muito não o os para "
+        "porque que um uma você é"
     ),
-    "it": frozenset(
-        "il lo la gli le è e di del della che in mio mia per con non una un io ma molto "
-        "ancora perché sono questo".split()
+    "it": _words(
+        "ancora che con del della di e gli il in io la le lo ma mia mio molto non per "
+        "perché questo sono un una è"
     ),
 }
 

@@ -7,6 +7,7 @@ unknown keys and duplicate keys are errors, never silently ignored.
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -42,6 +43,10 @@ class Listening(_Strict):
     nicknames: Phrases = Field(default=[], description="nicknames and misspellings")
     industry: Phrases = []
     competitors: Phrases = []
+    off_brand_segments: list[Segment] = Field(
+        default=[Segment.LEAD],
+        description="segments still acted on when a post is about a competitor or the industry",
+    )
 
 
 class Rule(_Strict):
@@ -89,13 +94,22 @@ class SegmentRules(_Strict):
     min_score: float = 1.0
     rules: list[Rule]
     sentiment: SentimentRule | None = None
+    fallback: bool = Field(
+        default=False, description="wins only when no other segment reaches its min_score"
+    )
 
 
 class ComplaintRules(_Strict):
-    """A complaint is a breach of expectations, not mere negativity."""
+    """A complaint is a breach of expectations, not mere negativity.
+
+    Phrase weights add up with ``segment_weights`` (a technical problem is itself a failed
+    expectation) and the ``sentiment`` rule; the post is a complaint at ``min_score``.
+    """
 
     min_score: float = 1.0
     rules: list[Rule]
+    segment_weights: dict[Segment, float] = {}
+    sentiment: SentimentRule | None = None
 
 
 class EscalationRule(_Strict):
@@ -244,10 +258,12 @@ class Playbook(_Strict):
         return self
 
     def is_our_account(self, handle: str | None) -> bool:
-        return bool(handle) and handle.lower().lstrip("@") in self._accounts()
+        """True when ``handle`` (with or without @, any case) is one of our brand accounts."""
+        return handle is not None and handle.lower().lstrip("@") in self._accounts
 
-    def _accounts(self) -> set[str]:
-        return {a.lower().lstrip("@") for a in self.brand.accounts}
+    @cached_property
+    def _accounts(self) -> frozenset[str]:
+        return frozenset(a.lower().lstrip("@") for a in self.brand.accounts)
 
 
 def default_playbook_path() -> Path:

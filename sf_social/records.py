@@ -28,6 +28,18 @@ from pydantic import (
 ELLIPSIS = "…"
 
 
+class LinkedInActivity(StrEnum):
+    """``LinkedIn_Lead_Activity__c`` values, in the order a relationship moves forward."""
+
+    CONNECTION_REQUEST_SENT = "Connection Request Sent"
+    CONNECTION_REQUEST_RECEIVED = "Connection Request Received"
+    CONNECTION_REQUEST_CONFIRMED = "Connection Request Confirmed"
+    MESSAGE_SENT = "Message Sent"
+    MESSAGE_RECEIVED = "Message Received"
+    INMAIL_SENT = "InMail Sent"
+    POST_ENGAGEMENT = "Post Engagement"
+
+
 class Ownership(StrEnum):
     """Who may change a field once the record exists."""
 

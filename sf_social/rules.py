@@ -44,10 +44,10 @@ class RuleSet:
                 label = f"'{rule.phrase}'"
                 hits.setdefault(label, Hit(label, rule.weight, found.group()))
         for rule, pattern in self._regexes:
-            found = pattern.search(tokens)
-            if found is not None:
+            searched = pattern.search(tokens)
+            if searched is not None:
                 label = f"/{rule.regex}/"
-                hits.setdefault(label, Hit(label, rule.weight, found.group()))
+                hits.setdefault(label, Hit(label, rule.weight, searched.group()))
         return list(hits.values())
 
 

@@ -34,10 +34,10 @@ from sf_social.errors import ConfigError
 
 
 class AuthMode(StrEnum):
-    ACCESS_TOKEN = "access_token"
+    ACCESS_TOKEN = "access_token"  # noqa: S105 (a mode name, not a secret)
     JWT = "jwt"
     CLIENT_CREDENTIALS = "client_credentials"
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 (a mode name, not a secret)
 
 
 class SalesforceSettings(BaseModel):

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from sf_social.cli.classify import classify, plan
+from sf_social.cli.metadata import metadata
 from sf_social.errors import SfSocialError
 
 
@@ -17,6 +19,11 @@ def cli(verbose: int) -> None:
     """Turn social-media interactions into Salesforce Leads, Cases and Tasks."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(classify)
+cli.add_command(plan)
+cli.add_command(metadata)
 
 
 def main() -> None:

@@ -1,0 +1,79 @@
+"""Shared plumbing of the commands that read a JSONL feed: input, errors, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+
+from sf_social.errors import FeedLineError
+from sf_social.feed import read_feed
+from sf_social.playbook import Playbook, load_playbook
+from sf_social.posts import SocialPost
+from sf_social.settings import Settings
+
+playbook_option = click.option(
+    "--playbook",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Playbook YAML (default: $SF_SOCIAL_PLAYBOOK, else the bundled one).",
+)
+
+
+def resolve_playbook(path: Path | None) -> Playbook:
+    """The playbook from ``--playbook``, else the settings, else the bundled default."""
+    return load_playbook(path or Settings.from_env().playbook)
+
+
+@contextmanager
+def open_input(path: str) -> Iterator[tuple[BinaryIO, str]]:
+    """The feed as a binary stream and its name for messages; ``-`` is stdin."""
+    if path == "-":
+        yield sys.stdin.buffer, "<stdin>"
+        return
+    try:
+        with open(path, "rb") as stream:
+            yield stream, path
+    except OSError as exc:
+        raise click.FileError(path, hint=exc.strerror) from None
+
+
+class FeedRun:
+    """Runs ``handle`` on every post of a feed, reporting errors and progress on stderr."""
+
+    def __init__(self, every_seconds: float = 5.0) -> None:
+        self.every_seconds = every_seconds
+        self.accepted = 0
+        self.rejected = 0
+
+    def run(self, stream: BinaryIO, source: str, handle: Callable[[SocialPost], Any]) -> None:
+        started = last = time.monotonic()
+        for item in read_feed(stream, source):
+            if isinstance(item, FeedLineError):
+                self.rejected += 1
+                click.echo(f"rejected {item}", err=True)
+            else:
+                handle(item)
+                self.accepted += 1
+            now = time.monotonic()
+            if now - last >= self.every_seconds:
+                last = now
+                rate = (self.accepted + self.rejected) / (now - started)
+                done = f"{self.accepted:,} posts, {self.rejected:,} rejected"
+                click.echo(f"... {done} ({rate:,.0f} lines/s)", err=True)
+
+    def finish(self, verb: str) -> None:
+        """Print the summary and exit 1 when any line was rejected."""
+        click.echo(f"{verb} {self.accepted:,} posts, rejected {self.rejected:,} lines", err=True)
+        if self.rejected:
+            sys.exit(1)
+
+
+def emit(obj: dict[str, Any]) -> None:
+    """Write one JSON object as a line on stdout."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")

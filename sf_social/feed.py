@@ -1,0 +1,95 @@
+"""Read SocialPost JSON lines, one post per line, streaming.
+
+Every bad line becomes a ``FeedLineError`` naming the line and the field; the lines after
+it are still read. Blank lines are skipped. Lines longer than ``MAX_LINE_BYTES`` are
+rejected without being held in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from pydantic import ValidationError
+
+from sf_social.errors import FeedLineError
+from sf_social.posts import SocialPost
+
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
+def read_feed(stream: BinaryIO, source: str = "<stdin>") -> Iterator[SocialPost | FeedLineError]:
+    """Yield each line's post, or the error that kept it out, in order."""
+    line_no = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        line_no += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            _skip_rest_of_line(stream)
+            yield FeedLineError(
+                source, line_no, "", f"line is longer than {MAX_LINE_BYTES:,} bytes: skipped"
+            )
+            continue
+        if raw.strip():
+            yield parse_line(raw, source, line_no)
+
+
+def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineError:
+    """One line as a post, or the error saying what is wrong with it."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return FeedLineError(
+            source,
+            line_no,
+            "",
+            f"invalid UTF-8 at byte {exc.start} ({raw[exc.start : exc.start + 4]!r}): "
+            "save the feed as UTF-8",
+        )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return FeedLineError(
+            source, line_no, "", f"malformed JSON at character {exc.pos + 1}: {exc.msg}"
+        )
+    if not isinstance(data, dict):
+        return FeedLineError(
+            source, line_no, "", f"expected a JSON object, got {type(data).__name__}"
+        )
+    try:
+        return SocialPost.model_validate(data)
+    except ValidationError as exc:
+        first, *rest = exc.errors(include_url=False)
+        field = ".".join(str(p) for p in first["loc"]) or "(post)"
+        message = _message(first)
+        if rest:
+            message += (
+                f" (and {len(rest)} more: "
+                + ", ".join(".".join(str(p) for p in e["loc"]) for e in rest)
+                + ")"
+            )
+        post_id = data.get("id")
+        if post_id is not None and field != "id":
+            message += f" [post id {post_id}]"
+        return FeedLineError(source, line_no, field, message)
+
+
+def _message(error: object) -> str:
+    assert isinstance(error, dict)
+    kind = error["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling; see SocialPost for the accepted fields)"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _skip_rest_of_line(stream: BinaryIO) -> None:
+    while True:
+        chunk = stream.readline(MAX_LINE_BYTES)
+        if not chunk or chunk.endswith(b"\n"):
+            return

@@ -1,0 +1,328 @@
+"""Map a classified post to its record plan, as the playbook says.
+
+- A Case per conversation for Request, Question, Abuse, Suggestion and Fraud, and for any
+  complaint; the post itself becomes a Task on that Case.
+- A Lead per social profile for a qualified buying signal (a review Task otherwise), with
+  the post as a Task on the Lead.
+- Praise becomes a Task; identity lookup later hangs it on the known Contact or Lead.
+- Our own replies become completed Tasks on the thread's Case and set its first response.
+- A post in a language the playbook does not cover becomes a Case in the review queue.
+
+Keys (design rule 1): Task ``<network>:<post id>``; Case ``<network>:thread:<root id>``
+(``#n`` from the second generation on); Lead ``<network>:user:<user id>``, or
+``linkedin:profile:<slug>`` on LinkedIn.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sf_social.classification import Classification, Segment
+from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan, WriteMode
+from sf_social.playbook import Playbook
+from sf_social.posts import Direction, Network, PostKind, SocialPost
+from sf_social.records import (
+    CaseRecord,
+    LeadRecord,
+    Reference,
+    TaskRecord,
+)
+from sf_social.routing import queue_for, response_due
+
+_ORIGINS = {Network.TWITTER, Network.FACEBOOK, Network.LINKEDIN, Network.INSTAGRAM, Network.YOUTUBE}
+_LEAD_SOURCES = {Network.TWITTER, Network.LINKEDIN, Network.FACEBOOK}
+SOCIAL_MEDIA = "Social Media"
+TASK_TYPES = {"tweet": "Tweet", "message": "Social Message", "linkedin": "LinkedIn Message"}
+_NAME_JUNK = re.compile(r"[^\w\s'.-]")
+
+
+def post_key(network: Network, post_id: str) -> str:
+    """The Task key of a post: ``twitter:123``."""
+    return f"{network.value}:{post_id}"
+
+
+def thread_key(network: Network, root_id: str, generation: int = 1) -> str:
+    """The Case key of a conversation: ``twitter:thread:100``, ``twitter:thread:100#2``."""
+    if generation < 1:
+        raise ValueError(f"generation must be 1 or more, not {generation}")
+    suffix = f"#{generation}" if generation > 1 else ""
+    return f"{network.value}:thread:{root_id}{suffix}"
+
+
+def profile_key(post: SocialPost) -> str | None:
+    """The Lead key of the author: ``twitter:user:115712`` or ``linkedin:profile:jane-doe``."""
+    author = post.author
+    if author is None:
+        return None
+    if post.network is Network.LINKEDIN and author.profile_url:
+        slug = re.search(r"/in/([^/?#]+)", author.profile_url)
+        if slug:
+            return f"linkedin:profile:{slug.group(1).lower()}"
+    if author.id:
+        return f"{post.network.value}:user:{author.id}"
+    return None
+
+
+def origin_for(network: Network) -> str:
+    """Case Origin value for a network (the social values metadata/ adds)."""
+    return network.label if network in _ORIGINS else SOCIAL_MEDIA
+
+
+def lead_source_for(network: Network) -> str:
+    """Lead Source value for a network."""
+    return network.label if network in _LEAD_SOURCES else SOCIAL_MEDIA
+
+
+class Mapper:
+    """Turns (post, classification) into a ``RecordPlan`` under one playbook."""
+
+    def __init__(self, playbook: Playbook) -> None:
+        self.playbook = playbook
+
+    def plan(self, post: SocialPost, classification: Classification) -> RecordPlan:
+        """The record plan for one classified post."""
+        identity = _identity(post)
+        plan = RecordPlan(
+            post_key=post_key(post.network, post.id),
+            network=post.network,
+            post_id=post.id,
+            classification=classification,
+            identity=identity,
+        )
+        if self._is_ours(post):
+            return self._outbound(post, plan)
+        writes: list[PlannedWrite] = []
+        notes: list[str] = []
+        case = None
+        if classification.review_reason or classification.needs_case:
+            case = self._case(post, classification)
+            writes.append(case)
+        if classification.segment is Segment.LEAD:
+            qualified, reason = self.qualify_lead(post, classification)
+            notes.append(reason)
+            if qualified and identity.lead_key:
+                writes.append(self._lead(post, classification, identity.lead_key))
+                if case is None:
+                    who = Reference(
+                        sobject="Lead", key_field=LeadRecord.key_field, key=identity.lead_key
+                    )
+                    writes.append(self._task(post, classification, who=who))
+                    return plan.model_copy(update={"writes": writes, "notes": notes})
+            elif case is None:
+                writes.append(self._review_task(post, classification, reason))
+                return plan.model_copy(update={"writes": writes, "notes": notes})
+        if case is not None:
+            what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=case.key)
+            writes.append(self._task(post, classification, what=what))
+        elif classification.segment is Segment.PRAISE:
+            writes.append(self._task(post, classification))
+            notes.append("praise: identity lookup hangs the Task on the known Contact or Lead")
+        elif not writes:
+            notes.append("no action: no segment, no complaint")
+        return plan.model_copy(update={"writes": writes, "notes": notes})
+
+    def _is_ours(self, post: SocialPost) -> bool:
+        author = post.author.handle if post.author else None
+        return post.direction is Direction.OUTBOUND or self.playbook.is_our_account(author)
+
+    def qualify_lead(self, post: SocialPost, classification: Classification) -> tuple[bool, str]:
+        """Whether a buying signal deserves a Lead, and why (the playbook's rules)."""
+        rules = self.playbook.lead_qualification
+        excluded = sorted(set(classification.source_tags) & set(rules.exclude_tags))
+        if excluded:
+            return False, f"lead not qualified: author tagged {', '.join(excluded)}"
+        followers = post.author.followers if post.author else None
+        if followers is None or followers < rules.min_followers:
+            shown = "unknown" if followers is None else f"{followers:,}"
+            return False, f"lead not qualified: {shown} followers < {rules.min_followers:,}"
+        intent = _segment_score(classification)
+        if intent is not None and intent < rules.min_intent_score:
+            return (
+                False,
+                f"lead not qualified: intent score {intent:g} < {rules.min_intent_score:g}",
+            )
+        if profile_key(post) is None:
+            return False, "lead not qualified: the author has no user id or profile URL to key on"
+        return True, "lead qualified"
+
+    def _outbound(self, post: SocialPost, plan: RecordPlan) -> RecordPlan:
+        if not post.is_reply:
+            return plan.model_copy(
+                update={"notes": ["our own post, answering nobody: nothing to log"]}
+            )
+        key = thread_key(post.network, post.thread_root_id)
+        what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=key)
+        task = self._task(post, plan.classification, what=what)
+        first_response = CaseRecord(thread_key=key, first_response=post.created_at)
+        writes = [task]
+        if post.created_at is not None:
+            writes.insert(0, PlannedWrite(record=first_response, mode=WriteMode.UPDATE_ONLY))
+        notes = ["our reply: logged on the thread's Case (if the thread has one)"]
+        return plan.model_copy(update={"writes": writes, "notes": notes})
+
+    def _case(self, post: SocialPost, c: Classification) -> PlannedWrite:
+        handle = _handle(post)
+        segment = c.segment
+        type_key = segment.value if segment else "complaint"
+        prefix = "[Review] " if c.review_reason else ""
+        template = self.playbook.replies.get(segment) if segment else None
+        reply = template.format(handle=handle, brand=self.playbook.brand.name) if template else None
+        record = CaseRecord(
+            thread_key=thread_key(post.network, post.thread_root_id),
+            subject=f"{prefix}@{handle}: {' '.join(post.text.split())}",
+            description=_describe(post),
+            origin=origin_for(post.network),
+            type=self.playbook.case_types.get(type_key),
+            priority=c.priority.value,
+            segment=segment.value if segment else None,
+            complaint=c.complaint,
+            sentiment=c.sentiment.value,
+            listening_topic=c.topic.value if c.topic else None,
+            response_due=response_due(self.playbook, post.created_at, segment, c.priority),
+            suggested_reply=reply,
+            evidence=c.explain(),
+            network=post.network.label,
+            handle=post.author.handle if post.author else None,
+            post_url=post.url,
+            influence_tier=c.influence_tier.value if c.influence_tier else None,
+            source_tags=[t.value for t in c.source_tags],
+        )
+        queue = queue_for(self.playbook, None if c.review_reason else c.team)
+        return PlannedWrite(record=record, owner_queue=queue)
+
+    def _lead(self, post: SocialPost, c: Classification, key: str) -> PlannedWrite:
+        author = post.author
+        assert author is not None
+        first, last = split_name(author.name, author.handle)
+        record = LeadRecord(
+            profile_key=key,
+            first_name=first,
+            last_name=last,
+            company=author.company or "[not provided]",
+            title=author.position,
+            email=author.email,
+            lead_source=lead_source_for(post.network),
+            description=_describe(post),
+            segment=Segment.LEAD.value,
+            network=post.network.label,
+            handle=author.handle,
+            profile_url=author.profile_url or _profile_url(post),
+            followers=author.followers,
+            influence_tier=c.influence_tier.value if c.influence_tier else None,
+            user_classes=[u.value for u in c.user_classes],
+            source_tags=[t.value for t in c.source_tags],
+        )
+        return PlannedWrite(record=record, owner_queue=queue_for(self.playbook, c.team))
+
+    def _task(
+        self,
+        post: SocialPost,
+        c: Classification,
+        who: Reference | None = None,
+        what: Reference | None = None,
+    ) -> PlannedWrite:
+        outbound = self._is_ours(post)
+        record = TaskRecord(
+            post_key=post_key(post.network, post.id),
+            subject=_task_subject(post, outbound),
+            description=_describe(post),
+            type=_task_type(post),
+            status="Completed",
+            activity_date=post.created_at.date() if post.created_at else None,
+            segment=c.segment.value if c.segment else None,
+            direction="Outbound" if outbound else "Inbound",
+            network=post.network.label,
+            post_url=post.url,
+            who=who,
+            what=what,
+        )
+        return PlannedWrite(record=record)
+
+    def _review_task(self, post: SocialPost, c: Classification, reason: str) -> PlannedWrite:
+        record = TaskRecord(
+            post_key=post_key(post.network, post.id),
+            subject=f"Review possible lead: @{_handle(post)}",
+            description=f"{reason}\n\n{_describe(post)}\n\nEvidence:\n{c.explain()}",
+            type=_task_type(post),
+            status="Not Started",
+            owner_id=self.playbook.lead_qualification.review_owner_id,
+            activity_date=post.created_at.date() if post.created_at else None,
+            segment=Segment.LEAD.value,
+            direction="Inbound",
+            network=post.network.label,
+            post_url=post.url,
+        )
+        return PlannedWrite(record=record)
+
+
+def split_name(name: str | None, handle: str | None) -> tuple[str | None, str]:
+    """(FirstName, LastName) from a display name; the handle when there is no usable name."""
+    words = _NAME_JUNK.sub(" ", name or "").split()
+    if len(words) >= 2:
+        return " ".join(words[:-1]), words[-1]
+    if words:
+        return None, words[0]
+    return None, handle or "[not provided]"
+
+
+def _segment_score(c: Classification) -> float | None:
+    for item in c.evidence:
+        if item.field == "segment" and "; score " in item.detail:
+            return float(item.detail.rsplit("; score ", 1)[1])
+    return None
+
+
+def _identity(post: SocialPost) -> AuthorIdentity:
+    author = post.author
+    return AuthorIdentity(
+        network=post.network,
+        user_id=author.id if author else None,
+        handle=author.handle if author else None,
+        profile_url=(author.profile_url if author else None) or _profile_url(post),
+        email=author.email if author else None,
+        lead_key=profile_key(post),
+    )
+
+
+def _handle(post: SocialPost) -> str:
+    return post.author.handle if post.author and post.author.handle else "unknown"
+
+
+def _profile_url(post: SocialPost) -> str | None:
+    if post.network is Network.TWITTER and post.author and post.author.handle:
+        return f"https://x.com/{post.author.handle}"
+    return None
+
+
+def _task_subject(post: SocialPost, outbound: bool) -> str:
+    if post.network is Network.TWITTER:
+        return "Tweeted" if outbound else "Tweet"
+    kind = post.kind.value.replace("_", " ")
+    return f"{post.network.label} {'reply' if outbound else kind}"
+
+
+def _task_type(post: SocialPost) -> str:
+    if post.network is Network.LINKEDIN and post.kind in (
+        PostKind.MESSAGE,
+        PostKind.DIRECT_MESSAGE,
+    ):
+        return TASK_TYPES["linkedin"]
+    if post.network is Network.TWITTER and post.kind is not PostKind.DIRECT_MESSAGE:
+        return TASK_TYPES["tweet"]
+    return TASK_TYPES["message"]
+
+
+def _describe(post: SocialPost) -> str:
+    author = post.author
+    lines = [post.text, ""]
+    if author is not None:
+        who = " ".join(
+            p for p in (author.name, f"(@{author.handle})" if author.handle else None) if p
+        )
+        followers = f", {author.followers:,} followers" if author.followers is not None else ""
+        lines.append(f"— {who or 'unknown author'} on {post.network.label}{followers}")
+    if post.url:
+        lines.append(post.url)
+    if post.created_at:
+        lines.append(f"posted {post.created_at.isoformat()}")
+    return "\n".join(lines)

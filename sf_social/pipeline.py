@@ -1,0 +1,22 @@
+"""Classify and map in one step: post → classification → record plan."""
+
+from __future__ import annotations
+
+from sf_social.classifier import Classifier, RuleClassifier
+from sf_social.mapping import Mapper
+from sf_social.plan import RecordPlan
+from sf_social.playbook import Playbook
+from sf_social.posts import SocialPost
+
+
+class Pipeline:
+    """A playbook's classifier and mapper; pass ``classifier`` to use another model."""
+
+    def __init__(self, playbook: Playbook, classifier: Classifier | None = None) -> None:
+        self.playbook = playbook
+        self.classifier = classifier or RuleClassifier(playbook)
+        self.mapper = Mapper(playbook)
+
+    def plan(self, post: SocialPost) -> RecordPlan:
+        """The record plan of ``post``."""
+        return self.mapper.plan(post, self.classifier.classify(post))

@@ -1,0 +1,105 @@
+"""Record plans: the typed Salesforce writes one post produces, before anything is sent."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sf_social.classification import Classification
+from sf_social.posts import Network
+from sf_social.records import (
+    INSERT,
+    CaseRecord,
+    ContactRecord,
+    LeadRecord,
+    TaskRecord,
+)
+
+
+class WriteMode(StrEnum):
+    """UPSERT creates or updates by key; UPDATE_ONLY never creates (skip if absent)."""
+
+    UPSERT = "upsert"
+    UPDATE_ONLY = "update_only"
+
+
+class PlannedWrite(BaseModel):
+    """One record to write, with how to write it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record: LeadRecord | CaseRecord | TaskRecord | ContactRecord
+    mode: WriteMode = WriteMode.UPSERT
+    owner_queue: str | None = Field(
+        default=None, description="queue DeveloperName; the writer resolves it to OwnerId"
+    )
+
+    @property
+    def sobject(self) -> str:
+        return self.record.sobject
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain-JSON view: sObject, key, mode, fields by API name, insert-only names."""
+        record = self.record
+        fields = record.api_fields()
+        insert_only = sorted(record.api_fields(only=INSERT))
+        return {
+            "sobject": record.sobject,
+            "key_field": record.key_field,
+            "key": record.key,
+            "mode": self.mode.value,
+            "owner_queue": self.owner_queue,
+            "fields": fields,
+            "insert_only": insert_only,
+        }
+
+
+class AuthorIdentity(BaseModel):
+    """What identity lookup needs to find the author among Contacts and Leads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    network: Network
+    user_id: str | None = None
+    handle: str | None = None
+    profile_url: str | None = None
+    email: str | None = None
+    lead_key: str | None = None
+
+
+class RecordPlan(BaseModel):
+    """Everything one post becomes in Salesforce; empty ``writes`` means no action."""
+
+    model_config = ConfigDict(frozen=True)
+
+    post_key: str
+    network: Network
+    post_id: str
+    classification: Classification
+    identity: AuthorIdentity | None = None
+    writes: list[PlannedWrite] = []
+    notes: list[str] = Field(default=[], description="decisions worth telling a person")
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain-JSON view for ``sf-social plan``."""
+        c = self.classification
+        return {
+            "post_key": self.post_key,
+            "id": self.post_id,
+            "network": self.network.value,
+            "segment": c.segment.value if c.segment else None,
+            "complaint": c.complaint,
+            "team": c.team,
+            "priority": c.priority.value,
+            "identity": self.identity.model_dump(mode="json", exclude_none=True)
+            if self.identity
+            else None,
+            "writes": [write.to_json() for write in self.writes],
+            "notes": self.notes,
+        }
