@@ -1,0 +1,1 @@
+"""Salesforce metadata: the package in ``metadata/`` and the org side (diff, deploy)."""

@@ -1,0 +1,185 @@
+"""Typed models of the components in ``metadata/`` (Salesforce DX source format).
+
+``CustomFieldDef``, ``StandardValueSetDef`` and ``PermissionSetDef`` hold what sf_social
+needs to know about each file; ``MetadataPackage`` holds them all.
+``sf_social.metadata.source.load_package`` reads a folder into these models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ACTIVITY = "Activity"
+"""Custom fields of Task and Event live on the Activity object."""
+
+ACTIVITY_OBJECTS = ("Event", "Task")
+"""The objects that share Activity's custom fields (and their field-level security)."""
+
+PICKLIST_TYPES = frozenset({"Picklist", "MultiselectPicklist"})
+
+
+def field_object(sobject: str) -> str:
+    """The object whose folder holds the custom fields of ``sobject`` (Task → Activity)."""
+    return ACTIVITY if sobject in ACTIVITY_OBJECTS else sobject
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Located(_Model):
+    file: Path = Field(description="the source file")
+    line: int | None = Field(default=None, description="line of the element in the file")
+
+
+class ValueDef(_Located):
+    """One picklist value.
+
+    ``full_name`` is spelled as in the file: the Metadata API URL-encodes some characters
+    there (``1,000+`` is ``1%2C000%2B``); ``api_name`` is what records carry.
+    """
+
+    full_name: str
+    label: str
+    default: bool = False
+    active: bool = True
+
+    @property
+    def api_name(self) -> str:
+        return unquote(self.full_name)
+
+
+class CustomFieldDef(_Located):
+    """A custom field (``objects/<object>/fields/<api_name>.field-meta.xml``)."""
+
+    object: str = Field(description="Lead, Case, Contact, Activity (for Task and Event), ...")
+    api_name: str
+    type: str
+    label: str
+    description: str | None = None
+    help_text: str | None = None
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    visible_lines: int | None = None
+    default_value: str | None = None
+    external_id: bool = False
+    unique: bool = False
+    case_sensitive: bool = False
+    restricted: bool = False
+    values: tuple[ValueDef, ...] = ()
+    source: bytes = Field(repr=False, description="the file as read")
+
+    @property
+    def member(self) -> str:
+        """The name in ``package.xml``, e.g. ``Lead.Social_Profile_Key__c``."""
+        return f"{self.object}.{self.api_name}"
+
+    @property
+    def is_picklist(self) -> bool:
+        return self.type in PICKLIST_TYPES
+
+    def value(self, api_name: str) -> ValueDef | None:
+        """The value whose API name is exactly ``api_name``."""
+        return next((v for v in self.values if v.api_name == api_name), None)
+
+
+class StandardValueSetDef(_Located):
+    """Our values for a standard value set (``standardValueSets/<name>...``)."""
+
+    name: str
+    sorted: bool = False
+    values: tuple[ValueDef, ...] = ()
+    source: bytes = Field(repr=False, description="the file as read")
+
+    def value(self, api_name: str) -> ValueDef | None:
+        """The value whose API name is exactly ``api_name``."""
+        return next((v for v in self.values if v.api_name == api_name), None)
+
+
+class FieldPermissionDef(_Located):
+    """Field-level security for one field: ``field`` is ``Object.Field__c``."""
+
+    field: str
+    readable: bool
+    editable: bool
+
+
+class ObjectPermissionDef(_Located):
+    """What the permission set allows on one object."""
+
+    object: str
+    allow_create: bool
+    allow_read: bool
+    allow_edit: bool
+    allow_delete: bool
+
+
+class PermissionSetDef(_Located):
+    """A permission set (``permissionsets/<name>.permissionset-meta.xml``)."""
+
+    name: str
+    label: str
+    description: str | None = None
+    field_permissions: tuple[FieldPermissionDef, ...] = ()
+    object_permissions: tuple[ObjectPermissionDef, ...] = ()
+    user_permissions: tuple[str, ...] = Field(default=(), description="enabled ones, by name")
+    source: bytes = Field(repr=False, description="the file as read")
+
+    def field_permission(self, field: str) -> FieldPermissionDef | None:
+        return next((p for p in self.field_permissions if p.field == field), None)
+
+    def object_permission(self, sobject: str) -> ObjectPermissionDef | None:
+        return next((p for p in self.object_permissions if p.object == sobject), None)
+
+
+Component = CustomFieldDef | StandardValueSetDef | PermissionSetDef
+
+
+class MetadataPackage(_Model):
+    """Every component of a metadata folder, each list sorted by its package.xml member."""
+
+    root: Path
+    fields: tuple[CustomFieldDef, ...] = ()
+    value_sets: tuple[StandardValueSetDef, ...] = ()
+    permission_sets: tuple[PermissionSetDef, ...] = ()
+
+    @classmethod
+    def of(cls, root: Path, components: list[Component]) -> MetadataPackage:
+        """A package of ``components``, sorted."""
+        fields = [c for c in components if isinstance(c, CustomFieldDef)]
+        value_sets = [c for c in components if isinstance(c, StandardValueSetDef)]
+        permission_sets = [c for c in components if isinstance(c, PermissionSetDef)]
+        return cls(
+            root=root,
+            fields=tuple(sorted(fields, key=lambda c: (c.object, c.api_name))),
+            value_sets=tuple(sorted(value_sets, key=lambda c: c.name)),
+            permission_sets=tuple(sorted(permission_sets, key=lambda c: c.name)),
+        )
+
+    def field(self, sobject: str, api_name: str) -> CustomFieldDef | None:
+        """The custom field ``api_name`` of ``sobject`` (Task and Event look in Activity)."""
+        obj = field_object(sobject)
+        return next((f for f in self.fields if (f.object, f.api_name) == (obj, api_name)), None)
+
+    def value_set(self, name: str) -> StandardValueSetDef | None:
+        return next((s for s in self.value_sets if s.name == name), None)
+
+    def permission_set(self, name: str) -> PermissionSetDef | None:
+        return next((p for p in self.permission_sets if p.name == name), None)
+
+    def members(self) -> dict[str, list[str]]:
+        """package.xml members by metadata type, each list sorted."""
+        return {
+            "CustomField": [f.member for f in self.fields],
+            "PermissionSet": [p.name for p in self.permission_sets],
+            "StandardValueSet": [s.name for s in self.value_sets],
+        }
+
+    @property
+    def count(self) -> int:
+        """How many components the package holds."""
+        return len(self.fields) + len(self.value_sets) + len(self.permission_sets)

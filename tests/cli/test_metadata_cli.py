@@ -1,0 +1,60 @@
+"""``sf-social metadata validate|build`` as an admin runs them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sf_social.bundled import bundled_path
+from sf_social.cli.main import cli
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_validate_passes_on_the_shipped_package() -> None:
+    result = CliRunner().invoke(cli, ["metadata", "validate"])
+
+    assert (result.exit_code, result.output) == (0, "ok: 41 components\n")
+
+
+def test_validate_lists_each_problem_and_exits_1(tmp_path: Path) -> None:
+    root = tmp_path / "metadata"
+    shutil.copytree(bundled_path("metadata"), root)
+    (root / "objects/Case/fields/Social_Complaint__c.field-meta.xml").write_text(
+        "<CustomField>\n<label>x</CustomField>", encoding="utf-8"
+    )
+
+    result = CliRunner().invoke(cli, ["metadata", "validate", "--metadata", str(root)])
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    field = root / "objects/Case/fields/Social_Complaint__c.field-meta.xml"
+    assert lines[0].startswith(f"{field}:2: Case.Social_Complaint__c: not well-formed XML: ")
+    assert lines[1].startswith(f"{root}/permissionsets/SF_Social_Integration.permissionset-meta")
+    assert lines[2].startswith(f"{field}: Case.Social_Complaint__c: missing: the mapping writes")
+    assert len(lines) == 3
+    assert result.stderr == f"3 problem(s) in {root}\n"
+
+
+def test_build_writes_a_zip(tmp_path: Path) -> None:
+    out = tmp_path / "deploy" / "sf_social.zip"
+
+    result = CliRunner().invoke(cli, ["metadata", "build", "--out", str(out)])
+
+    assert (result.exit_code, result.output) == (0, f"wrote {out}: 41 components\n")
+    with zipfile.ZipFile(out) as archive:
+        assert "package.xml" in archive.namelist()
+
+
+@pytest.mark.slow
+def test_the_admin_script_runs_validate() -> None:
+    done = subprocess.run(
+        [str(REPO / "scripts/metadata-validate")], capture_output=True, text=True, check=False
+    )
+
+    assert (done.returncode, done.stdout) == (0, "ok: 41 components\n"), done.stderr
