@@ -11,9 +11,13 @@ fi
 STAMP="$VENV/.sf_social-installed"
 WANT="$(cat "$ROOT/setup.cfg" "$ROOT/setup.py" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "installing sf_social[dev,postgres] into $VENV..." >&2
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip setuptools wheel >&2
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev,postgres]" >&2
+  echo "installing sf_social[dev,postgres] into $VENV (log: $VENV/install.log)..." >&2
+  if ! { "$VENV/bin/python" -m pip install --upgrade pip setuptools wheel &&
+         "$VENV/bin/python" -m pip install -e "$ROOT[dev,postgres]"; } > "$VENV/install.log" 2>&1; then
+    tail -n 40 "$VENV/install.log" >&2
+    echo "installation failed: see $VENV/install.log" >&2
+    exit 1
+  fi
   echo "$WANT" > "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"

@@ -127,8 +127,8 @@ class Classification(BaseModel):
 
     @property
     def needs_case(self) -> bool:
-        """True when the playbook wants a Case: a case segment, or any complaint."""
-        return self.complaint or self.segment in CASE_SEGMENTS
+        """True when the playbook wants a Case: a case segment, a complaint or an escalation."""
+        return self.complaint or self.escalate or self.segment in CASE_SEGMENTS
 
     def explain(self) -> str:
         """The evidence, one line per value."""

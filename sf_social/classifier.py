@@ -103,10 +103,24 @@ class RuleClassifier:
 
         segment = self._segment(text, compound, evidence)
         complaint = self._is_complaint(text, segment, compound, evidence)
-        if topic in (ListeningTopic.COMPETITOR, ListeningTopic.INDUSTRY):
+        excluded = frozenset(self.playbook.complaint.excludes)
+        if complaint and segment in excluded:
+            evidence.append(
+                Evidence(
+                    field="segment",
+                    value="none",
+                    rule="complaint.excludes",
+                    detail=f"a complaint is not {segment}",
+                )
+            )
+            segment = self._segment(text, compound, evidence, excluded)
+        off_brand = topic is ListeningTopic.COMPETITOR or topic is ListeningTopic.INDUSTRY
+        if topic is not None and off_brand:
             segment, complaint = self._off_brand(topic, segment, complaint, evidence)
         mood = self._sentiment(compound, complaint, evidence)
-        escalate, priority = self._priority(post, text, segment, complaint, mood, evidence)
+        escalate, priority = self._priority(
+            post, text if not off_brand else None, segment, complaint, mood, evidence
+        )
         covered = language is None or language in self._languages
         review_reason = None
         team: str | None = None
@@ -174,10 +188,16 @@ class RuleClassifier:
         return None
 
     def _segment(
-        self, text: NormalizedText, compound: float, evidence: list[Evidence]
+        self,
+        text: NormalizedText,
+        compound: float,
+        evidence: list[Evidence],
+        excluded: frozenset[Segment] = frozenset(),
     ) -> Segment | None:
         best: tuple[bool, float, Segment, list[Hit]] | None = None
         for segment, config, rules in self._segments:
+            if segment in excluded:
+                continue
             hits = rules.match(text.tokens)
             if config.sentiment is not None and config.sentiment.applies(compound):
                 hits.append(
@@ -188,14 +208,10 @@ class RuleClassifier:
             if total >= config.min_score and (best is None or rank > best[:2]):
                 best = (not config.fallback, total, segment, hits)
         if best is None:
-            evidence.append(
-                Evidence(
-                    field="segment",
-                    value="none",
-                    rule="segments",
-                    detail="no rule reached its min_score",
-                )
-            )
+            detail = "no rule reached its min_score"
+            if excluded:
+                detail += f" once {', '.join(sorted(excluded))} was ruled out by the complaint"
+            evidence.append(Evidence(field="segment", value="none", rule="segments", detail=detail))
             return None
         _, total, segment, hits = best
         evidence.append(_evidence("segment", segment, f"segments.{segment.value}", hits, total))
@@ -262,16 +278,18 @@ class RuleClassifier:
     def _priority(
         self,
         post: SocialPost,
-        text: NormalizedText,
+        text: NormalizedText | None,
         segment: Segment | None,
         complaint: bool,
         mood: Sentiment,
         evidence: list[Evidence],
     ) -> tuple[bool, Priority]:
+        """Escalation rules apply to posts about us (``text`` None for off-brand posts)."""
         levels = [Priority.LOW]
         escalate = False
-        for rule, rules in self._escalations:
-            hits = rules.match(text.tokens)
+        tokens = text.tokens if text is not None else ""
+        for rule, rules in self._escalations if tokens else []:
+            hits = rules.match(tokens)
             if hits:
                 escalate = True
                 levels.append(rule.priority)

@@ -11,7 +11,7 @@ Catch ``SfSocialError`` to catch them all::
     │   └── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
     ├── MetadataApiError ........... a Metadata API call failed or answered garbage (call, part)
     │   └── MetadataFaultError ..... the API answered a SOAP fault (code, e.g. INVALID_SESSION_ID)
-    └── MetadataDeployError ........ a metadata deploy was stopped; the message says what happened
+    └── MetadataDeployError ........ a metadata deploy failed or stopped; says what the org has
         ├── OrgChangedError ........ the org changed under the deploy (component, value); none sent
         └── DeployTimeoutError ..... a deploy did not finish in time; it may still run (deploy id)
 """
@@ -92,7 +92,7 @@ class MetadataFaultError(MetadataApiError):
 
 
 class MetadataDeployError(SfSocialError):
-    """A metadata deploy was stopped before or while it ran."""
+    """A metadata deploy was refused, stopped or failed; the message says what the org has."""
 
 
 class OrgChangedError(MetadataDeployError):

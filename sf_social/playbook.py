@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from string import Formatter
 from typing import Annotated, Any, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sf_social.bundled import bundled_path
 from sf_social.classification import Priority, Segment, SourceTag
@@ -20,6 +29,43 @@ from sf_social.errors import PlaybookError
 from sf_social.posts import Network
 
 Phrases = list[Annotated[str, Field(min_length=1)]]
+
+REPLY_PLACEHOLDERS = ("handle", "brand")
+
+
+def _check_template(template: str) -> str:
+    """A reply template may use only ``{handle}`` and ``{brand}``."""
+    try:
+        fields = [f for _, f, _, _ in Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise ValueError(f"not a valid reply template ({exc})") from None
+    unknown = [f for f in fields if f not in REPLY_PLACEHOLDERS]
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder(s) {unknown}: only {{handle}} and {{brand}} may be used"
+        )
+    try:
+        template.format(**dict.fromkeys(REPLY_PLACEHOLDERS, "x"))
+    except ValueError as exc:
+        raise ValueError(f"not a valid reply template ({exc})") from None
+    return template
+
+
+def _check_case_type_key(key: str) -> str:
+    allowed = {*(s.value for s in Segment), "complaint"}
+    if key not in allowed:
+        raise ValueError(f"{key!r} is not a segment or 'complaint' (one of {sorted(allowed)})")
+    return key
+
+
+ReplyTemplate = Annotated[str, AfterValidator(_check_template)]
+CaseTypeKey = Annotated[str, AfterValidator(_check_case_type_key)]
+
+
+def _error_at(path: tuple[str | int, ...], message: str) -> PydanticCustomError:
+    """A validation error for ``path`` below the model being validated (see ``_describe``)."""
+    template = message.replace("{", "(").replace("}", ")")  # braces are placeholders here
+    return PydanticCustomError("playbook", template, {"at": path})
 
 
 class _Strict(BaseModel):
@@ -50,7 +96,7 @@ class Listening(_Strict):
 
 
 class Rule(_Strict):
-    """A phrase (token sequence; ``word*`` is a prefix, ``...`` skips up to 3 words) or a regex."""
+    """A phrase (token sequence; ``word*`` is a prefix, ``...`` skips up to 5 words) or a regex."""
 
     phrase: str | None = None
     regex: str | None = None
@@ -110,6 +156,10 @@ class ComplaintRules(_Strict):
     rules: list[Rule]
     segment_weights: dict[Segment, float] = {}
     sentiment: SentimentRule | None = None
+    excludes: list[Segment] = Field(
+        default=[Segment.PRAISE],
+        description="segments a complaint cannot be (the next best segment is taken)",
+    )
 
 
 class EscalationRule(_Strict):
@@ -191,10 +241,16 @@ class Routing(_Strict):
         }
         unknown = sorted(used - set(self.teams))
         if unknown:
-            raise ValueError(f"team(s) {unknown} are not declared under routing.teams")
+            places: list[tuple[str | int, ...]] = [
+                ("segments", s.value) for s, team in self.segments.items() if team in unknown
+            ]
+            if self.complaint_team in unknown:
+                places.append(("complaint_team",))
+            places += [("rules", i, "team") for i, r in enumerate(self.rules) if r.team in unknown]
+            raise _error_at(places[0], f"team(s) {unknown} are not declared under routing.teams")
         missing = [s.value for s in Segment if s not in self.segments]
         if missing:
-            raise ValueError(f"routing.segments must name a team for {missing}")
+            raise _error_at(("segments",), f"routing.segments must name a team for {missing}")
         return self
 
 
@@ -226,9 +282,9 @@ class Playbook(_Strict):
     people: People = People()
     lead_qualification: LeadQualification = LeadQualification()
     routing: Routing
-    replies: dict[Segment, str]
+    replies: dict[Segment, ReplyTemplate]
     response_targets: ResponseTargets
-    case_types: dict[str, str] = Field(
+    case_types: dict[CaseTypeKey, str] = Field(
         description="Case Type per segment name, plus 'complaint' for complaints without one"
     )
     threading: Threading = Threading()
@@ -238,23 +294,14 @@ class Playbook(_Strict):
     def _complete(self) -> Self:
         missing = [s.value for s in Segment if s not in self.segments]
         if missing:
-            raise ValueError(f"segments must have rules for {missing}")
-        allowed = {*(s.value for s in Segment), "complaint"}
-        unknown = sorted(set(self.case_types) - allowed)
-        if unknown:
-            raise ValueError(f"case_types keys {unknown} are not segments or 'complaint'")
-        for segment, template in self.replies.items():
-            try:
-                template.format(handle="h", brand="b")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(
-                    f"replies.{segment.value}: only {{handle}} and {{brand}} may be used "
-                    f"in a reply template ({exc!r})"
-                ) from None
+            raise _error_at(("segments",), f"segments must have rules for {missing}")
         networks = {"all", *(n.value for n in Network)}
         unknown = sorted(set(self.slang) - networks)
         if unknown:
-            raise ValueError(f"slang keys {unknown} must be 'all' or a network {sorted(networks)}")
+            raise _error_at(
+                ("slang", unknown[0]),
+                f"slang keys {unknown} must be 'all' or a network {sorted(networks)}",
+            )
         return self
 
     def is_our_account(self, handle: str | None) -> bool:
@@ -289,6 +336,10 @@ def parse_playbook(text: str, source: str = "<string>") -> Playbook:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise PlaybookError(source, [f"{source}:{line}: YAML syntax: {exc.problem}"]) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        problem = f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})"
+        raise PlaybookError(source, [f"{source}:{line}: YAML syntax: {problem}"]) from exc
     if not isinstance(data, dict) or root is None:
         raise PlaybookError(source, [f"{source}:1: the playbook must be a YAML mapping"])
     lines: dict[tuple[Any, ...], int] = {}
@@ -309,7 +360,7 @@ def _index_lines(
     duplicates: list[str],
     source: str,
 ) -> None:
-    lines[path] = node.start_mark.line + 1
+    lines.setdefault(path, node.start_mark.line + 1)  # a key's own line, when it has one
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -333,9 +384,10 @@ def _describe(exc: ValidationError, lines: dict[tuple[Any, ...], int], source: s
     for error in exc.errors():
         loc = tuple(p for p in error["loc"] if p not in ("function-after[_short_form(), Rule]",))
         loc = tuple(str(p) if not isinstance(p, int) else p for p in loc)
+        loc += tuple(error.get("ctx", {}).get("at", ()))
         line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 0)
         key = ".".join(map(str, loc)) or "(top level)"
-        message = error["msg"]
+        message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check its spelling and indentation)"
         elif error["type"] == "missing":

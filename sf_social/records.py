@@ -121,7 +121,8 @@ class SObjectRecord(BaseModel):
 
     def api_fields(self, only: Ownership | None = None) -> dict[str, Any]:
         """Non-empty fields by API name; ``only=SYNC`` gives what an update may send."""
-        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        dumped = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        data = {api_name: v for api_name, v in dumped.items() if v is not None}
         if only is not None:
             owned = {
                 info.alias or name

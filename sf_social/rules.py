@@ -1,7 +1,8 @@
 """Compiled playbook rules: weighted phrases and regexes matched against normalized text.
 
 Phrase syntax: words separated by spaces; ``word*`` matches any word starting with
-``word``; ``...`` skips up to five words. A plain word also matches its hashtag
+``word``; ``...`` skips up to five words. A word also matches its possessive ("contoso"
+matches "contoso's") and its hashtag
 ("fail" matches "#fail"); "#fail" matches only the hashtag. Each rule counts once per post.
 """
 
@@ -66,8 +67,10 @@ def phrase_pattern(phrase: str) -> str:
         core = normalize(word.rstrip("*")).tokens
         if not core:
             raise ValueError(f"phrase {phrase!r}: {word!r} has nothing to match")
-        suffix = r"\S*" if word.endswith("*") else ""
+        suffix = r"\S*" if word.endswith("*") else "(?:'s)?"
         parts.append(re.escape(core) + suffix + " ")
     if not parts or all(p.startswith("(?:") for p in parts):
         raise ValueError(f"phrase {phrase!r} has no words")
+    while parts[-1].startswith("(?:"):  # a trailing gap adds nothing (and has no space to cut)
+        parts.pop()
     return r"(?<![^\s#])" + "".join(parts)[:-1] + r"(?!\S)"

@@ -3,7 +3,7 @@
 ``normalize`` turns "@BoAHelp still cant get mobile deposit 2 work... #FAIL 😡 https://t.co/x"
 into the token string ``"@boahelp still can't get mobile deposit 2 work #fail 😡 <url>"``:
 
-- lower case; curly apostrophes straightened; invisible characters (zero-width, bidi
+- lower case; curly apostrophes (’ ‘ ʼ) straightened; invisible characters (zero-width, bidi
   controls, BOM) dropped;
 - URLs become ``<url>``; ``@mentions`` and ``#hashtags`` stay whole tokens;
 - leetspeak is decoded inside words ("pwn3d" → "pwned", "suxx0rs" → "suxxors"); digits at
@@ -31,7 +31,8 @@ _TOKEN = re.compile(
 )
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 _LEET_WORD = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
-_ELONGATED = re.compile(r"(\w)\1{2,}")
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "1000" stays
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def strip_invisible(text: str) -> str:
 
 def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
     """Normalize ``text`` for matching; ``slang`` maps a token to its replacement."""
-    text = strip_invisible(unicodedata.normalize("NFKC", text)).replace("’", "'").lower()
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).translate(_APOSTROPHES).lower()
     tokens: list[str] = []
     mentions: list[str] = []
     hashtags: list[str] = []

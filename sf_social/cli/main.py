@@ -8,6 +8,8 @@ import sys
 import click
 
 from sf_social.cli.classify import classify, plan
+from sf_social.cli.demo import demo
+from sf_social.cli.evaluate import evaluate
 from sf_social.cli.metadata import metadata
 from sf_social.errors import SfSocialError
 
@@ -23,6 +25,8 @@ def cli(verbose: int) -> None:
 
 cli.add_command(classify)
 cli.add_command(plan)
+cli.add_command(demo)
+cli.add_command(evaluate)
 cli.add_command(metadata)
 
 

@@ -1,0 +1,202 @@
+"""The rule classifier: each segment, the complaint flag, escalation, tiers, evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sf_social.classification import (
+    Classification,
+    InfluenceTier,
+    ListeningTopic,
+    Priority,
+    Segment,
+    Sentiment,
+    SourceTag,
+    UserClass,
+)
+from sf_social.classifier import RuleClassifier
+from sf_social.playbook import Playbook, load_playbook
+from sf_social.posts import SocialPost
+
+
+@pytest.fixture(scope="module")
+def classifier() -> RuleClassifier:
+    return RuleClassifier(load_playbook())
+
+
+def classify(classifier: RuleClassifier, text: str, **fields: Any) -> Classification:
+    author = fields.pop("author", {"id": "u1", "handle": "someone", "followers": 150})
+    return classifier.classify(
+        SocialPost(network="twitter", id="1", text=text, author=author, **fields)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "segment"),
+    [
+        ("@NorthwindHelp the app keeps crashing when I open it", Segment.REQUEST),
+        ("can't log in to online banking, error 503 every time", Segment.REQUEST),
+        ("what are your branch hours on saturday?", Segment.QUESTION),
+        ("@NorthwindBank you are the worst bank, a bunch of clowns", Segment.ABUSE),
+        ("love the new budgeting tab, thank you @NorthwindBank!", Segment.PRAISE),
+        ("thinking of switching from contoso, how do i open a business account?", Segment.LEAD),
+        ("please add dark mode to the northwind app", Segment.SUGGESTION),
+        ("fake @NorthwindHe1p account DMing people asking for their PIN. scam!", Segment.FRAUD),
+        ("la app no funciona desde ayer", Segment.REQUEST),
+    ],
+)
+def test_each_segment(classifier: RuleClassifier, text: str, segment: Segment) -> None:
+    assert classify(classifier, text).segment is segment
+
+
+def test_noise_is_no_action(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "sad the season is over")
+    assert result.segment is None
+    assert not result.complaint
+    assert not result.needs_case
+
+
+def test_complaint_is_a_breach_not_negativity(classifier: RuleClassifier) -> None:
+    assert classify(classifier, "still waiting for my refund").complaint
+    assert not classify(classifier, "sad the season is over").complaint
+
+
+def test_sarcastic_complaint_reads_negative_and_is_not_praise(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "great, third outage this week 🙃 thanks Northwind")
+    assert result.complaint
+    assert result.sentiment is Sentiment.NEGATIVE
+    assert result.segment is not Segment.PRAISE
+    assert any(e.rule == "complaint overrides lexicon" for e in result.evidence)
+
+
+def test_the_brief_example(classifier: RuleClassifier) -> None:
+    result = classify(
+        classifier,
+        "@boahelp still can't get mobile deposit to work. it crashes every time i submit "
+        "check for deposit #fail",
+    )
+    assert (result.segment, result.complaint) == (Segment.REQUEST, True)
+    assert result.team == "Technical Support"
+    segment_evidence = next(e for e in result.evidence if e.field == "segment")
+    assert "crash*" in segment_evidence.detail
+
+
+def test_leetspeak_is_understood(classifier: RuleClassifier) -> None:
+    assert classify(classifier, "nortwind app is teh suxx0rs").segment is Segment.ABUSE
+
+
+def test_competitor_trouble_is_not_our_case(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "Contoso's app is down again lol")
+    assert result.topic is ListeningTopic.COMPETITOR
+    assert (result.segment, result.complaint, result.escalate) == (None, False, False)
+
+
+def test_switching_from_a_competitor_stays_a_lead(classifier: RuleClassifier) -> None:
+    result = classify(
+        classifier, "contoso app down AGAIN. opening a northwind account this weekend"
+    )
+    assert result.segment is Segment.LEAD
+    assert result.topic is ListeningTopic.BRAND
+
+
+def test_escalation_keywords_raise_priority(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "@NorthwindHelp you froze my account, my lawyer will hear of it")
+    assert result.escalate
+    assert result.priority is Priority.HIGH
+    assert any(e.rule == "escalation.legal threat" for e in result.evidence)
+    assert result.needs_case
+
+
+def test_negative_complaint_from_an_influencer_escalates(classifier: RuleClassifier) -> None:
+    text = "@NorthwindHelp still no refund after 3 weeks. unacceptable"
+    small = classify(classifier, text)
+    big = classify(classifier, text, author={"id": "u2", "handle": "star", "followers": 250_000})
+    assert small.complaint and big.complaint
+    assert not small.escalate
+    assert big.escalate and big.priority is Priority.HIGH
+
+
+@pytest.mark.parametrize(
+    ("followers", "tier"),
+    [
+        (0, InfluenceTier.UNDER_100),
+        (99, InfluenceTier.UNDER_100),
+        (100, InfluenceTier.OVER_100),
+        (1_000, InfluenceTier.OVER_1K),
+        (9_999, InfluenceTier.OVER_1K),
+        (10_000, InfluenceTier.OVER_10K),
+        (100_000, InfluenceTier.OVER_100K),
+    ],
+)
+def test_influence_tiers(classifier: RuleClassifier, followers: int, tier: InfluenceTier) -> None:
+    author = {"id": "u", "handle": "h", "followers": followers}
+    assert classify(classifier, "hello", author=author).influence_tier is tier
+
+
+def test_unknown_followers_have_no_tier(classifier: RuleClassifier) -> None:
+    assert classify(classifier, "hello", author={"handle": "h"}).influence_tier is None
+
+
+def test_user_classes_and_source_tags() -> None:
+    playbook = load_playbook()
+    people = playbook.people.model_copy(update={"employees": ["StaffAmy"]})
+    custom = Playbook.model_validate(
+        {**playbook.model_dump(exclude={"source"}), "people": people.model_dump()}
+    )
+    author = {
+        "id": "1",
+        "handle": "staffamy",
+        "followers": 50_000,
+        "posts": 9_000,
+        "verified": True,
+    }
+    result = RuleClassifier(custom).classify(
+        SocialPost(network="twitter", id="9", text="hello there", author=author)
+    )
+    assert set(result.user_classes) == {
+        UserClass.ACTIVE_TWEETER,
+        UserClass.LARGE_FOLLOWING,
+        UserClass.VERIFIED,
+    }
+    assert set(result.source_tags) == {SourceTag.EMPLOYEE, SourceTag.INFLUENCER}
+
+
+def test_uncovered_language_goes_to_review(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "Votre application ne fonctionne pas", lang="fr")
+    assert result.review_reason is not None and "'fr'" in result.review_reason
+    assert result.team is None
+
+
+def test_language_is_guessed_when_missing(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "Die App funktioniert nicht und ich bin sehr sauer auf die Bank")
+    assert result.language == "de"
+    assert result.review_reason is not None
+
+
+def test_x_undetermined_language_is_not_sent_to_review(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "😍😍😍", lang="und")
+    assert result.review_reason is None
+
+
+def test_outbound_posts_have_no_segment(classifier: RuleClassifier) -> None:
+    result = classify(
+        classifier,
+        "We're sorry for the trouble, please DM us",
+        author={"id": "b", "handle": "NorthwindHelp", "followers": 50_000},
+    )
+    assert result.segment is None and not result.complaint
+
+
+def test_support_handle_routes_questions_to_technical_support(classifier: RuleClassifier) -> None:
+    question = "how do I order new checks?"
+    assert classify(classifier, question).team == "Customer Support"
+    assert classify(classifier, question, account="NorthwindHelp").team == "Technical Support"
+
+
+def test_every_value_has_evidence(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "@NorthwindHelp app crashed again, still waiting #fail")
+    fields = {e.field for e in result.evidence}
+    assert {"segment", "complaint", "sentiment", "priority", "team", "influence_tier"} <= fields
+    assert all(e.rule for e in result.evidence)
