@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sf_social.bundled import bundled_path
+from sf_social.cli.metadata_org import deploy, diff
 from sf_social.metadata.build import build_package
 from sf_social.metadata.source import scan_package
 from sf_social.metadata.validate import package_problems
@@ -68,3 +69,7 @@ def build(out: Path, source: Path | None) -> None:
     """Build a Metadata API package with package.xml, for deploy tools that take mdapi format."""
     package = build_package(_source(source), out)
     click.echo(f"wrote {out}: {package.count} components")
+
+
+metadata.add_command(diff)
+metadata.add_command(deploy)

@@ -1,0 +1,83 @@
+"""``sf-social metadata diff`` and ``deploy``: the org side of the metadata package.
+
+Both log in with the ``SF_*`` settings (``Settings.from_env``) and read the org through the
+Metadata API; ``deploy`` prints its progress on stderr and the per-component result on
+stdout, and fails unless every component succeeded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sf_social.bundled import bundled_path
+from sf_social.errors import MetadataDeployError
+from sf_social.metadata.deploy import deploy_package, render_outcome
+from sf_social.metadata.diff import plan_deploy, read_org, render_diff
+from sf_social.metadata.mdapi import MetadataApi
+from sf_social.metadata.session import open_session
+from sf_social.metadata.source import load_package
+from sf_social.settings import Settings
+
+_METADATA_OPTION = click.option(
+    "--metadata",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Metadata folder in Salesforce DX source format (default: the bundled metadata/).",
+)
+
+
+def _connect() -> tuple[MetadataApi, str]:
+    """The Metadata API of the org the settings name, and the API version to use."""
+    salesforce = Settings.from_env().salesforce
+    session = open_session(salesforce)
+    api = MetadataApi(session, api_version=salesforce.api_version, timeout=salesforce.timeout)
+    return api, salesforce.api_version
+
+
+@click.command()
+@_METADATA_OPTION
+def diff(source: Path | None) -> None:
+    """Show what a deploy would change in the org: fields to add, picklist values to add."""
+    package = load_package(source or bundled_path("metadata"))
+    api, _ = _connect()
+    for line in render_diff(plan_deploy(package, read_org(api, package))):
+        click.echo(line)
+
+
+@click.command()
+@click.option("--check-only", is_flag=True, help="Validate the deploy; change nothing.")
+@click.option(
+    "--sandbox", is_flag=True, help="The org is a sandbox: run no Apex tests (NoTestRun)."
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(10, 7200),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for the deploy to finish.",
+)
+@_METADATA_OPTION
+def deploy(check_only: bool, sandbox: bool, wait: float, source: Path | None) -> None:
+    """Merge our values into the org's picklists and deploy; never drops an org value.
+
+    Reads the org, deploys the union of its values and ours (rolled back on any error),
+    and prints each component's result. Fails (exit 2) unless every component succeeded.
+    """
+    package = load_package(source or bundled_path("metadata"))
+    api, api_version = _connect()
+    outcome = deploy_package(
+        api,
+        package,
+        check_only=check_only,
+        sandbox=sandbox,
+        api_version=api_version,
+        wait=wait,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    for line in render_diff(outcome.diff) + render_outcome(outcome):
+        click.echo(line)
+    if not outcome.ok:
+        raise MetadataDeployError(f"deploy {outcome.result.id} {outcome.verdict}")

@@ -1,0 +1,123 @@
+"""What a deploy of our package would change in the org, read through the Metadata API.
+
+``read_org`` reads the org's side of every component of the package (our standard value
+sets, our custom fields); ``plan_deploy`` merges our values into the org's lists and lists
+the fields to add; ``render_diff`` words the plan for an admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sf_social.metadata.components import MetadataPackage, ValueDef
+from sf_social.metadata.mdapi import MetadataApi, MetadataRecord
+from sf_social.metadata.merge import MatchKind, PicklistValue, ValueSetMerge, merge_values
+
+SHARED = {"LeadSource": "Lead.LeadSource and Account.AccountSource"}
+"""Standard value sets that several fields use: a change shows in each."""
+
+
+@dataclass(frozen=True)
+class OrgState:
+    """The org's side of our components; a component the org lacks is absent."""
+
+    value_sets: Mapping[str, MetadataRecord]
+    fields: Mapping[str, MetadataRecord]
+
+
+@dataclass(frozen=True)
+class MetadataDiff:
+    """What deploying the package changes: fields to add, merged value lists, conflicts.
+
+    ``merges`` holds one merge per standard value set and per picklist field the org
+    already has; ``conflicts`` lists what a deploy must not touch (it refuses to start).
+    """
+
+    fields_to_add: tuple[str, ...]
+    fields_present: tuple[str, ...]
+    merges: tuple[ValueSetMerge, ...]
+    conflicts: tuple[str, ...] = ()
+
+    @property
+    def changes(self) -> bool:
+        """Whether a deploy would add a field or a value, or re-activate a value."""
+        return bool(self.fields_to_add) or any(m.changes_org for m in self.merges)
+
+
+def read_org(api: MetadataApi, package: MetadataPackage) -> OrgState:
+    """The org's current value sets and custom fields, for every component of ``package``."""
+    return OrgState(
+        value_sets=api.read_metadata("StandardValueSet", [s.name for s in package.value_sets]),
+        fields=api.read_metadata("CustomField", [f.member for f in package.fields]),
+    )
+
+
+def plan_deploy(package: MetadataPackage, org: OrgState) -> MetadataDiff:
+    """The deploy that adds ``package`` to ``org`` without losing anything the org has."""
+    merges: list[ValueSetMerge] = []
+    for value_set in package.value_sets:
+        record = org.value_sets.get(value_set.name)
+        org_values = record.values if record else ()
+        flag = record.sorted if record else value_set.sorted
+        merges.append(
+            merge_values(value_set.name, org_values, _ours(value_set.values), sorted=flag)
+        )
+    to_add: list[str] = []
+    present: list[str] = []
+    conflicts: list[str] = []
+    for field in package.fields:
+        record = org.fields.get(field.member)
+        if record is None:
+            to_add.append(field.member)
+            continue
+        present.append(field.member)
+        if record.field_type != field.type:
+            conflicts.append(
+                f"{field.member} is a {record.field_type} field in the org, ours is a"
+                f" {field.type}: change it in Setup or rename ours, a deploy won't convert it"
+            )
+        elif field.is_picklist and record.value_set_name:
+            conflicts.append(
+                f"{field.member} takes its values from the global value set"
+                f" {record.value_set_name} in the org: add our values there in Setup"
+            )
+        elif field.is_picklist:
+            merges.append(
+                merge_values(field.member, record.values, _ours(field.values), sorted=record.sorted)
+            )
+    return MetadataDiff(tuple(to_add), tuple(present), tuple(merges), tuple(conflicts))
+
+
+def _ours(values: tuple[ValueDef, ...]) -> list[PicklistValue]:
+    return [PicklistValue(v.full_name, v.label) for v in values]
+
+
+def render_diff(diff: MetadataDiff) -> list[str]:
+    """The plan in lines an admin reads: what is added, re-activated, reused, kept, refused."""
+    lines = [f"Custom fields to add ({len(diff.fields_to_add)}):"]
+    lines += [f"  + {name}" for name in diff.fields_to_add] or ["  (none)"]
+    lines.append(f"Custom fields already in the org: {len(diff.fields_present)}")
+    lines.append("Picklist values:")
+    for merge in diff.merges:
+        shared = f" (shared by {SHARED[merge.name]})" if merge.name in SHARED else ""
+        complete = "" if merge.changes_org else " nothing to add"
+        lines.append(f"  {merge.name}{shared}:{complete}")
+        lines += [f"    + {name}" for name in merge.added]
+        lines += [f"    re-activate {name}" for name in merge.reactivated]
+        for reuse in merge.respelled:
+            how = "differs only in case" if reuse.how is MatchKind.CASE else "matched by label"
+            lines.append(f"    keep the org's {reuse.org_name!r} for our {reuse.ours!r} ({how})")
+        if merge.org_only:
+            kept = ", ".join(merge.org_only)
+            lines.append(f"    keep {len(merge.org_only)} org value(s) our file lacks: {kept}")
+    if any(m.org_only for m in diff.merges):
+        lines.append(
+            "Deploying metadata/ as is (e.g. `sf project deploy start`) would deactivate the"
+            " kept values; `sf-social metadata deploy` keeps them."
+        )
+    if diff.conflicts:
+        lines.append("Conflicts (the deploy refuses to start):")
+        lines += [f"  ! {conflict}" for conflict in diff.conflicts]
+    lines.append("A deploy would change the org." if diff.changes else "Nothing to deploy.")
+    return lines

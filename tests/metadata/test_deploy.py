@@ -1,0 +1,357 @@
+"""deploy_package and `sf-social metadata deploy` against a mocked Metadata API."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element, tostring
+
+import pytest
+import responses
+from pydantic import SecretStr
+
+from sf_social.bundled import bundled_path
+from sf_social.cli.main import main
+from sf_social.errors import (
+    DeployTimeoutError,
+    MetadataApiError,
+    MetadataDeployError,
+    MetadataFaultError,
+    OrgChangedError,
+)
+from sf_social.metadata import xmlfile
+from sf_social.metadata.build import mdapi_files
+from sf_social.metadata.components import MetadataPackage
+from sf_social.metadata.deploy import DeployOutcome, deploy_package, render_outcome
+from sf_social.metadata.mdapi import MetadataApi
+from sf_social.metadata.merge import PicklistValue, ValueSetMerge
+from sf_social.metadata.patch import apply_merges
+from sf_social.metadata.session import OrgSession
+from sf_social.metadata.source import load_package
+from sf_social.metadata.valuexml import child_text, children, parse_xml
+from sf_social.metadata.xsd import schema_errors
+from tests.metadata.fake_mdapi import ENDPOINT, INSTANCE, FakeOrg, fixture
+
+
+@pytest.fixture(scope="module")
+def package() -> MetadataPackage:
+    return load_package(bundled_path("metadata"))
+
+
+@pytest.fixture
+def org() -> Iterator[FakeOrg]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield FakeOrg(mock)
+
+
+@pytest.fixture
+def api() -> MetadataApi:
+    session = OrgSession(INSTANCE, SecretStr("00Dxx!session"))
+    return MetadataApi(session, api_version="63.0", timeout=5)
+
+
+class Clock:
+    """A fake monotonic clock that sleeping moves forward."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run(
+    api: MetadataApi,
+    package: MetadataPackage,
+    *,
+    check_only: bool = False,
+    sandbox: bool = True,
+    wait: float = 600,
+) -> tuple[DeployOutcome, list[str], Clock]:
+    progress: list[str] = []
+    clock = Clock()
+    outcome = deploy_package(
+        api,
+        package,
+        check_only=check_only,
+        sandbox=sandbox,
+        api_version="63.0",
+        progress=progress.append,
+        wait=wait,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    return outcome, progress, clock
+
+
+def values(data: bytes, tag: str) -> list[tuple[str, bool, bool]]:
+    """(fullName, active, default) of the values in a deployed file."""
+    root = parse_xml(data)
+    return [
+        (
+            child_text(v, "fullName") or "",
+            child_text(v, "isActive") != "false",
+            child_text(v, "default") == "true",
+        )
+        for v in root.iter()
+        if v.tag.endswith("}" + tag)
+    ]
+
+
+def field_element(data: bytes, name: str) -> Element:
+    return next(f for f in children(parse_xml(data), "fields") if child_text(f, "fullName") == name)
+
+
+def test_sandbox_deploy_sends_the_union_of_org_and_our_values(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    outcome, progress, _clock = run(api, package)
+
+    assert outcome.ok
+    assert org.calls.count("deploy") == 1
+    (_zip, options) = org.deployed[0]
+    assert child_text(options, "testLevel") == "NoTestRun"
+    assert child_text(options, "checkOnly") == "false"
+    assert child_text(options, "rollbackOnError") == "true"
+    files = org.deployed_files()
+
+    origin = values(files["standardValueSets/CaseOrigin.standardValueSet"], "standardValue")
+    assert origin == [
+        ("Phone", True, True),  # the org's default stays the default
+        ("Email", True, False),
+        ("Web", True, False),
+        ("twitter", True, False),  # reused as the org spells it, no "Twitter" twin
+        ("Social Media", True, False),  # re-activated in place
+        ("Partner Portal", True, False),
+        ("Facebook", True, False),
+        ("LinkedIn", True, False),
+        ("Instagram", True, False),
+        ("YouTube", True, False),
+    ]
+    origin_xml = files["standardValueSets/CaseOrigin.standardValueSet"].decode()
+    assert "<color>#1B96FF</color>" in origin_xml
+    assert "<description>Cases opened by resellers</description>" in origin_xml
+
+    source = values(files["standardValueSets/LeadSource.standardValueSet"], "standardValue")
+    assert [n for n, _a, _d in source][:11] == [
+        "Advertisement",
+        "Employee Referral",
+        "External Referral",
+        "Partner",
+        "Public Relations",
+        "Seminar - Internal",
+        "Seminar - Partner",
+        "Trade Show",
+        "Web",
+        "Word of mouth",
+        "Other",
+    ]
+    assert [n for n, _a, _d in source][11:] == ["Twitter", "LinkedIn", "Facebook", "Social Media"]
+    assert [n for n, _a, d in source if d] == ["Web"]
+
+    task_type = files["standardValueSets/TaskType.standardValueSet"]
+    assert child_text(parse_xml(task_type), "sorted") == "true"  # the org sorts it: kept
+
+    lead = field_element(files["objects/Lead.object"], "LinkedIn_Lead_Activity__c")
+    assert [(n, a) for n, a, _d in values(tostring(lead), "value")] == [
+        ("Connection Request Sent", True),
+        ("Connection Request Received", True),
+        ("Connection Request Confirmed", True),
+        ("Event Met", True),  # the admin's value survives
+        ("InMail Sent", True),  # inactive in the org, we write it: re-activated
+        ("Message Sent", True),
+        ("Message Received", True),
+        ("Post Engagement", True),
+    ]
+    assert "Succeeded: 4/4 components" in progress
+    assert any("started" in line for line in progress)
+
+
+def test_deployed_package_is_schema_valid_and_complete(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    run(api, package)
+    files = org.deployed_files()
+    assert set(files) == set(mdapi_files(package))
+    for name, data in files.items():
+        assert schema_errors(xmlfile.parse_xml(data)) == [], name
+
+
+def test_production_check_only_leaves_test_level_to_the_org(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    org.status_answers = ["check_deploy_validated.xml"]
+    outcome, _progress, _clock = run(api, package, check_only=True, sandbox=False)
+
+    (_zip, options) = org.deployed[0]
+    assert child_text(options, "checkOnly") == "true"
+    assert child_text(options, "testLevel") is None  # NoTestRun is refused in production
+    assert outcome.ok
+    lines = render_outcome(outcome)
+    assert lines[0] == "Check-only deploy 0Afxx00000000lWCAQ: Succeeded"
+    assert "nothing was changed in the org" in lines[-1]
+
+
+def test_component_failures_are_reported_and_not_a_success(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    org.status_answers = ["check_deploy_in_progress.xml", "check_deploy_failed.xml"]
+    outcome, _progress, clock = run(api, package)
+
+    assert not outcome.ok
+    lines = render_outcome(outcome)
+    assert lines[0] == "Deploy 0Afxx00000000lWCAQ: Failed"
+    assert (
+        "  ERROR   CustomField Lead.Social_Profile_Key__c: objects/Lead.object:42:13:"
+        " Cannot change which field is the external id while records exist"
+    ) in lines
+    assert any("SF_Social_Integration: permissionsets/" in line for line in lines)
+    assert "  ok      StandardValueSet CaseOrigin (changed)" in lines
+    assert lines[-1].startswith("FAILED: nothing was changed in the org")
+    assert clock.sleeps == [1.0]  # one wait between the two status checks
+
+
+def test_org_changing_once_is_merged_again(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    def someone_adds_bluesky(read: int) -> None:
+        if read == 2:  # between our first read and the one just before deploying
+            org.add_value("StandardValueSet", "CaseOrigin", PicklistValue("Bluesky"))
+
+    org.before_value_set_read = someone_adds_bluesky
+    outcome, progress, _clock = run(api, package)
+
+    assert outcome.ok
+    names = [
+        n
+        for n, _a, _d in values(
+            org.deployed_files()["standardValueSets/CaseOrigin.standardValueSet"], "standardValue"
+        )
+    ]
+    assert names.index("Bluesky") < names.index("Facebook")  # the org's value, in its place
+    assert any("CaseOrigin: 'Bluesky' added" in line for line in progress)
+    assert org.value_set_reads == 3
+
+
+def test_org_changing_again_stops_before_deploying(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    def keeps_changing(read: int) -> None:
+        if read >= 2:
+            org.add_value(
+                "CustomField", "Lead.LinkedIn_Lead_Activity__c", PicklistValue(f"V{read}")
+            )
+
+    org.before_value_set_read = keeps_changing
+    with pytest.raises(OrgChangedError) as caught:
+        run(api, package)
+    assert caught.value.component == "Lead.LinkedIn_Lead_Activity__c"
+    assert caught.value.values == ["'V3' added"]
+    assert "nothing was deployed" in str(caught.value)
+    assert "deploy" not in org.calls
+
+
+def test_fault_while_reading_deploys_nothing(api: MetadataApi, package: MetadataPackage) -> None:
+    with responses.RequestsMock() as mock:
+        mock.post(ENDPOINT, status=500, body=fixture("fault_invalid_session.xml"))
+        with pytest.raises(MetadataFaultError, match="INVALID_SESSION_ID"):
+            run(api, package)
+        assert len(mock.calls) == 1
+
+
+def test_garbage_status_answer_is_an_error_not_a_success(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    org.status_codes = {0: (200, fixture("login_page.html"))}
+    with pytest.raises(MetadataApiError, match=r"checkDeployStatus \(deploy 0Afxx00000000lWCAQ\)"):
+        run(api, package)
+
+
+def test_transient_status_errors_are_retried(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    org.status_codes = {0: (503, "Service Unavailable"), 1: (502, "Bad Gateway")}
+    outcome, progress, clock = run(api, package)
+    assert outcome.ok
+    assert sum("status check failed" in line for line in progress) == 2
+    assert clock.sleeps == [1.0, 1.5]  # backing off between the failed checks
+
+
+def test_deploy_that_never_finishes_times_out_naming_it(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    org.status_answers = ["check_deploy_in_progress.xml"]
+    with pytest.raises(DeployTimeoutError, match=r"0Afxx00000000lWCAQ.*may still complete"):
+        run(api, package, wait=60)
+
+
+def test_field_of_another_type_in_the_org_stops_the_deploy(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    record = org.records["CustomField"]["Lead.Social_Handle__c"]
+    (field_type,) = children(record, "type")
+    field_type.text = "Email"
+    with pytest.raises(MetadataDeployError, match=r"Lead.Social_Handle__c is a Email field"):
+        run(api, package)
+    assert "deploy" not in org.calls
+
+
+def test_merge_for_a_component_not_in_the_package_is_an_error(package: MetadataPackage) -> None:
+    merge = ValueSetMerge("OpportunityStage", (PicklistValue("Won"),))
+    with pytest.raises(MetadataDeployError, match="no component for OpportunityStage"):
+        apply_merges(mdapi_files(package), {"OpportunityStage": merge})
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def invoke(monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str]) -> int:
+    for name in ("SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SF_USERNAME", "SF_CONSUMER_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", ["sf-social", "metadata", *args])
+    monkeypatch.setattr("sf_social.metadata.deploy.time.sleep", lambda _s: None)
+    try:
+        main()
+    except SystemExit as exited:
+        return int(exited.code or 0)
+    return 0
+
+
+ORG_ENV = {"SF_INSTANCE_URL": INSTANCE, "SF_ACCESS_TOKEN": "00Dxx!token"}
+
+
+def test_cli_deploy_success_exits_0(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], org: FakeOrg
+) -> None:
+    assert invoke(monkeypatch, "deploy", "--sandbox", env=ORG_ENV) == 0
+    out, err = capsys.readouterr()
+    assert "Deployed: every component succeeded." in out
+    assert "    + Facebook" in out
+    assert "InProgress: 2/4 components (Processing Type: CustomField)" in err
+    assert "00Dxx!token" not in out + err
+
+
+def test_cli_deploy_failure_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], org: FakeOrg
+) -> None:
+    org.status_answers = ["check_deploy_failed.xml"]
+    assert invoke(monkeypatch, "deploy", "--check-only", env=ORG_ENV) == 2
+    out, err = capsys.readouterr()
+    assert "objects/Lead.object:42:13" in out
+    assert "error: deploy 0Afxx00000000lWCAQ FAILED: nothing was changed in the org" in err
+
+
+def test_cli_without_login_settings_names_the_variables(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert invoke(monkeypatch, "deploy", env={}) == 2
+    err = capsys.readouterr().err
+    assert "SF_INSTANCE_URL + SF_ACCESS_TOKEN" in err
+    assert "SF_USERNAME + SF_CONSUMER_KEY + SF_PRIVATE_KEY_FILE" in err
