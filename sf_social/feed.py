@@ -1,8 +1,8 @@
 """Read SocialPost JSON lines, one post per line, streaming.
 
 Every bad line becomes a ``FeedLineError`` naming the line and the field; the lines after
-it are still read. Blank lines are skipped. Lines longer than ``MAX_LINE_BYTES`` are
-rejected without being held in memory.
+it are still read. Blank lines are skipped; a UTF-8 byte-order mark is ignored. Lines longer
+than ``MAX_LINE_BYTES`` are rejected without being held in memory.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineEr
             f"invalid UTF-8 at byte {exc.start} ({raw[exc.start : exc.start + 4]!r}): "
             "save the feed as UTF-8",
         )
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows tools, concatenated files)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -24,9 +24,11 @@ SF_SOCIAL_PLAYBOOK        playbook file, default the bundled one
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -95,6 +97,11 @@ class Settings(BaseModel):
     db_url: str = "sqlite:///sf_social.db"
     playbook: Path | None = None
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """As pydantic's, with the password of ``db_url`` (postgresql://u:PASSWORD@h/db) hidden."""
+        for name, value in super().__repr_args__():
+            yield name, (_hide_password(value) if name == "db_url" else value)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from environment variables (``os.environ`` by default)."""
@@ -115,6 +122,11 @@ class Settings(BaseModel):
                 f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors(include_input=False)
             )
             raise ConfigError(f"invalid settings: {problems}") from None
+
+
+def _hide_password(url: str) -> str:
+    """``url`` with the password of its user-info part replaced by ``***``."""
+    return re.sub(r"^([^:/?#]+://[^:/?#@]*:)[^/]*@", r"\1***@", url)
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:

@@ -1,0 +1,229 @@
+"""read_feed: one SocialPost per JSON line; each bad line is reported and the rest go on."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from sf_social import feed
+from sf_social.errors import FeedLineError, InputError
+from sf_social.feed import parse_line, read_feed
+from sf_social.posts import Network, SocialPost
+
+
+def line(**fields: Any) -> bytes:
+    data: dict[str, Any] = {"network": "twitter", "id": "1", "text": "hello"}
+    data.update(fields)
+    return json.dumps(data).encode()
+
+
+def read(*lines: bytes, source: str = "feed.jsonl") -> list[SocialPost | FeedLineError]:
+    return list(read_feed(io.BytesIO(b"\n".join(lines) + b"\n"), source))
+
+
+def only_error(*lines: bytes) -> FeedLineError:
+    [result] = read(*lines)
+    assert isinstance(result, FeedLineError), result
+    return result
+
+
+class TestGoodLines:
+    def test_every_good_line_becomes_a_post_in_order(self) -> None:
+        results = read(line(id="1"), line(id="2", network="X"), line(id="3", text="😀"))
+        assert all(isinstance(r, SocialPost) for r in results)
+        posts = [r for r in results if isinstance(r, SocialPost)]
+        assert [p.id for p in posts] == ["1", "2", "3"]
+        assert posts[1].network is Network.TWITTER
+
+    def test_last_line_without_newline(self) -> None:
+        results = list(read_feed(io.BytesIO(line(id="a") + b"\n" + line(id="b")), "f"))
+        assert [r.id for r in results if isinstance(r, SocialPost)] == ["a", "b"]
+
+    def test_crlf_line_endings(self) -> None:
+        results = list(read_feed(io.BytesIO(line(id="a") + b"\r\n" + line(id="b") + b"\r\n")))
+        assert [r.id for r in results if isinstance(r, SocialPost)] == ["a", "b"]
+
+    def test_empty_input_yields_nothing(self) -> None:
+        assert list(read_feed(io.BytesIO(b""))) == []
+
+    def test_blank_lines_are_skipped_but_counted(self) -> None:
+        results = read(b"", b"   ", line(id="1"), b"\t", b"{bad")
+        assert len(results) == 2
+        assert isinstance(results[0], SocialPost)
+        assert isinstance(results[1], FeedLineError)
+        assert results[1].line_no == 5
+
+    def test_byte_order_mark_on_the_first_line_is_ignored(self) -> None:
+        results = read(b"\xef\xbb\xbf" + line(id="1"), line(id="2"))
+        assert [r.id for r in results if isinstance(r, SocialPost)] == ["1", "2"]
+
+    def test_rtl_and_zero_width_text_is_kept(self) -> None:
+        text = "\u200fשלום\u200d👍"
+        [post] = read(line(text=text))
+        assert isinstance(post, SocialPost)
+        assert post.text == text
+
+    def test_escaped_null_byte_is_removed_from_text(self) -> None:
+        [post] = read(line(text="a\u0000b"))
+        assert isinstance(post, SocialPost)
+        assert post.text == "ab"
+
+
+class TestBadLines:
+    def test_malformed_json(self) -> None:
+        error = only_error(b'{"network": "twitter", "id": ')
+        assert error.line_no == 1
+        assert error.field == ""
+        assert str(error).startswith("feed.jsonl:1: malformed JSON at character ")
+
+    def test_missing_required_field(self) -> None:
+        error = only_error(b'{"network": "twitter", "text": "hi"}')
+        assert (error.line_no, error.field) == (1, "id")
+        assert str(error) == "feed.jsonl:1: id: required field is missing"
+
+    def test_missing_text_names_the_post_id(self) -> None:
+        error = only_error(b'{"network": "twitter", "id": "77"}')
+        assert error.field == "text"
+        assert str(error) == "feed.jsonl:1: text: required field is missing [post id 77]"
+
+    def test_wrong_type_top_level(self) -> None:
+        error = only_error(line(text=5))
+        assert error.field == "text"
+        assert "valid string" in error.message
+
+    def test_wrong_type_nested(self) -> None:
+        error = only_error(line(id="9", author={"followers": "many"}))
+        assert error.field == "author.followers"
+        assert str(error).startswith("feed.jsonl:1: author.followers: Input should be")
+        assert str(error).endswith("[post id 9]")
+
+    def test_unknown_network(self) -> None:
+        error = only_error(line(network="myspace"))
+        assert error.field == "network"
+
+    def test_unknown_field(self) -> None:
+        error = only_error(line(likes=3))
+        assert error.field == "likes"
+        assert error.message.startswith("unknown field")
+
+    @pytest.mark.parametrize("text", ["", "   ", "\u0000"])
+    def test_empty_text(self, text: str) -> None:
+        error = only_error(line(text=text))
+        assert error.field == "text"
+        assert error.message.startswith("text is empty")
+        assert "Value error" not in error.message
+
+    def test_one_megabyte_text(self) -> None:
+        error = only_error(line(id="big", text="a" * 1_000_000))
+        assert error.field == "text"
+        assert "1,000,000 characters; at most 100,000" in error.message
+        assert error.message.endswith("[post id big]")
+
+    def test_raw_null_byte_in_the_json_is_malformed(self) -> None:
+        error = only_error(b'{"network": "twitter", "id": "1", "text": "a\x00b"}')
+        assert error.field == ""
+        assert "malformed JSON" in error.message
+
+    def test_invalid_utf8(self) -> None:
+        raw = b'{"network": "twitter", "id": "1", "text": "caf\xe9"}'
+        bad_at = raw.index(b"\xe9")
+        error = only_error(raw)
+        assert error.field == ""
+        assert error.message.startswith(f"invalid UTF-8 at byte {bad_at} ")
+        assert "save the feed as UTF-8" in error.message
+
+    @pytest.mark.parametrize("raw", [b"[1, 2]", b'"text"', b"42", b"null", b"true"])
+    def test_json_that_is_not_an_object(self, raw: bytes) -> None:
+        error = only_error(raw)
+        assert error.message.startswith("expected a JSON object, got ")
+
+    def test_several_problems_name_the_first_and_count_the_rest(self) -> None:
+        error = only_error(b'{"network": "myspace", "text": 5}')
+        assert error.field == "network"
+        assert "(and 2 more: id, text)" in error.message
+
+    def test_error_is_an_input_error(self) -> None:
+        assert isinstance(only_error(b"{"), InputError)
+
+
+class TestProcessingContinues:
+    def test_later_lines_are_still_read_with_their_own_numbers(self) -> None:
+        results = read(
+            line(id="1"),
+            b"{oops",
+            b'{"network": "twitter", "text": "no id"}',
+            b"\xff\xfe",
+            b"[]",
+            line(id="6"),
+            source="in.jsonl",
+        )
+        kinds = [type(r).__name__ for r in results]
+        assert kinds == [
+            "SocialPost",
+            "FeedLineError",
+            "FeedLineError",
+            "FeedLineError",
+            "FeedLineError",
+            "SocialPost",
+        ]
+        errors = [r for r in results if isinstance(r, FeedLineError)]
+        assert [e.line_no for e in errors] == [2, 3, 4, 5]
+        assert all(str(e).startswith(f"in.jsonl:{e.line_no}: ") for e in errors)
+        last = results[-1]
+        assert isinstance(last, SocialPost)
+        assert last.id == "6"
+
+    def test_over_long_line_is_skipped_and_the_next_lines_are_read(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(feed, "MAX_LINE_BYTES", 64)
+        long_line = line(id="long", text="x" * 500)
+        assert len(long_line) > 3 * 64
+        results = read(line(id="1"), long_line, line(id="3"), line(id="4"))
+        assert len(results) == 4
+        error = results[1]
+        assert isinstance(error, FeedLineError)
+        assert error.line_no == 2
+        assert str(error) == "feed.jsonl:2: line is longer than 64 bytes: skipped"
+        assert [r.id for r in results if isinstance(r, SocialPost)] == ["1", "3", "4"]
+
+    def test_line_of_exactly_the_limit_is_accepted(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        exact = line(id="e", text="y" * 40)
+        monkeypatch.setattr(feed, "MAX_LINE_BYTES", len(exact))
+        [post] = read(exact)
+        assert isinstance(post, SocialPost)
+
+    def test_line_one_byte_over_the_limit_is_rejected(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        over = line(id="o", text="y" * 40)
+        monkeypatch.setattr(feed, "MAX_LINE_BYTES", len(over) - 1)
+        results = read(over, line(id="next"))
+        assert isinstance(results[0], FeedLineError)
+        assert results[0].line_no == 1
+        assert isinstance(results[1], SocialPost)
+        assert results[1].id == "next"
+
+    def test_over_long_last_line_without_newline(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(feed, "MAX_LINE_BYTES", 16)
+        stream = io.BytesIO(line(id="1", text="z" * 100))
+        [error] = list(read_feed(stream, "f"))
+        assert isinstance(error, FeedLineError)
+        assert error.line_no == 1
+
+    def test_reading_is_lazy(self) -> None:
+        stream = io.BytesIO(line(id="1") + b"\n" + line(id="2") + b"\n")
+        results = read_feed(stream, "f")
+        first = next(results)
+        assert isinstance(first, SocialPost)
+        assert stream.tell() == len(line(id="1")) + 1
+
+
+def test_parse_line_names_its_source_and_line() -> None:
+    error = parse_line(b"{", "posts.jsonl", 42)
+    assert isinstance(error, FeedLineError)
+    assert (error.source, error.line_no) == ("posts.jsonl", 42)
+    assert str(error).startswith("posts.jsonl:42: malformed JSON")
