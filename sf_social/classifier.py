@@ -21,8 +21,10 @@ from sf_social.language import UNDETERMINED, guess_language
 from sf_social.playbook import Playbook, Rule
 from sf_social.posts import Direction, Network, SocialPost
 from sf_social.routing import route
-from sf_social.rules import Hit, RuleSet, score
+from sf_social.rules import Hit, RuleBook, score
 from sf_social.text import NormalizedText, normalize, strip_invisible
+
+Matches = dict[str, list[Hit]]
 
 
 class Classifier(Protocol):
@@ -38,33 +40,23 @@ class RuleClassifier:
 
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
-        self._segments = [
-            (segment, rules, RuleSet(f"segments.{segment.value}", rules.rules))
-            for segment, rules in playbook.segments.items()
-        ]
-        self._complaint = RuleSet("complaint", playbook.complaint.rules)
-        self._escalations = [
-            (rule, RuleSet(f"escalation.{rule.name}", rule.rules))
-            for rule in playbook.escalation.rules
-        ]
         listening = playbook.listening
         self._topics = [
-            (
-                ListeningTopic.BRAND,
-                _phrase_set(
-                    "listening.brand",
-                    listening.brand
-                    + listening.products
-                    + listening.executives
-                    + listening.nicknames,
-                ),
-            ),
-            (
-                ListeningTopic.COMPETITOR,
-                _phrase_set("listening.competitors", listening.competitors),
-            ),
-            (ListeningTopic.INDUSTRY, _phrase_set("listening.industry", listening.industry)),
+            (ListeningTopic.BRAND, "listening.brand"),
+            (ListeningTopic.COMPETITOR, "listening.competitors"),
+            (ListeningTopic.INDUSTRY, "listening.industry"),
         ]
+        brand_words = listening.brand + listening.products + listening.executives
+        rule_sets = {
+            **{f"segments.{s.value}": c.rules for s, c in playbook.segments.items()},
+            "complaint": playbook.complaint.rules,
+            **{f"escalation.{r.name}": r.rules for r in playbook.escalation.rules},
+            "listening.brand": _phrases(brand_words + listening.nicknames),
+            "listening.competitors": _phrases(listening.competitors),
+            "listening.industry": _phrases(listening.industry),
+        }
+        self._rule_sets = rule_sets
+        self._book = RuleBook(rule_sets)
         self._slang = {
             network: {**playbook.slang.get("all", {}), **playbook.slang.get(network.value, {})}
             for network in Network
@@ -75,13 +67,14 @@ class RuleClassifier:
         """Classify one post."""
         evidence: list[Evidence] = []
         text = normalize(post.text, self._slang[post.network])
+        matches = self._book.match(text.tokens)
         compound = sentiment.compound_score(strip_invisible(post.text))
         tier, tier_evidence = audience.influence_tier(post.author)
         classes, class_evidence = audience.user_classes(post.author, self.playbook)
         tags, tag_evidence = audience.source_tags(post.author, self.playbook)
         evidence += tier_evidence + class_evidence + tag_evidence
         language = self._language(post, text, evidence)
-        topic = self._topic(post, text, evidence)
+        topic = self._topic(post, text, matches, evidence)
 
         if self._is_outbound(post):
             evidence.append(
@@ -101,8 +94,8 @@ class RuleClassifier:
                 evidence=evidence,
             )
 
-        segment = self._segment(text, compound, evidence)
-        complaint = self._is_complaint(text, segment, compound, evidence)
+        segment = self._segment(matches, compound, evidence)
+        complaint = self._is_complaint(matches, segment, compound, evidence)
         excluded = frozenset(self.playbook.complaint.excludes)
         if complaint and segment in excluded:
             evidence.append(
@@ -113,14 +106,13 @@ class RuleClassifier:
                     detail=f"a complaint is not {segment}",
                 )
             )
-            segment = self._segment(text, compound, evidence, excluded)
+            segment = self._segment(matches, compound, evidence, excluded)
         off_brand = topic is ListeningTopic.COMPETITOR or topic is ListeningTopic.INDUSTRY
         if topic is not None and off_brand:
             segment, complaint = self._off_brand(topic, segment, complaint, evidence)
         mood = self._sentiment(compound, complaint, evidence)
-        escalate, priority = self._priority(
-            post, text if not off_brand else None, segment, complaint, mood, evidence
-        )
+        escalations = {} if off_brand else matches
+        escalate, priority = self._priority(post, escalations, segment, complaint, mood, evidence)
         covered = language is None or language in self._languages
         review_reason = None
         team: str | None = None
@@ -169,7 +161,7 @@ class RuleClassifier:
         return guessed
 
     def _topic(
-        self, post: SocialPost, text: NormalizedText, evidence: list[Evidence]
+        self, post: SocialPost, text: NormalizedText, matches: Matches, evidence: list[Evidence]
     ) -> ListeningTopic | None:
         ours = [m for m in text.mentions if self.playbook.is_our_account(m)]
         if ours or post.account:
@@ -180,25 +172,25 @@ class RuleClassifier:
                 )
             )
             return ListeningTopic.BRAND
-        for topic, rules in self._topics:
-            hits = rules.match(text.tokens)
+        for topic, name in self._topics:
+            hits = matches.get(name)
             if hits:
-                evidence.append(_evidence("topic", topic, rules.name, hits))
+                evidence.append(_evidence("topic", topic, name, hits))
                 return topic
         return None
 
     def _segment(
         self,
-        text: NormalizedText,
+        matches: Matches,
         compound: float,
         evidence: list[Evidence],
         excluded: frozenset[Segment] = frozenset(),
     ) -> Segment | None:
         best: tuple[bool, float, Segment, list[Hit]] | None = None
-        for segment, config, rules in self._segments:
+        for segment, config in self.playbook.segments.items():
             if segment in excluded:
                 continue
-            hits = rules.match(text.tokens)
+            hits = list(matches.get(f"segments.{segment.value}", ()))
             if config.sentiment is not None and config.sentiment.applies(compound):
                 hits.append(
                     Hit(f"sentiment {compound:+.2f}", config.sentiment.weight, "VADER compound")
@@ -237,13 +229,13 @@ class RuleClassifier:
 
     def _is_complaint(
         self,
-        text: NormalizedText,
+        matches: Matches,
         segment: Segment | None,
         compound: float,
         evidence: list[Evidence],
     ) -> bool:
         config = self.playbook.complaint
-        hits = self._complaint.match(text.tokens)
+        hits = list(matches.get("complaint", ()))
         if not hits:
             return False
         if segment in config.segment_weights:
@@ -278,22 +270,21 @@ class RuleClassifier:
     def _priority(
         self,
         post: SocialPost,
-        text: NormalizedText | None,
+        matches: Matches,
         segment: Segment | None,
         complaint: bool,
         mood: Sentiment,
         evidence: list[Evidence],
     ) -> tuple[bool, Priority]:
-        """Escalation rules apply to posts about us (``text`` None for off-brand posts)."""
+        """Escalation rules apply to posts about us (``matches`` is empty for others)."""
         levels = [Priority.LOW]
         escalate = False
-        tokens = text.tokens if text is not None else ""
-        for rule, rules in self._escalations if tokens else []:
-            hits = rules.match(tokens)
+        for rule in self.playbook.escalation.rules:
+            hits = matches.get(f"escalation.{rule.name}")
             if hits:
                 escalate = True
                 levels.append(rule.priority)
-                evidence.append(_evidence("escalate", "true", rules.name, hits))
+                evidence.append(_evidence("escalate", "true", f"escalation.{rule.name}", hits))
         followers = post.author.followers if post.author and post.author.followers else 0
         floor = self.playbook.escalation.complaint_min_followers
         if complaint and mood is Sentiment.NEGATIVE and followers >= floor:
@@ -319,8 +310,8 @@ class RuleClassifier:
 _RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
 
-def _phrase_set(name: str, phrases: list[str]) -> RuleSet:
-    return RuleSet(name, [Rule(phrase=p) for p in phrases])
+def _phrases(phrases: list[str]) -> list[Rule]:
+    return [Rule(phrase=p) for p in phrases]
 
 
 def _evidence(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -81,7 +82,9 @@ class Reference(BaseModel):
 
     @model_validator(mode="after")
     def _one_way(self) -> Reference:
-        if (self.id is None) == (self.key is None or self.key_field is None):
+        by_key = self.key is not None or self.key_field is not None
+        complete_key = self.key is not None and self.key_field is not None
+        if (self.id is not None) == by_key or by_key != complete_key:
             raise ValueError("a Reference needs either an id, or a key_field and a key")
         return self
 
@@ -96,7 +99,7 @@ class Reference(BaseModel):
 class SObjectRecord(BaseModel):
     """Base of the records we write; ``key`` is the external id we upsert on."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     sobject: ClassVar[str]
     key_field: ClassVar[str]
@@ -119,16 +122,22 @@ class SObjectRecord(BaseModel):
             raise TypeError(f"{cls.__name__}.{attribute} declares no Ownership")
         return owner
 
+    @classmethod
+    @cache
+    def api_names(cls, ownership: Ownership) -> frozenset[str]:
+        """The API names of the fields with this ``ownership``."""
+        return frozenset(
+            info.alias or name
+            for name, info in cls.model_fields.items()
+            if cls.ownership(name) is ownership
+        )
+
     def api_fields(self, only: Ownership | None = None) -> dict[str, Any]:
         """Non-empty fields by API name; ``only=SYNC`` gives what an update may send."""
         dumped = self.model_dump(by_alias=True, exclude_none=True, mode="json")
         data = {api_name: v for api_name, v in dumped.items() if v is not None}
         if only is not None:
-            owned = {
-                info.alias or name
-                for name, info in type(self).model_fields.items()
-                if self.ownership(name) is only
-            }
+            owned = type(self).api_names(only)
             data = {api_name: v for api_name, v in data.items() if api_name in owned}
         if only is not SYNC:
             data.update(self._references())

@@ -2,17 +2,24 @@
 
 Phrase syntax: words separated by spaces; ``word*`` matches any word starting with
 ``word``; ``...`` skips up to five words. A word also matches its possessive ("contoso"
-matches "contoso's") and its hashtag
-("fail" matches "#fail"); "#fail" matches only the hashtag. Each rule counts once per post.
+matches "contoso's") and its hashtag ("fail" matches "#fail"); "#fail" matches only the
+hashtag. Each rule counts once per post.
+
+All rule sets of a playbook go into one ``RuleBook``: phrases are indexed by their first
+word, so a post is scanned once, whatever the number of rules.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sf_social.playbook import Rule
 from sf_social.text import normalize
+
+GAP = 5
+"""How many words ``...`` may skip."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,32 +31,89 @@ class Hit:
     matched: str
 
 
-class RuleSet:
-    """A list of weighted rules compiled once; ``match`` scans a token string."""
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    rule_set: str
+    label: str
+    weight: float
+    words: tuple[str | None, ...]  # None is a gap; a word ending in "*" is a prefix
 
-    def __init__(self, name: str, rules: list[Rule]) -> None:
-        self.name = name
-        phrases = [r for r in rules if r.phrase is not None]
-        phrases.sort(key=lambda r: -len(str(r.phrase).split()))
-        self._phrases = phrases
-        alternatives = [f"(?P<p{i}>{phrase_pattern(str(r.phrase))})" for i, r in enumerate(phrases)]
-        self._phrase_re = re.compile("|".join(alternatives)) if alternatives else None
-        self._regexes = [(r, re.compile(str(r.regex))) for r in rules if r.regex is not None]
 
-    def match(self, tokens: str) -> list[Hit]:
-        """Every rule that matches ``tokens`` (once each), in order of appearance."""
-        hits: dict[str, Hit] = {}
-        if self._phrase_re is not None:
-            for found in self._phrase_re.finditer(tokens):
-                rule = self._phrases[int(str(found.lastgroup)[1:])]
-                label = f"'{rule.phrase}'"
-                hits.setdefault(label, Hit(label, rule.weight, found.group()))
-        for rule, pattern in self._regexes:
+class RuleBook:
+    """Named rule sets compiled together; ``match`` returns the hits of every set."""
+
+    CACHE_LIMIT = 200_000
+    """Distinct tokens whose candidate phrases are remembered (then the cache restarts)."""
+
+    def __init__(self, rule_sets: dict[str, list[Rule]]) -> None:
+        self._cache: dict[str, tuple[_Phrase, ...]] = {}
+        self._exact: dict[str, list[_Phrase]] = defaultdict(list)
+        self._prefix: dict[str, list[_Phrase]] = defaultdict(list)
+        self._regexes: list[tuple[str, str, float, re.Pattern[str]]] = []
+        for name, rules in rule_sets.items():
+            for rule in rules:
+                if rule.regex is not None:
+                    label = f"/{rule.regex}/"
+                    self._regexes.append((name, label, rule.weight, re.compile(rule.regex)))
+                    continue
+                phrase = _Phrase(
+                    name, f"'{rule.phrase}'", rule.weight, parse_phrase(str(rule.phrase))
+                )
+                first = str(phrase.words[0])
+                if first.endswith("*"):
+                    self._prefix[first[:2]].append(phrase)  # prefixes have 2+ letters
+                else:
+                    self._exact[first].append(phrase)
+
+    def match(self, tokens: str) -> dict[str, list[Hit]]:
+        """Rule set name → the rules that match ``tokens``, each once, in order found.
+
+        Within a rule set, matches do not overlap: the leftmost, then longest, wins (so
+        "app down again" counts once, not as both "app down" and "down again").
+        """
+        words = tokens.split(" ")
+        spans: dict[str, list[tuple[int, int, _Phrase]]] = defaultdict(list)
+        for start, word in enumerate(words):
+            for phrase in self._candidates(word):
+                if len(phrase.words) == 1:  # the index lookup (and prefix test) was the match
+                    spans[phrase.rule_set].append((start, start + 1, phrase))
+                    continue
+                end = _match_at(phrase.words, words, start)
+                if end is not None:
+                    spans[phrase.rule_set].append((start, end, phrase))
+        found: dict[str, dict[str, Hit]] = defaultdict(dict)
+        for name, matched in spans.items():
+            matched.sort(key=lambda span: (span[0], span[0] - span[1]))
+            taken_until = 0
+            for start, end, phrase in matched:
+                if start >= taken_until and phrase.label not in found[name]:
+                    found[name][phrase.label] = Hit(
+                        phrase.label, phrase.weight, " ".join(words[start:end])
+                    )
+                    taken_until = end
+        for name, label, weight, pattern in self._regexes:
             searched = pattern.search(tokens)
             if searched is not None:
-                label = f"/{rule.regex}/"
-                hits.setdefault(label, Hit(label, rule.weight, searched.group()))
-        return list(hits.values())
+                found[name].setdefault(label, Hit(label, weight, searched.group()))
+        return {name: list(hits.values()) for name, hits in found.items()}
+
+    def _candidates(self, word: str) -> tuple[_Phrase, ...]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        bare = _bare(word)
+        candidates = list(self._exact.get(word, ()))
+        if bare != word:
+            candidates += self._exact.get(bare, ())
+        candidates += [
+            phrase
+            for phrase in self._prefix.get(bare[:2], ())
+            if _word_matches(str(phrase.words[0]), word)
+        ]
+        if len(self._cache) >= self.CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[word] = found = tuple(candidates)
+        return found
 
 
 def score(hits: list[Hit]) -> float:
@@ -57,20 +121,54 @@ def score(hits: list[Hit]) -> float:
     return sum(hit.weight for hit in hits)
 
 
-def phrase_pattern(phrase: str) -> str:
-    """The regex for one phrase over a normalized token string."""
-    parts = []
-    for word in phrase.split():
-        if word == "...":
-            parts.append(r"(?:\S+ ){0,5}")
+def parse_phrase(phrase: str) -> tuple[str | None, ...]:
+    """A phrase as normalized words, ``None`` for each ``...`` gap."""
+    words: list[str | None] = []
+    for part in phrase.split():
+        if part == "...":
+            words.append(None)
             continue
-        core = normalize(word.rstrip("*")).tokens
+        core = normalize(part.rstrip("*")).tokens
         if not core:
-            raise ValueError(f"phrase {phrase!r}: {word!r} has nothing to match")
-        suffix = r"\S*" if word.endswith("*") else "(?:'s)?"
-        parts.append(re.escape(core) + suffix + " ")
-    if not parts or all(p.startswith("(?:") for p in parts):
-        raise ValueError(f"phrase {phrase!r} has no words")
-    while parts[-1].startswith("(?:"):  # a trailing gap adds nothing (and has no space to cut)
-        parts.pop()
-    return r"(?<![^\s#])" + "".join(parts)[:-1] + r"(?!\S)"
+            raise ValueError(f"phrase {phrase!r}: {part!r} has nothing to match")
+        pieces: list[str | None] = list(core.split(" "))
+        if part.endswith("*"):
+            if len(core.split(" ")[-1]) < 2:
+                raise ValueError(f"phrase {phrase!r}: a prefix needs at least 2 letters")
+            pieces[-1] = f"{pieces[-1]}*"
+        words.extend(pieces)
+    if not words or words[0] is None or words[-1] is None:
+        raise ValueError(f"phrase {phrase!r} must start and end with a word")
+    return tuple(words)
+
+
+def _bare(token: str) -> str:
+    """A token without its hashtag mark and possessive ending."""
+    token = token[1:] if token.startswith("#") and len(token) > 1 else token
+    return token[:-2] if token.endswith("'s") and len(token) > 2 else token
+
+
+def _word_matches(pattern: str, token: str) -> bool:
+    if pattern.startswith("#"):
+        return token == pattern or token == f"{pattern}'s"
+    bare = _bare(token)
+    if pattern.endswith("*"):
+        return bare.startswith(pattern[:-1])
+    return token == pattern or bare == pattern
+
+
+def _match_at(pattern: tuple[str | None, ...], words: list[str], start: int) -> int | None:
+    """End index if ``pattern`` matches ``words`` from ``start``, else None."""
+    position = start
+    for index, expected in enumerate(pattern):
+        if expected is None:
+            rest = pattern[index + 1 :]
+            for skip in range(GAP + 1):
+                end = _match_at(rest, words, position + skip)
+                if end is not None:
+                    return end
+            return None
+        if position >= len(words) or not _word_matches(expected, words[position]):
+            return None
+        position += 1
+    return position

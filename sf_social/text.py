@@ -8,7 +8,7 @@ into the token string ``"@boahelp still can't get mobile deposit 2 work #fail �
 - URLs become ``<url>``; ``@mentions`` and ``#hashtags`` stay whole tokens;
 - leetspeak is decoded inside words ("pwn3d" → "pwned", "suxx0rs" → "suxxors"); digits at
   a word's edge are left alone ("covid19", "5th", "4g");
-- letters repeated three or more times are cut to two ("soooo" → "soo");
+- letters (not digits) repeated three or more times are cut to two ("soooo" → "soo");
 - playbook slang is expanded ("cant" → "can't", "suxxors" → "sucks");
 - ``?`` and ``!`` and emoji are kept as tokens; other punctuation is dropped.
 """
@@ -21,18 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_TOKEN = re.compile(
-    r"(?P<url>https?://\S+|www\.\S+)"
-    r"|(?P<mention>@\w+)"
-    r"|(?P<hashtag>#\w+)"
-    r"|(?P<word>\w+(?:'\w+)*)"
-    r"|(?P<mark>[?!])"
-    r"|(?P<symbol>[^\w\s])"
-)
+_TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]?\w+(?:'\w+)*|[^\w\s]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 _LEET_WORD = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
-_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
-_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "1000" stays
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+_DIGIT = re.compile(r"[0-9$]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +45,31 @@ def strip_invisible(text: str) -> str:
 
 def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
     """Normalize ``text`` for matching; ``slang`` maps a token to its replacement."""
-    text = strip_invisible(unicodedata.normalize("NFKC", text)).translate(_APOSTROPHES).lower()
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).replace("’", "'").lower()
+    text = _ELONGATED.sub(r"\1\1", text)
     tokens: list[str] = []
     mentions: list[str] = []
     hashtags: list[str] = []
     urls = 0
-    for match in _TOKEN.finditer(text):
-        kind, value = match.lastgroup, match.group()
-        if kind == "url":
+    for token in _TOKEN.findall(text):
+        first = token[0]
+        if (first == "h" and token.startswith(("http://", "https://"))) or token.startswith("www."):
             urls += 1
             tokens.append("<url>")
             continue
-        if kind == "mention":
-            mentions.append(value[1:])
-        elif kind == "hashtag":
-            hashtags.append(value[1:])
-        elif kind == "word":
-            value = decode_word(value)
-        elif kind == "symbol" and not _is_emoji(value):
-            continue
-        replacement = slang.get(value) if slang else None
-        tokens.append(replacement if replacement is not None else value)
+        if first == "@":
+            mentions.append(token[1:])
+        elif first == "#":
+            hashtags.append(token[1:])
+        elif first in "?!":
+            pass
+        elif not (first.isalnum() or first == "_"):
+            if not _is_emoji(token):
+                continue
+        elif _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
+            token = token.translate(_LEET)
+        replacement = slang.get(token) if slang else None
+        tokens.append(replacement if replacement is not None else token)
     return NormalizedText(" ".join(tokens), tuple(mentions), tuple(hashtags), urls)
 
 

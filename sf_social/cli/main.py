@@ -33,7 +33,8 @@ cli.add_command(metadata)
 def main() -> None:
     """Console entry point: known errors print one clear message and exit 2."""
     try:
-        cli(standalone_mode=False)
+        code = cli(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
