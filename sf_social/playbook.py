@@ -7,6 +7,7 @@ unknown keys and duplicate keys are errors, never silently ignored.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from string import Formatter
@@ -111,6 +112,15 @@ class Rule(_Strict):
     def _one_of(self) -> Self:
         if (self.phrase is None) == (self.regex is None):
             raise ValueError("give exactly one of 'phrase' or 'regex'")
+        if self.regex is not None:
+            try:
+                re.compile(self.regex)
+            except re.error as exc:
+                raise ValueError(f"regex {self.regex!r} does not compile: {exc}") from None
+        if self.phrase is not None:
+            from sf_social.rules import parse_phrase  # (rules imports this module)
+
+            parse_phrase(self.phrase)  # a ValueError saying what is wrong with the phrase
         return self
 
 

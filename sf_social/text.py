@@ -25,6 +25,8 @@ _TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]?\w+(?:'\w+)*|[^\w\s]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 _LEET_WORD = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+_ELONGATED_IN_TEXT = re.compile(r"@\w+|www\.|([^\W\d_])\1{2,}")  # mentions, "www." stay whole
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
 _DIGIT = re.compile(r"[0-9$]")
 
 
@@ -45,8 +47,8 @@ def strip_invisible(text: str) -> str:
 
 def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
     """Normalize ``text`` for matching; ``slang`` maps a token to its replacement."""
-    text = strip_invisible(unicodedata.normalize("NFKC", text)).replace("’", "'").lower()
-    text = _ELONGATED.sub(r"\1\1", text)
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).translate(_APOSTROPHES).lower()
+    text = _ELONGATED_IN_TEXT.sub(_shorten, text)
     tokens: list[str] = []
     mentions: list[str] = []
     hashtags: list[str] = []
@@ -67,10 +69,15 @@ def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedTe
             if not _is_emoji(token):
                 continue
         elif _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
-            token = token.translate(_LEET)
+            token = _ELONGATED.sub(r"\1\1", token.translate(_LEET))
         replacement = slang.get(token) if slang else None
         tokens.append(replacement if replacement is not None else token)
     return NormalizedText(" ".join(tokens), tuple(mentions), tuple(hashtags), urls)
+
+
+def _shorten(match: re.Match[str]) -> str:
+    letter = match.group(1)
+    return match.group() if letter is None else letter * 2
 
 
 def decode_word(word: str) -> str:

@@ -279,6 +279,22 @@ class TestErrorsNameFileLineAndKey:
             "give exactly one of 'phrase' or 'regex'"
         ]
 
+    @pytest.mark.parametrize(
+        ("rule", "message"),
+        [
+            ('"..."', "phrase '...' must start and end with a word"),
+            ('{phrase: "can\'t ..."}', 'phrase "can\'t ..." must start and end with a word'),
+            ('{phrase: "x*"}', "phrase 'x*': a prefix needs at least 2 letters"),
+            ('{phrase: "--"}', "phrase '--': '--' has nothing to match"),
+            ('{regex: "(unclosed"}', "regex '(unclosed' does not compile: missing )"),
+        ],
+    )
+    def test_a_rule_that_cannot_match_is_refused_at_load(self, rule: str, message: str) -> None:
+        text = MINIMAL.replace("    rules: [praise]", f"    rules:\n      - praise\n      - {rule}")
+        [problem] = problems(text, "mini.yaml")
+        assert problem.startswith(f"mini.yaml:{line_of(text, rule)}: segments.Praise.rules.1: ")
+        assert message in problem
+
     def test_unknown_segment_name(self) -> None:
         text = MINIMAL.replace("  Praise:\n    rules: [praise]", "  Praize:\n    rules: [praise]")
         found = problems(text, "mini.yaml")
