@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,14 +89,17 @@ class Priority(StrEnum):
     LOW = "Low"
 
 
-class Evidence(BaseModel):
-    """Why one value of a classification is what it is."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why one value of a classification is what it is.
 
-    model_config = ConfigDict(frozen=True)
+    ``field`` is the classification field it explains (e.g. "segment"), ``rule`` the
+    playbook rule, model or lexicon that produced ``value``, ``detail`` what matched.
+    """
 
-    field: str = Field(description="the classification field this explains, e.g. 'segment'")
+    field: str
     value: str
-    rule: str = Field(description="the playbook rule, model or lexicon that produced it")
+    rule: str
     detail: str = ""
 
     def __str__(self) -> str:

@@ -192,9 +192,8 @@ class RuleClassifier:
                 continue
             hits = list(matches.get(f"segments.{segment.value}", ()))
             if config.sentiment is not None and config.sentiment.applies(compound):
-                hits.append(
-                    Hit(f"sentiment {compound:+.2f}", config.sentiment.weight, "VADER compound")
-                )
+                label = f"sentiment {compound:+.2f}"
+                hits.append(Hit(label, config.sentiment.weight, label))
             total = score(hits)
             rank = (not config.fallback, total)
             if total >= config.min_score and (best is None or rank > best[:2]):
@@ -239,9 +238,11 @@ class RuleClassifier:
         if not hits:
             return False
         if segment in config.segment_weights:
-            hits.append(Hit(f"segment {segment}", config.segment_weights[segment], "segment"))
+            label = f"segment {segment}"
+            hits.append(Hit(label, config.segment_weights[segment], label))
         if config.sentiment is not None and config.sentiment.applies(compound):
-            hits.append(Hit(f"sentiment {compound:+.2f}", config.sentiment.weight, "VADER"))
+            label = f"sentiment {compound:+.2f}"
+            hits.append(Hit(label, config.sentiment.weight, label))
         total = score(hits)
         if total >= config.min_score:
             evidence.append(_evidence("complaint", "true", "complaint", hits, total))

@@ -17,6 +17,14 @@ from sf_social.errors import FeedLineError
 from sf_social.posts import SocialPost
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
+_JSON_KINDS = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    type(None): "null",
+}
 
 
 def read_feed(stream: BinaryIO, source: str = "<stdin>") -> Iterator[SocialPost | FeedLineError]:
@@ -58,7 +66,7 @@ def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineEr
         )
     if not isinstance(data, dict):
         return FeedLineError(
-            source, line_no, "", f"expected a JSON object, got {type(data).__name__}"
+            source, line_no, "", f"expected a JSON object, got {_JSON_KINDS[type(data)]}"
         )
     try:
         return SocialPost.model_validate(data)

@@ -99,7 +99,9 @@ class Reference(BaseModel):
 class SObjectRecord(BaseModel):
     """Base of the records we write; ``key`` is the external id we upsert on."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, str_strip_whitespace=True, validate_assignment=True
+    )
 
     sobject: ClassVar[str]
     key_field: ClassVar[str]

@@ -21,11 +21,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]?\w+(?:'\w+)*|[^\w\s]")
+_TOKEN = re.compile(r"https?://\S+|www\.\S+|(?<![\w@#])[@#]\w+|\w+(?:'\w+)*|[^\w\s]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 _LEET_WORD = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
-_ELONGATED_IN_TEXT = re.compile(r"@\w+|www\.|([^\W\d_])\1{2,}")  # mentions, "www." stay whole
+# Mentions and "www." are matched first so that they stay whole.
+_ELONGATED_IN_TEXT = re.compile(r"(?<![\w@#])@\w+|www\.|([^\W\d_])\1{2,}")
 _APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
 _DIGIT = re.compile(r"[0-9$]")
 
@@ -59,9 +60,9 @@ def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedTe
             urls += 1
             tokens.append("<url>")
             continue
-        if first == "@":
+        if first == "@" and len(token) > 1:
             mentions.append(token[1:])
-        elif first == "#":
+        elif first == "#" and len(token) > 1:
             hashtags.append(token[1:])
         elif first in "?!":
             pass

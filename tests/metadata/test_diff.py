@@ -131,7 +131,9 @@ def test_cli_diff(
     monkeypatch.setenv("SF_INSTANCE_URL", INSTANCE)
     monkeypatch.setenv("SF_ACCESS_TOKEN", "00Dxx!token")
     monkeypatch.setattr(sys, "argv", ["sf-social", "metadata", "diff"])
-    main()
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
     out = capsys.readouterr().out
     assert "    re-activate Social Media" in out
     assert out.rstrip().endswith("A deploy would change the org.")
