@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from xml.etree.ElementTree import Element, tostring
 
 import pytest
 import responses
-from pydantic import SecretStr
 
-from sf_social.bundled import bundled_path
 from sf_social.cli.main import main
 from sf_social.errors import (
     DeployTimeoutError,
@@ -26,28 +23,9 @@ from sf_social.metadata.deploy import DeployOutcome, deploy_package, render_outc
 from sf_social.metadata.mdapi import MetadataApi
 from sf_social.metadata.merge import PicklistValue, ValueSetMerge
 from sf_social.metadata.patch import apply_merges
-from sf_social.metadata.session import OrgSession
-from sf_social.metadata.source import load_package
 from sf_social.metadata.valuexml import child_text, children, parse_xml
 from sf_social.metadata.xsd import schema_errors
 from tests.metadata.fake_mdapi import ENDPOINT, INSTANCE, FakeOrg, fixture
-
-
-@pytest.fixture(scope="module")
-def package() -> MetadataPackage:
-    return load_package(bundled_path("metadata"))
-
-
-@pytest.fixture
-def org() -> Iterator[FakeOrg]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield FakeOrg(mock)
-
-
-@pytest.fixture
-def api() -> MetadataApi:
-    session = OrgSession(INSTANCE, SecretStr("00Dxx!session"))
-    return MetadataApi(session, api_version="63.0", timeout=5)
 
 
 class Clock:

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sf_social.bundled import bundled_path
 from sf_social.metadata.components import CustomFieldDef, MetadataPackage
-from sf_social.metadata.source import load_package
 
 NETWORKS = (
     "Twitter",
@@ -102,11 +100,6 @@ STANDARD_VALUE_SETS = {
     "TaskSubject": ("Tweet", "Tweeted"),
     "CaseType": ("Question", "Problem", "Feature Request"),
 }
-
-
-@pytest.fixture(scope="module")
-def package() -> MetadataPackage:
-    return load_package(bundled_path("metadata"))
 
 
 def field(package: MetadataPackage, key: tuple[str, str]) -> CustomFieldDef:

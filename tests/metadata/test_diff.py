@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 import pytest
-import responses
-from pydantic import SecretStr
 
-from sf_social.bundled import bundled_path
 from sf_social.cli.main import main
 from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.diff import OrgState, plan_deploy, read_org, render_diff
 from sf_social.metadata.mdapi import MetadataApi, MetadataRecord
 from sf_social.metadata.merge import PicklistValue
-from sf_social.metadata.session import OrgSession
-from sf_social.metadata.source import load_package
 from tests.metadata.fake_mdapi import INSTANCE, FakeOrg
-
-
-@pytest.fixture(scope="module")
-def package() -> MetadataPackage:
-    return load_package(bundled_path("metadata"))
-
-
-@pytest.fixture
-def org() -> Iterator[FakeOrg]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield FakeOrg(mock)
-
-
-@pytest.fixture
-def api() -> MetadataApi:
-    return MetadataApi(OrgSession(INSTANCE, SecretStr("x")), api_version="63.0", timeout=5)
 
 
 def test_diff_lists_fields_to_add_and_values_to_add(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,25 +10,11 @@ from sf_social.bundled import bundled_path
 from sf_social.errors import MetadataError
 from sf_social.metadata.problems import Problem
 from sf_social.metadata.source import load_package, scan_package
+from tests.metadata.files import edit
 
 NETWORK = "objects/Lead/fields/Social_Network__c.field-meta.xml"
 CASE_ORIGIN = "standardValueSets/CaseOrigin.standardValueSet-meta.xml"
 PERMISSIONS = "permissionsets/SF_Social_Integration.permissionset-meta.xml"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    copy = tmp_path / "metadata"
-    shutil.copytree(bundled_path("metadata"), copy)
-    return copy
-
-
-def edit(root: Path, name: str, old: str, new: str) -> Path:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 def line_of(path: Path, needle: str) -> int:

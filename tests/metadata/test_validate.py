@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from sf_social.bundled import bundled_path
 from sf_social.metadata.source import load_package
 from sf_social.metadata.validate import check_permissions, check_writes, validate_package
 from sf_social.playbook import default_playbook_path, load_playbook, parse_playbook
+from tests.metadata.files import edit
 
 PERMISSIONS = "permissionsets/SF_Social_Integration.permissionset-meta.xml"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    copy = tmp_path / "metadata"
-    shutil.copytree(bundled_path("metadata"), copy)
-    return copy
-
-
-def edit(root: Path, name: str, old: str, new: str) -> None:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def grant(field: str) -> str:

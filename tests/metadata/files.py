@@ -1,0 +1,14 @@
+"""Editing a copy of the metadata files in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def edit(root: Path, name: str, old: str, new: str) -> Path:
+    """Replace the first ``old`` by ``new`` in ``root/name``; fails if ``old`` is absent."""
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
