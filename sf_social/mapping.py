@@ -7,10 +7,11 @@
 - Praise becomes a Task; identity lookup later hangs it on the known Contact or Lead.
 - Our own replies become completed Tasks on the thread's Case and set its first response.
 - A post in a language the playbook does not cover becomes a Case in the review queue.
+- LinkedIn relationship activity (connection requests, connections, messages) updates the
+  prospect's Lead (``LinkedIn_Lead_Activity__c``) and logs a Task on it. For these posts
+  the author is the prospect and ``direction`` says who acted: outbound = our member.
 
-Keys (design rule 1): Task ``<network>:<post id>``; Case ``<network>:thread:<root id>``
-(``#n`` from the second generation on); Lead ``<network>:user:<user id>``, or
-``linkedin:profile:<slug>`` on LinkedIn.
+Every record is keyed by an external id derived from the social data (``sf_social.keys``).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import re
 
 from sf_social.classification import Classification, Segment
+from sf_social.keys import post_key, profile_key, thread_key
 from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan, WriteMode
 from sf_social.playbook import Playbook
 from sf_social.posts import Direction, Network, PostKind, SocialPost
 from sf_social.records import (
     CaseRecord,
     LeadRecord,
+    LinkedInActivity,
     Reference,
     TaskRecord,
 )
@@ -34,33 +37,6 @@ _LEAD_SOURCES = {Network.TWITTER, Network.LINKEDIN, Network.FACEBOOK}
 SOCIAL_MEDIA = "Social Media"
 TASK_TYPES = {"tweet": "Tweet", "message": "Social Message", "linkedin": "LinkedIn Message"}
 _NAME_JUNK = re.compile(r"[^\w\s'.-]")
-
-
-def post_key(network: Network, post_id: str) -> str:
-    """The Task key of a post: ``twitter:123``."""
-    return f"{network.value}:{post_id}"
-
-
-def thread_key(network: Network, root_id: str, generation: int = 1) -> str:
-    """The Case key of a conversation: ``twitter:thread:100``, ``twitter:thread:100#2``."""
-    if generation < 1:
-        raise ValueError(f"generation must be 1 or more, not {generation}")
-    suffix = f"#{generation}" if generation > 1 else ""
-    return f"{network.value}:thread:{root_id}{suffix}"
-
-
-def profile_key(post: SocialPost) -> str | None:
-    """The Lead key of the author: ``twitter:user:115712`` or ``linkedin:profile:jane-doe``."""
-    author = post.author
-    if author is None:
-        return None
-    if post.network is Network.LINKEDIN and author.profile_url:
-        slug = re.search(r"/in/([^/?#]+)", author.profile_url)
-        if slug:
-            return f"linkedin:profile:{slug.group(1).lower()}"
-    if author.id:
-        return f"{post.network.value}:user:{author.id}"
-    return None
 
 
 def origin_for(network: Network) -> str:
@@ -89,6 +65,9 @@ class Mapper:
             classification=classification,
             identity=identity,
         )
+        activity = linkedin_activity(post)
+        if activity is not None:
+            return self._linkedin_activity(post, plan, activity)
         if self._is_ours(post):
             return self._outbound(post, plan)
         writes: list[PlannedWrite] = []
@@ -144,6 +123,26 @@ class Mapper:
         if profile_key(post) is None:
             return False, "lead not qualified: the author has no user id or profile URL to key on"
         return True, "lead qualified"
+
+    def _linkedin_activity(
+        self, post: SocialPost, plan: RecordPlan, activity: LinkedInActivity
+    ) -> RecordPlan:
+        key = plan.identity.lead_key if plan.identity else None
+        if key is None:
+            note = "LinkedIn activity without a profile URL or member id: nothing to key on"
+            return plan.model_copy(update={"notes": [note]})
+        c = plan.classification
+        lead = self._lead(post, c, key).record
+        assert isinstance(lead, LeadRecord)
+        lead = lead.model_copy(update={"linkedin_activity": activity.value, "segment": None})
+        who = Reference(sobject="Lead", key_field=LeadRecord.key_field, key=key)
+        task = self._task(post, c, who=who)
+        record = task.record.model_copy(update={"subject": f"LinkedIn: {activity.value}"})
+        writes = [
+            PlannedWrite(record=lead, owner_queue=self.playbook.routing.teams.get("Sales")),
+            PlannedWrite(record=record),
+        ]
+        return plan.model_copy(update={"writes": writes, "notes": [f"LinkedIn {activity.value}"]})
 
     def _outbound(self, post: SocialPost, plan: RecordPlan) -> RecordPlan:
         if not post.is_reply:
@@ -253,6 +252,24 @@ class Mapper:
             post_url=post.url,
         )
         return PlannedWrite(record=record)
+
+
+def linkedin_activity(post: SocialPost) -> LinkedInActivity | None:
+    """The ``LinkedIn_Lead_Activity__c`` value a LinkedIn relationship post records."""
+    if post.network is not Network.LINKEDIN:
+        return None
+    outbound = post.direction is Direction.OUTBOUND
+    if post.kind is PostKind.CONNECTION_REQUEST:
+        return (
+            LinkedInActivity.CONNECTION_REQUEST_SENT
+            if outbound
+            else LinkedInActivity.CONNECTION_REQUEST_RECEIVED
+        )
+    if post.kind is PostKind.CONNECTION:
+        return LinkedInActivity.CONNECTION_REQUEST_CONFIRMED
+    if post.kind in (PostKind.MESSAGE, PostKind.DIRECT_MESSAGE):
+        return LinkedInActivity.MESSAGE_SENT if outbound else LinkedInActivity.MESSAGE_RECEIVED
+    return None
 
 
 def split_name(name: str | None, handle: str | None) -> tuple[str | None, str]:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from sf_social.classification import Segment
-from sf_social.mapping import lead_source_for, origin_for, profile_key, split_name, thread_key
+from sf_social.keys import profile_key, thread_key
+from sf_social.mapping import lead_source_for, origin_for, split_name
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan, WriteMode
 from sf_social.playbook import load_playbook
@@ -224,3 +225,53 @@ def test_plan_json_lists_insert_only_fields(pipeline: Pipeline) -> None:
     case = data["writes"][0]
     assert case["sobject"] == "Case" and case["key_field"] == "Social_Thread_Key__c"
     assert "Subject" in case["insert_only"] and "Social_Post_URL__c" not in case["insert_only"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "direction", "activity", "task_type"),
+    [
+        ("connection_request", "outbound", "Connection Request Sent", "Social Message"),
+        ("connection_request", "inbound", "Connection Request Received", "Social Message"),
+        ("connection", "inbound", "Connection Request Confirmed", "Social Message"),
+        ("message", "outbound", "Message Sent", "LinkedIn Message"),
+        ("message", "inbound", "Message Received", "LinkedIn Message"),
+    ],
+)
+def test_linkedin_activity_updates_the_prospects_lead(
+    pipeline: Pipeline, kind: str, direction: str, activity: str, task_type: str
+) -> None:
+    p = pipeline.plan(
+        SocialPost(
+            network="linkedin",
+            id=f"{kind}-{direction}",
+            text="Great to connect, Morgan",
+            kind=kind,
+            direction=direction,
+            author={
+                "name": "Morgan Ellis",
+                "profile_url": "https://www.linkedin.com/in/morgan-ellis-88",
+                "company": "Ellis Design",
+                "position": "COO",
+            },
+        )
+    )
+    lead, task = (w.record for w in p.writes)
+    assert isinstance(lead, LeadRecord) and isinstance(task, TaskRecord)
+    fields = lead.api_fields()
+    assert lead.key == "linkedin:profile:morgan-ellis-88"
+    assert fields["LinkedIn_Lead_Activity__c"] == activity
+    assert (fields["Company"], fields["Title"], fields["LeadSource"]) == (
+        "Ellis Design",
+        "COO",
+        "LinkedIn",
+    )
+    assert task.api_fields()["Type"] == task_type
+    assert task.api_fields()["Who"]["Social_Profile_Key__c"] == lead.key
+    assert task.direction == ("Outbound" if direction == "outbound" else "Inbound")
+
+
+def test_linkedin_activity_without_a_profile_plans_nothing(pipeline: Pipeline) -> None:
+    p = pipeline.plan(
+        SocialPost(network="linkedin", id="1", text="hi", kind="connection", author={"name": "X"})
+    )
+    assert p.writes == [] and "nothing to key on" in p.notes[0]
