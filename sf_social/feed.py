@@ -29,7 +29,20 @@ _JSON_KINDS = {
 
 def read_feed(stream: BinaryIO, source: str = "<stdin>") -> Iterator[SocialPost | FeedLineError]:
     """Yield each line's post, or the error that kept it out, in order."""
-    line_no = 0
+    for _, item in numbered_lines(stream, source):
+        yield item
+
+
+def numbered_lines(
+    stream: BinaryIO, source: str, lines_before: int = 0
+) -> Iterator[tuple[int, SocialPost | FeedLineError]]:
+    """Each non-blank line's number and post (or error), from the stream's position.
+
+    ``lines_before`` is how many lines precede that position (a resumed read numbers its
+    lines from there). Between two items, ``stream.tell()`` is just after the line of the
+    item last yielded.
+    """
+    line_no = lines_before
     while True:
         raw = stream.readline(MAX_LINE_BYTES + 1)
         if not raw:
@@ -37,12 +50,11 @@ def read_feed(stream: BinaryIO, source: str = "<stdin>") -> Iterator[SocialPost 
         line_no += 1
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             _skip_rest_of_line(stream)
-            yield FeedLineError(
-                source, line_no, "", f"line is longer than {MAX_LINE_BYTES:,} bytes: skipped"
-            )
+            message = f"line is longer than {MAX_LINE_BYTES:,} bytes: skipped"
+            yield line_no, FeedLineError(source, line_no, "", message)
             continue
         if raw.strip():
-            yield parse_line(raw, source, line_no)
+            yield line_no, parse_line(raw, source, line_no)
 
 
 def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineError:

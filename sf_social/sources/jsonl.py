@@ -1,0 +1,74 @@
+"""A JSONL file of SocialPost lines as a source, resumable at the byte after the last batch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sf_social.errors import FeedLineError, InputError
+from sf_social.feed import numbered_lines
+from sf_social.posts import SocialPost
+from sf_social.sources.base import Cursor, SourceBatch
+
+
+class JsonlSource:
+    """Reads ``path`` in batches of ``batch_size`` lines.
+
+    The cursor holds the byte offset after the last batch, the line number there and the
+    file's identity (device, inode): a file replaced by another one (rotation, a new
+    export) is read from its start, and a file that shrank below the offset is an error
+    instead of a silent skip.
+    """
+
+    def __init__(self, path: Path, batch_size: int = 500, name: str | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        self.path = path
+        self.batch_size = batch_size
+        self._name = name or f"jsonl:{path.resolve()}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
+        try:
+            stream = self.path.open("rb")
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot open the feed: {exc.strerror}") from None
+        with stream:
+            stat = os.fstat(stream.fileno())
+            identity = [stat.st_dev, stat.st_ino]
+            offset, line_no = self._resume(cursor, identity, stat.st_size)
+            start_line = line_no
+            stream.seek(offset)
+            posts: list[SocialPost] = []
+            rejected: list[FeedLineError] = []
+            for line_no, item in numbered_lines(stream, str(self.path), lines_before=start_line):
+                if isinstance(item, FeedLineError):
+                    rejected.append(item)
+                else:
+                    posts.append(item)
+                if len(posts) + len(rejected) >= self.batch_size:
+                    yield SourceBatch(posts, _cursor(stream.tell(), line_no, identity), rejected)
+                    posts, rejected = [], []
+            if posts or rejected:
+                yield SourceBatch(posts, _cursor(stream.tell(), line_no, identity), rejected)
+
+    def _resume(self, cursor: Cursor | None, identity: list[int], size: int) -> tuple[int, int]:
+        if not cursor or cursor.get("file") != identity:
+            return 0, 0
+        offset, line_no = cursor.get("offset"), cursor.get("line")
+        if not isinstance(offset, int) or not isinstance(line_no, int):
+            raise InputError(f"{self.path}: stored cursor {cursor!r} is not this source's")
+        if offset > size:
+            raise InputError(
+                f"{self.path}: the file shrank below the stored position (byte {offset:,}, "
+                f"line {line_no:,}); if it was rewritten, reset this source's cursor"
+            )
+        return offset, line_no
+
+
+def _cursor(offset: int, line_no: int, file: list[int]) -> Cursor:
+    return {"offset": offset, "line": line_no, "file": file}

@@ -1,0 +1,86 @@
+"""JsonlSource: batches, cursors that resume exactly where the last batch ended."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sf_social.errors import InputError
+from sf_social.sources.base import SourceBatch
+from sf_social.sources.jsonl import JsonlSource
+from sf_social.sources.memory import MemorySource
+
+
+def post(i: int) -> str:
+    return json.dumps({"network": "twitter", "id": str(i), "text": f"post {i}"})
+
+
+def ids(batches: list[SourceBatch]) -> list[str]:
+    return [p.id for b in batches for p in b.posts]
+
+
+def test_batches_and_resume(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(post(i) for i in range(7)) + "\n", encoding="utf-8")
+    source = JsonlSource(feed, batch_size=3)
+    first = list(source.pull(None))
+    assert [len(b.posts) for b in first] == [3, 3, 1]
+    # A crash after the second batch was stored: resume from its cursor.
+    assert ids(list(source.pull(first[1].cursor))) == ["6"]
+    # Nothing new: nothing to do.
+    assert list(source.pull(first[-1].cursor)) == []
+    with feed.open("a", encoding="utf-8") as more:
+        more.write(post(7) + "\n")
+    assert ids(list(source.pull(first[-1].cursor))) == ["7"]
+
+
+def test_bad_lines_keep_their_numbers_after_a_resume(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(f"{post(1)}\n\n{post(2)}\n{{broken\n\n{post(3)}\n", encoding="utf-8")
+    source = JsonlSource(feed, batch_size=1)
+    batches = list(source.pull(None))
+    assert ids(batches) == ["1", "2", "3"]
+    (error,) = [e for b in batches for e in b.rejected]
+    assert error.line_no == 4
+    resumed = list(source.pull(batches[1].cursor))
+    assert [e.line_no for b in resumed for e in b.rejected] == [4]
+    assert ids(resumed) == ["3"]
+
+
+def test_a_replaced_file_is_read_from_its_start(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(post(1) + "\n", encoding="utf-8")
+    source = JsonlSource(feed)
+    (batch,) = source.pull(None)
+    replacement = tmp_path / "new.jsonl"
+    replacement.write_text(post(2) + "\n" + post(3) + "\n", encoding="utf-8")
+    os.replace(replacement, feed)
+    assert ids(list(source.pull(batch.cursor))) == ["2", "3"]
+
+
+def test_a_file_that_shrank_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(post(1) + "\n" + post(2) + "\n", encoding="utf-8")
+    source = JsonlSource(feed)
+    (batch,) = source.pull(None)
+    with feed.open("r+b") as stream:
+        stream.truncate(5)
+    with pytest.raises(InputError, match="shrank below the stored position"):
+        list(source.pull(batch.cursor))
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot open the feed"):
+        list(JsonlSource(tmp_path / "nope.jsonl").pull(None))
+
+
+def test_memory_source_serves_what_is_appended() -> None:
+    from sf_social.posts import SocialPost
+
+    source = MemorySource([SocialPost(network="twitter", id="1", text="a")], batch_size=1)
+    (batch,) = source.pull(None)
+    source.posts.append(SocialPost(network="twitter", id="2", text="b"))
+    assert ids(list(source.pull(batch.cursor))) == ["2"]
