@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sf_social.playbook import Rule
-from sf_social.rules import GAP, Hit, RuleBook, parse_phrase, score
+from sf_social.rules import GAP, Hit, RuleBook, _Regex, parse_phrase, score
 from sf_social.text import normalize
 
 
@@ -171,3 +175,11 @@ class TestRegexAndWeights:
     def test_negative_rule_alone(self) -> None:
         found = hits([phrase("thanks for nothing", -3)], "thanks for nothing")
         assert score(found) == -3
+
+
+@given(st.text(alphabet="daysto 0123456789_x-", max_size=30))
+def test_leading_word_boundary_fast_path_matches_re(text: str) -> None:
+    """The hand-checked leading \\b finds exactly what re.search finds."""
+    for pattern in (r"\bday \d+\b", r"\b\d+ days\b", r"\bto\b", r"\b_x"):
+        expected = re.search(pattern, text)
+        assert _Regex(pattern).search(text) == (expected.group() if expected else None)
