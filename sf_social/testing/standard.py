@@ -1,0 +1,236 @@
+"""Standard fields of the objects the local org knows, with their real types and limits.
+
+Lengths and required fields follow Salesforce's object reference (Lead.LastName 80 and
+required, Lead.FirstName 40, Lead.Company 255 and required, Case.Subject 255,
+Description 32,000, ...). Picklist values are each org's defaults; standard picklists are
+unrestricted: an unknown value is saved (as an inactive value), not rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sf_social.testing.schema import FieldSpec, FieldType, ObjectSpec
+
+T = FieldType
+
+LEAD_STATUS = [
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+]
+LEAD_SOURCE = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"]
+CASE_STATUS = ["New", "Working", "Escalated", "Closed"]
+CASE_CLOSED_STATUSES = frozenset({"Closed"})
+CASE_ORIGIN = ["Phone", "Email", "Web"]
+CASE_TYPE = ["Mechanical", "Electrical", "Electronic", "Structural", "Other"]
+CASE_PRIORITY = ["High", "Medium", "Low"]
+CASE_REASON = [
+    "Installation",
+    "Equipment Complexity",
+    "Performance",
+    "Breakdown",
+    "Equipment Design",
+    "Feedback",
+    "Other",
+]
+TASK_STATUS = ["Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"]
+TASK_CLOSED_STATUSES = frozenset({"Completed"})
+TASK_PRIORITY = ["High", "Normal", "Low"]
+TASK_TYPE = ["Call", "Email", "Meeting", "Other"]
+TASK_SUBJECT = ["Call", "Send Letter", "Send Quote", "Other"]
+INDUSTRY = ["Agriculture", "Banking", "Communications", "Education", "Technology", "Other"]
+
+
+def _text(name: str, label: str, length: int, **kw: Any) -> FieldSpec:
+    return FieldSpec(name=name, type=T.STRING, label=label, length=length, **kw)
+
+
+def _pick(name: str, label: str, values: list[str], **kw: Any) -> FieldSpec:
+    return FieldSpec(name=name, type=T.PICKLIST, label=label, length=255, values=list(values), **kw)
+
+
+def _ref(name: str, label: str, to: tuple[str, ...], relationship: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(
+        name=name,
+        type=T.REFERENCE,
+        label=label,
+        length=18,
+        reference_to=to,
+        relationship=relationship,
+        **kw,
+    )
+
+
+def _read_only(spec: FieldSpec) -> FieldSpec:
+    spec.createable = False
+    spec.updateable = False
+    return spec
+
+
+def _system(sobject: str, owned: bool = True) -> list[FieldSpec]:
+    fields = [
+        FieldSpec(
+            name="Id",
+            type=T.ID,
+            label=f"{sobject} ID",
+            length=18,
+            createable=False,
+            updateable=False,
+            id_lookup=True,
+        ),
+        _read_only(FieldSpec(name="IsDeleted", type=T.BOOLEAN, label="Deleted", default=False)),
+        _read_only(FieldSpec(name="CreatedDate", type=T.DATETIME, label="Created Date")),
+        _read_only(_ref("CreatedById", "Created By ID", ("User",), "CreatedBy")),
+        _read_only(FieldSpec(name="LastModifiedDate", type=T.DATETIME, label="Last Modified Date")),
+        _read_only(_ref("LastModifiedById", "Last Modified By ID", ("User",), "LastModifiedBy")),
+        _read_only(FieldSpec(name="SystemModstamp", type=T.DATETIME, label="System Modstamp")),
+    ]
+    if owned:
+        fields.append(_ref("OwnerId", "Owner ID", ("User", "Group"), "Owner"))
+    return fields
+
+
+def _object(name: str, label: str, fields: list[FieldSpec], owned: bool = True) -> ObjectSpec:
+    spec = ObjectSpec(name=name, label=label)
+    for f in [*_system(name, owned), *fields]:
+        spec.add(f)
+    return spec
+
+
+def _person() -> list[FieldSpec]:
+    return [
+        _text("FirstName", "First Name", 40),
+        _text("LastName", "Last Name", 80, required=True),
+        _read_only(_text("Name", "Full Name", 121)),
+        _text("Title", "Title", 128),
+        FieldSpec(name="Email", type=T.EMAIL, label="Email", length=80, id_lookup=True),
+        FieldSpec(name="Phone", type=T.PHONE, label="Phone", length=40),
+        FieldSpec(name="MobilePhone", type=T.PHONE, label="Mobile Phone", length=40),
+        FieldSpec(name="Description", type=T.TEXTAREA, label="Description", length=32000),
+        _pick("LeadSource", "Lead Source", LEAD_SOURCE),
+    ]
+
+
+def standard_objects() -> list[ObjectSpec]:
+    """Fresh definitions of Account, Contact, Lead, Case, Task, User and Group."""
+    account = _object(
+        "Account",
+        "Account",
+        [
+            _text("Name", "Account Name", 255, required=True, id_lookup=True),
+            _text("AccountNumber", "Account Number", 40),
+            FieldSpec(
+                name="Description", type=T.TEXTAREA, label="Account Description", length=32000
+            ),
+            _pick("Industry", "Industry", INDUSTRY),
+            _pick("AccountSource", "Account Source", LEAD_SOURCE),
+            FieldSpec(name="NumberOfEmployees", type=T.INT, label="Employees", precision=8),
+            FieldSpec(name="Website", type=T.URL, label="Website", length=255),
+            FieldSpec(name="Phone", type=T.PHONE, label="Account Phone", length=40),
+        ],
+    )
+    contact = _object(
+        "Contact",
+        "Contact",
+        [
+            *_person(),
+            _text("Department", "Department", 80),
+            _ref("AccountId", "Account ID", ("Account",), "Account"),
+        ],
+    )
+    lead = _object(
+        "Lead",
+        "Lead",
+        [
+            *_person(),
+            _text("Company", "Company", 255, required=True),
+            _pick("Status", "Status", LEAD_STATUS, default=LEAD_STATUS[0]),
+            _pick("Industry", "Industry", INDUSTRY),
+            _pick("Rating", "Rating", ["Hot", "Warm", "Cold"]),
+            FieldSpec(name="Website", type=T.URL, label="Website", length=255),
+            _read_only(
+                FieldSpec(name="IsConverted", type=T.BOOLEAN, label="Converted", default=False)
+            ),
+        ],
+    )
+    case = _object(
+        "Case",
+        "Case",
+        [
+            _read_only(_text("CaseNumber", "Case Number", 30, id_lookup=True)),
+            _text("Subject", "Subject", 255),
+            FieldSpec(name="Description", type=T.TEXTAREA, label="Description", length=32000),
+            _pick("Origin", "Case Origin", CASE_ORIGIN),
+            _pick("Type", "Case Type", CASE_TYPE),
+            _pick("Priority", "Priority", CASE_PRIORITY, default="Medium"),
+            _pick("Status", "Status", CASE_STATUS, default="New"),
+            _pick("Reason", "Case Reason", CASE_REASON),
+            _ref("ContactId", "Contact ID", ("Contact",), "Contact"),
+            _ref("AccountId", "Account ID", ("Account",), "Account"),
+            _ref("ParentId", "Parent Case ID", ("Case",), "Parent"),
+            _text("SuppliedName", "Name", 80),
+            FieldSpec(name="SuppliedEmail", type=T.EMAIL, label="Email Address", length=80),
+            FieldSpec(name="IsEscalated", type=T.BOOLEAN, label="Escalated", default=False),
+            _read_only(FieldSpec(name="IsClosed", type=T.BOOLEAN, label="Closed", default=False)),
+            _read_only(FieldSpec(name="ClosedDate", type=T.DATETIME, label="Closed Date")),
+        ],
+    )
+    task = _object(
+        "Task",
+        "Task",
+        [
+            FieldSpec(
+                name="Subject",
+                type=T.COMBOBOX,
+                label="Subject",
+                length=255,
+                values=list(TASK_SUBJECT),
+            ),
+            FieldSpec(name="Description", type=T.TEXTAREA, label="Description", length=32000),
+            _pick("Type", "Type", TASK_TYPE),
+            _pick("Status", "Status", TASK_STATUS, default="Not Started"),
+            _pick("Priority", "Priority", TASK_PRIORITY, default="Normal"),
+            _pick("TaskSubtype", "Task Subtype", ["Task", "Email", "Call"], default="Task"),
+            FieldSpec(name="ActivityDate", type=T.DATE, label="Due Date Only"),
+            _ref("WhoId", "Name ID", ("Contact", "Lead"), "Who"),
+            _ref("WhatId", "Related To ID", ("Account", "Case"), "What"),
+            _read_only(FieldSpec(name="IsClosed", type=T.BOOLEAN, label="Closed", default=False)),
+            _read_only(
+                FieldSpec(name="CompletedDateTime", type=T.DATETIME, label="Completed Date/Time")
+            ),
+        ],
+    )
+    user = _object(
+        "User",
+        "User",
+        [
+            _text("Username", "Username", 80, required=True, id_lookup=True),
+            _text("FirstName", "First Name", 40),
+            _text("LastName", "Last Name", 80, required=True),
+            _read_only(_text("Name", "Full Name", 121)),
+            FieldSpec(name="Email", type=T.EMAIL, label="Email", length=128, required=True),
+            FieldSpec(name="IsActive", type=T.BOOLEAN, label="Active", default=True),
+        ],
+        owned=False,
+    )
+    group = _object(
+        "Group",
+        "Group",
+        [
+            _text("Name", "Name", 40, required=True),
+            _text("DeveloperName", "Developer Name", 80, id_lookup=True),
+            _pick(
+                "Type",
+                "Type",
+                ["Regular", "Queue", "Role", "Organization"],
+                required=True,
+                restricted=True,
+            ),
+        ],
+        owned=False,
+    )
+    for spec in (user, group):
+        spec.queryable_only = True
+    return [account, contact, lead, case, task, user, group]
