@@ -6,14 +6,25 @@ Catch ``SfSocialError`` to catch them all::
     SfSocialError
     ├── ConfigError ................ a setting is missing or invalid; fix the environment/config
     │   ├── PlaybookError .......... a playbook file is invalid (file, line, key)
-    │   └── MetadataError .......... the metadata/ package is invalid (file, line, component)
+    │   ├── MetadataError .......... the metadata/ package is invalid (file, line, component)
+    │   └── SalesforceAuthError .... login refused, or the session expired and cannot be renewed
     ├── InputError ................. one input (a feed line, a post) was rejected; the rest go on
     │   └── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
     ├── MetadataApiError ........... a Metadata API call failed or answered garbage (call, part)
     │   └── MetadataFaultError ..... the API answered a SOAP fault (code, e.g. INVALID_SESSION_ID)
-    └── MetadataDeployError ........ a metadata deploy failed or stopped; says what the org has
-        ├── OrgChangedError ........ the org changed under the deploy (component, value); none sent
-        └── DeployTimeoutError ..... a deploy did not finish in time; it may still run (deploy id)
+    ├── MetadataDeployError ........ a metadata deploy failed or stopped; says what the org has
+    │   ├── OrgChangedError ........ the org changed under the deploy (component, value); none sent
+    │   └── DeployTimeoutError ..... a deploy did not finish in time; it may still run (deploy id)
+    ├── StateError ................. the state store failed or refused (names the database)
+    │   ├── SchemaVersionError ..... the database's schema is newer than this code (versions)
+    │   └── StoreLockedError ....... another process holds the SQLite state file (file, PID)
+    └── SalesforceError ............ a Salesforce REST/Bulk call failed (sf_social.salesforce)
+        ├── SalesforceApiError ..... a call was refused (error code, HTTP status, transient or not)
+        │   └── MalformedResponseError  the answer was not what the API documents (HTML, counts)
+        └── ApiBudgetPaused ........ writes paused: the org's daily API usage reached the ceiling
+
+Per-record rejections inside a successful call are data, not exceptions: see
+``sf_social.salesforce.results.RecordFailure``.
 """
 
 from __future__ import annotations
@@ -116,3 +127,93 @@ class DeployTimeoutError(MetadataDeployError):
             f"deploy {deploy_id} did not finish within {waited:g} s; it may still complete:"
             " check Setup > Deployment Status in the org before deploying again"
         )
+
+
+class StateError(SfSocialError):
+    """The state store failed or refused to work; the message names the database."""
+
+
+class SchemaVersionError(StateError):
+    """The database was migrated by a newer sf_social than this one; nothing was changed."""
+
+    def __init__(self, database: str, found: int, known: int) -> None:
+        self.database = database
+        self.found = found
+        self.known = known
+        super().__init__(
+            f"state database {database} has schema version {found}, but this sf_social knows"
+            f" versions up to {known}: upgrade sf_social, or point SF_SOCIAL_DB elsewhere"
+        )
+
+
+class StoreLockedError(StateError):
+    """Another process holds the SQLite state file: SQLite allows one daemon per file."""
+
+    def __init__(self, database: str, lock_file: str, pid: int | None) -> None:
+        self.database = database
+        self.lock_file = lock_file
+        self.pid = pid
+        holder = f"PID {pid}" if pid is not None else "a process whose PID is unknown"
+        super().__init__(
+            f"state database {database} is in use by another sf-social process ({holder},"
+            f" lock file {lock_file}); SQLite allows one daemon per file: stop that process,"
+            " or use PostgreSQL (SF_SOCIAL_DB=postgresql+psycopg://...) to run replicas"
+        )
+
+
+class SalesforceAuthError(ConfigError):
+    """Login was refused, or the session expired and these settings cannot renew it.
+
+    The message names the login mode and the server's reason, never a secret.
+    """
+
+
+class SalesforceError(SfSocialError):
+    """A call to the Salesforce REST or Bulk API failed."""
+
+
+class SalesforceApiError(SalesforceError):
+    """A call was refused or could not be made.
+
+    ``code`` is Salesforce's error code (``UNABLE_TO_LOCK_ROW``, ``INVALID_FIELD``...) or
+    ours for transport failures (``TIMEOUT``, ``CONNECTION_ERROR``, ``HTTP_502``...);
+    ``transient`` says whether the same call may succeed later.
+    """
+
+    def __init__(
+        self,
+        call: str,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        fields: tuple[str, ...] = (),
+        transient: bool = False,
+    ) -> None:
+        self.call = call
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = fields
+        self.transient = transient
+        where = f" (HTTP {status})" if status is not None else ""
+        on = f" [fields: {', '.join(fields)}]" if fields else ""
+        super().__init__(f"Salesforce {call}{where}: {code}: {message}{on}")
+
+
+class MalformedResponseError(SalesforceApiError):
+    """The answer was not what the API documents (an HTML page, a wrong count of results).
+
+    Nothing is assumed written: the records of the call are reported as failed (transient).
+    """
+
+    def __init__(self, call: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(call, "MALFORMED_RESPONSE", message, status=status, transient=True)
+
+
+class ApiBudgetPaused(SalesforceError):
+    """Writes are paused: the org's rolling 24 h API usage reached the configured ceiling."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

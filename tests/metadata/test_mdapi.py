@@ -288,7 +288,7 @@ def logins(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
             self.sf_instance = "acme.my.salesforce.com"
             self.session_id = "00Dxx!from-login"
 
-    monkeypatch.setattr("sf_social.metadata.session.Salesforce", FakeSalesforce)
+    monkeypatch.setattr("sf_social.salesforce.auth.Salesforce", FakeSalesforce)
     return seen
 
 
@@ -308,6 +308,7 @@ def test_jwt_login_through_simple_salesforce(logins: list[dict[str, object]]) ->
     )
     session = open_session(settings)
     assert session == OrgSession(INSTANCE, SecretStr("00Dxx!from-login"))
+    assert isinstance(logins[0].pop("session"), requests.Session)  # carries SF_TIMEOUT
     assert logins == [
         {
             "username": "int@acme.com",

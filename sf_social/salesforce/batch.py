@@ -1,0 +1,113 @@
+"""A batch of planned writes turned into records to send: merged by key, ordered, shaped.
+
+- One :class:`Slot` per (sObject, key): writes sharing a key are merged first
+  (``SObjectRecord.merge``: insert-only fields keep the first value, sync-owned fields take
+  the newest), so a call never carries one key twice (design rule 1).
+- Parents before children: Leads, Contacts and Cases before the Tasks that point at them.
+- A record known to exist is sent with its sync-owned fields only (rule 7); a new one with
+  everything, its owner queue and its references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sf_social.plan import PlannedWrite, WriteMode
+from sf_social.records import SYNC, AnyRecord, Reference, SObjectRecord, TaskRecord
+
+ORDER = ("Lead", "Contact", "Case", "Task")
+"""Send order: every sObject before those that may reference it."""
+
+
+@dataclass
+class Slot:
+    """One record to send, standing for one or more planned writes (``members``)."""
+
+    record: AnyRecord
+    mode: WriteMode
+    owner_queue: str | None
+    members: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def sobject(self) -> str:
+        return self.record.sobject
+
+    @property
+    def key_field(self) -> str:
+        return self.record.key_field
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+    def absorb(self, write: PlannedWrite, member: tuple[int, int]) -> None:
+        """Merge a newer write for the same key into this slot."""
+        merged = self.record.merge(write.record)
+        assert isinstance(merged, type(self.record))
+        self.record = merged
+        if write.mode is WriteMode.UPSERT:
+            self.mode = WriteMode.UPSERT
+        self.owner_queue = self.owner_queue or write.owner_queue
+        self.members.append(member)
+
+
+def merge(writes: list[tuple[tuple[int, int], PlannedWrite]]) -> dict[tuple[str, str], Slot]:
+    """Slots by (sObject, key), in first-seen order; ``writes`` in plan order."""
+    slots: dict[tuple[str, str], Slot] = {}
+    for member, write in writes:
+        at = (write.sobject, write.key)
+        slot = slots.get(at)
+        if slot is None:
+            slots[at] = Slot(write.record, write.mode, write.owner_queue, [member])
+        else:
+            slot.absorb(write, member)
+    return slots
+
+
+def by_order(slots: Mapping[tuple[str, str], Slot]) -> list[tuple[str, list[Slot]]]:
+    """Slots grouped by sObject, parents first (unknown sObjects last, by name)."""
+    groups: dict[str, list[Slot]] = {}
+    for slot in slots.values():
+        groups.setdefault(slot.sobject, []).append(slot)
+    rank = {name: n for n, name in enumerate(ORDER)}
+    return sorted(groups.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0]))
+
+
+def attributes(sobject: str) -> dict[str, Any]:
+    return {"attributes": {"type": sobject}}
+
+
+def full_payload(record: SObjectRecord) -> dict[str, Any]:
+    """Every field of a new record (references as the record gives them)."""
+    return {**attributes(record.sobject), **record.api_fields()}
+
+
+def sync_values(record: SObjectRecord) -> dict[str, Any]:
+    """The sync-owned values of ``record``, without its key."""
+    values = record.api_fields(only=SYNC)
+    values.pop(record.key_field, None)
+    return values
+
+
+def update_payload(record: SObjectRecord, record_id: str) -> dict[str, Any]:
+    """An update by Id carrying the sync-owned fields only."""
+    return {**attributes(record.sobject), "Id": record_id, **sync_values(record)}
+
+
+def sync_upsert_payload(record: SObjectRecord) -> dict[str, Any]:
+    """An upsert by key carrying the sync-owned fields only (the record exists)."""
+    return {**attributes(record.sobject), record.key_field: record.key, **sync_values(record)}
+
+
+def references(record: AnyRecord) -> list[tuple[str, Reference]]:
+    """(relationship name, reference) of a Task's Who/What."""
+    if not isinstance(record, TaskRecord):
+        return []
+    found: list[tuple[str, Reference]] = []
+    if record.who is not None:
+        found.append(("Who", record.who))
+    if record.what is not None:
+        found.append(("What", record.what))
+    return found

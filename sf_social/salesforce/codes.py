@@ -1,0 +1,123 @@
+"""What to do about a Salesforce error, decided by its error code (never its exception class).
+
+==================================  ==========================================================
+disposition                         codes
+==================================  ==========================================================
+``TRANSIENT`` (back off, retry)     UNABLE_TO_LOCK_ROW, SERVER_UNAVAILABLE, HTTP 500/502/503/504,
+                                    TIMEOUT, CONNECTION_ERROR, MALFORMED_RESPONSE, QUERY_TIMEOUT,
+                                    CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY caused by a row lock
+``CONCURRENCY`` (longer backoff)    REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn" (and any
+                                    REQUEST_LIMIT_EXCEEDED that is not the daily budget)
+``DAILY_LIMIT`` (pause writes)      REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded"
+``RACE`` (once more, as an update)  DUPLICATE_VALUE — on our external id: another writer
+                                    inserted the same key first
+``SESSION`` (log in again, once)    INVALID_SESSION_ID
+``PERMANENT`` (never retried)       everything else: INVALID_FIELD, REQUIRED_FIELD_MISSING,
+                                    INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
+                                    FIELD_CUSTOM_VALIDATION_EXCEPTION, MALFORMED_ID,
+                                    INVALID_CROSS_REFERENCE_KEY, STRING_TOO_LONG, HTTP 300,
+                                    DUPLICATES_DETECTED (a duplicate rule blocked the save) ...
+==================================  ==========================================================
+
+An unknown code is permanent unless the HTTP status is a 5xx: a dead letter with its
+reason is better than retrying forever something that cannot succeed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Disposition(StrEnum):
+    TRANSIENT = "transient"
+    CONCURRENCY = "concurrency"
+    DAILY_LIMIT = "daily_limit"
+    RACE = "race"
+    SESSION = "session"
+    PERMANENT = "permanent"
+
+    @property
+    def retryable(self) -> bool:
+        """True when trying the same thing again later can succeed."""
+        return self is not Disposition.PERMANENT
+
+
+# Our own codes for failures that have no Salesforce code.
+TIMEOUT = "TIMEOUT"
+CONNECTION_ERROR = "CONNECTION_ERROR"
+MALFORMED_RESPONSE = "MALFORMED_RESPONSE"
+MORE_THAN_ONE_RECORD = "MORE_THAN_ONE_RECORD"  # HTTP 300
+API_BUDGET_PAUSED = "API_BUDGET_PAUSED"
+PARENT_FAILED = "PARENT_FAILED"
+UNKNOWN_QUEUE = "UNKNOWN_QUEUE"
+IDENTITY_LOOKUP_FAILED = "IDENTITY_LOOKUP_FAILED"
+NOT_REPORTED = "NOT_REPORTED"  # a bulk job did not report the row
+
+REQUEST_LIMIT_EXCEEDED = "REQUEST_LIMIT_EXCEEDED"
+DUPLICATE_VALUE = "DUPLICATE_VALUE"
+DUPLICATES_DETECTED = "DUPLICATES_DETECTED"
+INVALID_SESSION_ID = "INVALID_SESSION_ID"
+UNABLE_TO_LOCK_ROW = "UNABLE_TO_LOCK_ROW"
+
+TRANSIENT_CODES = frozenset(
+    {
+        UNABLE_TO_LOCK_ROW,
+        "SERVER_UNAVAILABLE",
+        "QUERY_TIMEOUT",
+        TIMEOUT,
+        CONNECTION_ERROR,
+        MALFORMED_RESPONSE,
+        NOT_REPORTED,
+        API_BUDGET_PAUSED,
+        "HTTP_500",
+        "HTTP_502",
+        "HTTP_503",
+        "HTTP_504",
+    }
+)
+PERMANENT_CODES = frozenset(
+    {
+        "INVALID_FIELD",
+        "REQUIRED_FIELD_MISSING",
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "MALFORMED_ID",
+        "INVALID_CROSS_REFERENCE_KEY",
+        "STRING_TOO_LONG",
+        MORE_THAN_ONE_RECORD,
+        DUPLICATES_DETECTED,
+        "DUPLICATE_EXTERNAL_ID",
+        "ENTITY_IS_DELETED",
+        "INVALID_TYPE",
+        "MALFORMED_QUERY",
+        UNKNOWN_QUEUE,
+    }
+)
+DAILY_LIMIT_MESSAGE = "TotalRequests Limit exceeded"
+CONCURRENCY_MESSAGE = "ConcurrentPerOrgLongTxn"
+
+
+def classify(code: str, message: str = "", status: int | None = None) -> Disposition:
+    """The disposition of an error, from its code (and message/status where they decide)."""
+    if code == REQUEST_LIMIT_EXCEEDED:
+        if DAILY_LIMIT_MESSAGE.lower() in message.lower():
+            return Disposition.DAILY_LIMIT
+        return Disposition.CONCURRENCY
+    if code == INVALID_SESSION_ID:
+        return Disposition.SESSION
+    if code == DUPLICATE_VALUE:
+        return Disposition.RACE
+    if code in TRANSIENT_CODES:
+        return Disposition.TRANSIENT
+    if code == "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY" and UNABLE_TO_LOCK_ROW in message:
+        return Disposition.TRANSIENT  # a trigger hit a row lock: the save itself was fine
+    if code in PERMANENT_CODES:
+        return Disposition.PERMANENT
+    if status is not None and status in (500, 502, 503, 504):
+        return Disposition.TRANSIENT
+    return Disposition.PERMANENT
+
+
+def http_code(status: int) -> str:
+    """Our code for an HTTP status that came without a Salesforce error code."""
+    return MORE_THAN_ONE_RECORD if status == 300 else f"HTTP_{status}"

@@ -1,0 +1,206 @@
+"""Who wrote the post, as the org knows them: an existing Contact, an existing Lead, or nobody.
+
+Design rule 4. Contacts are looked up in one query per batch (not per post) over the
+fields admins fill for known customers, best evidence first:
+
+1. the network's own key: ``Twitter_Handle__c`` (X handles), ``LinkedIn_Profile_Key__c``
+   (``linkedin:profile:<slug>``);
+2. ``Email``;
+3. ``Social_Handle__c`` (the last handle we saw, any network).
+
+When several Contacts match at the best level, the lowest Id wins and a note says so (a
+known customer gets no Lead either way). Leads are found by their key
+(``Social_Profile_Key__c``) in the writer's key query. Answers, including "nobody", are
+cached for the pass (:meth:`IdentityCache.clear` starts a new one).
+
+:func:`apply_identity` then rewrites a plan's writes: a known Contact means no Lead, the
+Case linked to the Contact (``ContactId``), the Tasks hung on the Contact (``WhoId``) and the
+Contact's social facts refreshed (rule 8); a known Lead gets the Task (praise), not a twin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan, WriteMode
+from sf_social.posts import Network
+from sf_social.records import CaseRecord, ContactRecord, LeadRecord, Reference, TaskRecord
+from sf_social.salesforce.api import Lookup
+
+CONTACT: Literal["Contact"] = "Contact"
+TWITTER_HANDLE = "Twitter_Handle__c"
+LINKEDIN_KEY = "LinkedIn_Profile_Key__c"
+SOCIAL_HANDLE = "Social_Handle__c"
+EMAIL = "Email"
+CONTACT_FIELDS = ("Id", EMAIL, TWITTER_HANDLE, LINKEDIN_KEY, SOCIAL_HANDLE)
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """An existing Contact or Lead the author is."""
+
+    sobject: Literal["Contact", "Lead"]
+    id: str
+    matched_on: str
+    candidates: int = 1
+
+
+def probes(identity: AuthorIdentity) -> list[tuple[int, str, str]]:
+    """(rank, field, value) to look the author up by; lower rank is better evidence."""
+    found: list[tuple[int, str, str]] = []
+    handle = identity.handle.lstrip("@") if identity.handle else None
+    if identity.network is Network.TWITTER and handle:
+        found.append((0, TWITTER_HANDLE, handle))
+    if identity.network is Network.LINKEDIN and identity.lead_key:
+        found.append((0, LINKEDIN_KEY, identity.lead_key))
+    if identity.email:
+        found.append((1, EMAIL, identity.email))
+    if handle:
+        found.append((2, SOCIAL_HANDLE, handle))
+    return found
+
+
+def needs_identity(plan: RecordPlan) -> bool:
+    """True when who the author is changes the plan: a Lead, a new Case, an unlinked Task."""
+    if plan.identity is None:
+        return False
+    for write in plan.writes:
+        record = write.record
+        if isinstance(record, LeadRecord):
+            return True
+        if isinstance(record, CaseRecord) and write.mode is WriteMode.UPSERT:
+            return True
+        if isinstance(record, TaskRecord) and record.who is None and record.what is None:
+            return True
+    return False
+
+
+class IdentityCache:
+    """Contacts found by (field, value), for one pass; an empty list means "nobody"."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], list[str]] = {}
+
+    def clear(self) -> None:
+        self._found.clear()
+
+    def missing(self, identities: Iterable[AuthorIdentity]) -> dict[str, list[str]]:
+        """Values not looked up yet, by field."""
+        wanted: dict[str, dict[str, str]] = {}
+        for identity in identities:
+            for _, field, value in probes(identity):
+                if (field, value.casefold()) not in self._found:
+                    wanted.setdefault(field, {}).setdefault(value.casefold(), value)
+        return {field: list(values.values()) for field, values in wanted.items()}
+
+    @staticmethod
+    def lookup(missing: Mapping[str, Sequence[str]]) -> Lookup:
+        """The one Contact query for the missing values."""
+        return Lookup(
+            sobject=CONTACT,
+            fields=CONTACT_FIELDS,
+            any_in={field: tuple(values) for field, values in missing.items()},
+        )
+
+    def absorb(
+        self, missing: Mapping[str, Sequence[str]], rows: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """Remember what the query answered for each missing value (nothing → nobody)."""
+        index: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            for field in missing:
+                value = row.get(field)
+                if isinstance(value, str) and isinstance(row.get("Id"), str):
+                    index.setdefault((field, value.casefold()), []).append(str(row["Id"]))
+        for field, values in missing.items():
+            for value in values:
+                key = (field, value.casefold())
+                self._found[key] = sorted(set(index.get(key, [])))
+
+    def contact_for(self, identity: AuthorIdentity) -> KnownPerson | None:
+        """The best Contact match of ``identity`` (lowest Id at the best rank)."""
+        best: tuple[int, str, str, list[str]] | None = None
+        for rank, field, value in probes(identity):
+            ids = self._found.get((field, value.casefold()), [])
+            if ids and (best is None or rank < best[0]):
+                best = (rank, field, value, ids)
+        if best is None:
+            return None
+        _, field, value, ids = best
+        return KnownPerson(CONTACT, ids[0], f"{field} = {value!r}", len(ids))
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A plan's writes after identity: each with a skip note (or None), plus notes."""
+
+    writes: tuple[tuple[PlannedWrite, str | None], ...]
+    notes: tuple[str, ...] = ()
+
+
+def apply_identity(plan: RecordPlan, contact: KnownPerson | None, lead_id: str | None) -> Applied:
+    """``plan``'s writes rewritten for who the author is (see the module docstring)."""
+    if contact is not None:
+        return _for_contact(plan, contact)
+    if lead_id is not None:
+        return _for_lead(plan, lead_id)
+    return Applied(tuple((w, None) for w in plan.writes))
+
+
+def _for_contact(plan: RecordPlan, contact: KnownPerson) -> Applied:
+    who = Reference(sobject="Contact", id=contact.id)
+    notes = [f"known Contact {contact.id} ({contact.matched_on})"]
+    if contact.candidates > 1:
+        notes.append(f"{contact.candidates} Contacts match {contact.matched_on}: linked the first")
+    writes: list[tuple[PlannedWrite, str | None]] = []
+    lead: LeadRecord | None = None
+    for write in plan.writes:
+        record = write.record
+        if isinstance(record, LeadRecord):
+            lead = record
+            writes.append((write, f"known Contact {contact.id}: no Lead"))
+            continue
+        if isinstance(record, CaseRecord) and record.contact_id is None:
+            record = record.model_copy(update={"contact_id": contact.id})
+        elif isinstance(record, TaskRecord) and (
+            record.who is None or record.who.sobject == "Lead"
+        ):
+            record = record.model_copy(update={"who": who})
+        writes.append((write.model_copy(update={"record": record}), None))
+    refresh = _contact_refresh(plan, contact.id, lead)
+    if refresh is not None:
+        writes.append((PlannedWrite(record=refresh, mode=WriteMode.UPDATE_ONLY), None))
+    return Applied(tuple(writes), tuple(notes))
+
+
+def _for_lead(plan: RecordPlan, lead_id: str) -> Applied:
+    writes: list[tuple[PlannedWrite, str | None]] = []
+    linked = False
+    for write in plan.writes:
+        record = write.record
+        if isinstance(record, TaskRecord) and record.who is None and record.what is None:
+            record = record.model_copy(update={"who": Reference(sobject="Lead", id=lead_id)})
+            write = write.model_copy(update={"record": record})
+            linked = True
+        writes.append((write, None))
+    notes = (f"known Lead {lead_id}: the Task hangs on it",) if linked else ()
+    return Applied(tuple(writes), notes)
+
+
+def _contact_refresh(
+    plan: RecordPlan, contact_id: str, lead: LeadRecord | None
+) -> ContactRecord | None:
+    c = plan.classification
+    handle = plan.identity.handle if plan.identity else None
+    values: dict[str, Any] = {
+        "handle": (lead.handle if lead else None) or handle,
+        "followers": lead.followers if lead else None,
+        "influence_tier": (lead.influence_tier if lead else None)
+        or (c.influence_tier.value if c.influence_tier else None),
+        "user_classes": (lead.user_classes if lead else None) or [u.value for u in c.user_classes],
+    }
+    if not any(v not in (None, []) for v in values.values()):
+        return None
+    return ContactRecord(id=contact_id, **values)

@@ -1,0 +1,416 @@
+"""The writer: record plans in, as few API calls as possible, one outcome per write out.
+
+``write(plans, known_ids)`` for one batch:
+
+1. **Look up** (one Composite call carries up to five queries): which keys already exist
+   (``SELECT Id, Social_Thread_Key__c FROM Case WHERE Social_Thread_Key__c IN (...)``, one
+   per sObject, skipping keys whose Id the ledger gave in ``known_ids``), who the authors
+   are (Contacts by handle / profile key / email, Leads by profile key), and the owner
+   queues not resolved yet.
+2. **Identity** rewrites the plans (:func:`~sf_social.salesforce.identity.apply_identity`).
+3. **Merge** writes that share a key, and order them parents first.
+4. **Send**: records known to exist get their sync-owned fields only (update by Id);
+   update-only writes of absent records are skipped; new records are upserted by external
+   id with everything, their owner queue resolved and their Task references pointing at
+   the parents' Ids (written just before, or found). Up to 200 records per sObject
+   Collections call; above ``bulk_threshold`` records of one sObject, Bulk API 2.0.
+5. **Report** each write's outcome, and every key → Id learnt (for the ledger).
+
+Nothing here raises for a record or a call that fails: failures are outcomes, transient or
+permanent. When nothing more can be sent (the daily budget is at its ceiling, the login is
+refused), the remaining writes fail as transient and ``WriteReport.stopped`` says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from sf_social.errors import SalesforceApiError, SalesforceAuthError
+from sf_social.plan import PlannedWrite, RecordPlan, WriteMode
+from sf_social.salesforce.api import Found, Lookup, OrgApi
+from sf_social.salesforce.batch import (
+    Slot,
+    by_order,
+    full_payload,
+    merge,
+    references,
+    sync_values,
+    update_payload,
+)
+from sf_social.salesforce.budget import ApiBudget, BudgetPolicy
+from sf_social.salesforce.bulk import BulkPolicy
+from sf_social.salesforce.codes import (
+    IDENTITY_LOOKUP_FAILED,
+    INVALID_SESSION_ID,
+    PARENT_FAILED,
+    UNKNOWN_QUEUE,
+)
+from sf_social.salesforce.connection import Connection
+from sf_social.salesforce.delivery import Delivery, Done, Item, Stop, budget_gate, failure_from
+from sf_social.salesforce.identity import IdentityCache, apply_identity, needs_identity
+from sf_social.salesforce.queues import QueueCache
+from sf_social.salesforce.rest import RestOptions, RestOrgApi
+from sf_social.salesforce.results import (
+    PlanResult,
+    RecordFailure,
+    Status,
+    WriteOutcome,
+    WriteReport,
+)
+from sf_social.salesforce.retry import RetryPolicy
+from sf_social.settings import SalesforceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Writer(Protocol):
+    """What the sync engine needs: write a batch of plans, start a new pass."""
+
+    def begin_pass(self) -> None:
+        """Forget what was cached for the previous pass (identities, keys, missing queues)."""
+        ...
+
+    def write(
+        self, plans: Sequence[RecordPlan], known_ids: Mapping[str, str] | None = None
+    ) -> WriteReport:
+        """Write ``plans``; ``known_ids`` maps record keys the ledger knows to their Ids."""
+        ...
+
+
+@dataclass(frozen=True)
+class WriterConfig:
+    """Knobs of the writer (the defaults suit a production org)."""
+
+    bulk_threshold: int = 2_000
+    allow_save_on_duplicate_alert: bool = False
+    identity_lookup: bool = True
+    read_limits_at_start: bool = True
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class _Run:
+    """The state of one ``write`` call."""
+
+    plans: Sequence[RecordPlan]
+    known: dict[str, str]
+    applied: list[list[tuple[PlannedWrite, str | None]]] = field(default_factory=list)
+    notes: list[list[str]] = field(default_factory=list)
+    plan_failure: dict[int, RecordFailure] = field(default_factory=dict)
+    sobject_failure: dict[str, RecordFailure] = field(default_factory=dict)
+    queue_failure: RecordFailure | None = None
+    slots: dict[tuple[str, str], Slot] = field(default_factory=dict)
+    done: dict[int, Done] = field(default_factory=dict)
+    slot_notes: dict[int, str] = field(default_factory=dict)
+    stopped: Stop | None = None
+
+
+class SalesforceWriter:
+    """Writes record plans to an org through an :class:`~sf_social.salesforce.api.OrgApi`."""
+
+    def __init__(self, api: OrgApi, config: WriterConfig | None = None) -> None:
+        self.api = api
+        self.config = config or WriterConfig()
+        self.identity = IdentityCache()
+        self.queues = QueueCache()
+        self._ids: dict[str, str] = {}
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.api!r})"
+
+    @classmethod
+    def connect(
+        cls,
+        settings: SalesforceSettings,
+        config: WriterConfig | None = None,
+        *,
+        budget: BudgetPolicy | None = None,
+        bulk: BulkPolicy | None = None,
+        rest: RestOptions | None = None,
+        http: requests.Session | None = None,
+    ) -> SalesforceWriter:
+        """Log in as ``settings`` say and return a writer on that org."""
+        config = config or WriterConfig()
+        connection = Connection(settings, http=http, budget=ApiBudget(budget))
+        api = RestOrgApi(connection, retry=config.retry, bulk=bulk, options=rest)
+        return cls(api, config)
+
+    def begin_pass(self) -> None:
+        self.identity.clear()
+        self.queues.new_pass()
+        self._ids.clear()
+
+    # -- one batch -----------------------------------------------------------------------
+
+    def write(
+        self, plans: Sequence[RecordPlan], known_ids: Mapping[str, str] | None = None
+    ) -> WriteReport:
+        calls_before = self.api.api_calls
+        run = _Run(plans=plans, known={**self._ids, **(known_ids or {})})
+        try:
+            self._start()
+            budget_gate(self.api)
+            self._look_up(run)
+            self._apply_identity(run)
+            self._send(run)
+        except Stop as stop:
+            run.stopped = stop
+        except SalesforceAuthError as exc:
+            failure = RecordFailure(INVALID_SESSION_ID, str(exc), transient=True)
+            run.stopped = Stop(failure, str(exc))
+        if not run.applied:  # stopped before identity: every write as planned
+            run.applied = [[(w, None) for w in p.writes] for p in plans]
+            run.notes = [[] for _ in plans]
+        report = self._report(run)
+        report.api_calls = self.api.api_calls - calls_before
+        log.info("%s", report.summary())
+        return report
+
+    def _start(self) -> None:
+        if not self._started and self.config.read_limits_at_start:
+            try:
+                self.api.read_limits()
+            except SalesforceApiError as exc:
+                log.warning("could not read the org's limits at start-up: %s", exc)
+        self._started = True
+
+    # -- 1. lookups ----------------------------------------------------------------------
+
+    def _look_up(self, run: _Run) -> None:
+        keys: dict[tuple[str, str], dict[str, None]] = {}
+
+        def want(sobject: str, key_field: str, key: str | None) -> None:
+            if key and key_field != "Id" and key not in run.known:
+                keys.setdefault((sobject, key_field), {})[key] = None
+
+        queue_names: set[str] = set()
+        for plan in run.plans:
+            for write in plan.writes:
+                record = write.record
+                want(record.sobject, record.key_field, record.key)
+                for _, ref in references(record):
+                    if ref.key_field is not None:
+                        want(ref.sobject, ref.key_field, ref.key)
+                if write.owner_queue and write.mode is WriteMode.UPSERT:
+                    queue_names.add(write.owner_queue)
+        identity_plans = [
+            i for i, p in enumerate(run.plans) if self.config.identity_lookup and needs_identity(p)
+        ]
+        for i in identity_plans:
+            identity = run.plans[i].identity
+            assert identity is not None
+            want("Lead", "Social_Profile_Key__c", identity.lead_key)
+        contacts = self.identity.missing(run.plans[i].identity for i in identity_plans)  # type: ignore[misc]
+        queues = self.queues.missing(queue_names)
+
+        lookups: list[Lookup] = []
+        tags: list[tuple[str, Any]] = []
+        for (sobject, key_field), wanted in keys.items():
+            lookups.append(Lookup(sobject, ("Id", key_field), {key_field: tuple(wanted)}))
+            tags.append(("keys", (sobject, key_field)))
+        if contacts:
+            lookups.append(self.identity.lookup(contacts))
+            tags.append(("contacts", contacts))
+        if queues:
+            lookups.append(self.queues.lookup(queues))
+            tags.append(("queues", queues))
+        if not lookups:
+            return
+        try:
+            found = self.api.find(lookups)
+        except SalesforceApiError as exc:
+            found = [Found(error=exc) for _ in lookups]
+        for (kind, what), answer in zip(tags, found, strict=True):
+            if kind == "keys":
+                sobject, key_field = what
+                if answer.error is not None:
+                    run.sobject_failure[sobject] = failure_from(answer.error)
+                    continue
+                for row in answer.rows:
+                    key, record_id = row.get(key_field), row.get("Id")
+                    if isinstance(key, str) and isinstance(record_id, str):
+                        run.known[key] = record_id
+            elif kind == "contacts":
+                if answer.error is not None:
+                    failure = failure_from(answer.error)
+                    for i in identity_plans:
+                        run.plan_failure[i] = RecordFailure(
+                            IDENTITY_LOOKUP_FAILED,
+                            f"cannot look the author up among Contacts: {failure}",
+                            failure.fields,
+                            transient=failure.transient,
+                        )
+                    continue
+                self.identity.absorb(what, answer.rows)
+            else:
+                if answer.error is not None:
+                    run.queue_failure = failure_from(answer.error)
+                    continue
+                self.queues.absorb(what, answer.rows)
+
+    # -- 2. identity ---------------------------------------------------------------------
+
+    def _apply_identity(self, run: _Run) -> None:
+        for i, plan in enumerate(run.plans):
+            if i in run.plan_failure or not (self.config.identity_lookup and needs_identity(plan)):
+                run.applied.append([(w, None) for w in plan.writes])
+                run.notes.append([])
+                continue
+            identity = plan.identity
+            assert identity is not None
+            contact = self.identity.contact_for(identity)
+            lead_id = run.known.get(identity.lead_key) if identity.lead_key else None
+            applied = apply_identity(plan, contact, lead_id)
+            run.applied.append(list(applied.writes))
+            run.notes.append(list(applied.notes))
+
+    # -- 3./4. merge and send ------------------------------------------------------------
+
+    def _send(self, run: _Run) -> None:
+        members = [
+            ((i, j), write)
+            for i, writes in enumerate(run.applied)
+            if i not in run.plan_failure
+            for j, (write, skip) in enumerate(writes)
+            if skip is None
+        ]
+        run.slots = slots = merge(members)
+        delivery = Delivery(self.api, self.config.retry, self.config.allow_save_on_duplicate_alert)
+        for sobject, group in by_order(slots):
+            failed = run.sobject_failure.get(sobject)
+            if failed is not None:
+                for slot in group:
+                    run.done[id(slot)] = Done(Status.FAILED, failure=failed)
+                continue
+            updates, upserts = self._prepare(run, group)
+            run.done.update(delivery.update(updates))
+            bulk = len(upserts) > self.config.bulk_threshold
+            run.done.update(delivery.upsert(upserts, bulk=bulk))
+            for slot in group:
+                result = run.done.get(id(slot))
+                if result is not None and result.id is not None:
+                    run.known[slot.key] = result.id
+                    self._ids[slot.key] = result.id
+
+    def _prepare(self, run: _Run, group: list[Slot]) -> tuple[list[Item], list[Item]]:
+        """Decide each slot: update by Id, upsert, or an outcome without a call."""
+        updates: list[Item] = []
+        upserts: list[Item] = []
+        for slot in group:
+            existing = slot.key if slot.key_field == "Id" else run.known.get(slot.key)
+            if existing is not None:
+                if not sync_values(slot.record):
+                    run.done[id(slot)] = Done(Status.UNCHANGED, id=existing)
+                else:
+                    updates.append(Item(slot, update_payload(slot.record, existing)))
+                continue
+            if slot.mode is WriteMode.UPDATE_ONLY:
+                run.done[id(slot)] = Done(
+                    Status.SKIPPED,
+                    note=f"no {slot.sobject} with {slot.key_field} = {slot.key!r}:"
+                    " update-only write skipped",
+                )
+                continue
+            payload, problem = self._new_payload(run, slot)
+            if problem is not None:
+                run.done[id(slot)] = problem
+            else:
+                upserts.append(Item(slot, payload))
+        return updates, upserts
+
+    def _new_payload(self, run: _Run, slot: Slot) -> tuple[dict[str, Any], Done | None]:
+        """A new record's payload, or the outcome that prevents sending it."""
+        payload = full_payload(slot.record)
+        if slot.owner_queue and "OwnerId" not in payload:
+            if run.queue_failure is not None:
+                return payload, Done(Status.FAILED, failure=run.queue_failure)
+            owner = self.queues.resolve(slot.owner_queue)
+            if owner is None:
+                return payload, Done(
+                    Status.FAILED,
+                    failure=RecordFailure(
+                        UNKNOWN_QUEUE,
+                        f"the org has no queue {slot.owner_queue!r} (Group, Type = Queue):"
+                        " create it or fix routing.teams in the playbook, then replay",
+                        ("OwnerId",),
+                    ),
+                )
+            payload["OwnerId"] = owner
+        for relationship, ref in references(slot.record):
+            if ref.key is None:
+                continue
+            parent_id = run.known.get(ref.key)
+            payload.pop(relationship, None)
+            if parent_id is not None:
+                payload[f"{relationship}Id"] = parent_id
+                continue
+            parent = self._parent_failure(run, ref.sobject, ref.key)
+            if parent is not None:
+                return payload, Done(
+                    Status.FAILED,
+                    failure=RecordFailure(
+                        PARENT_FAILED,
+                        f"its {ref.sobject} {ref.key!r} was not written: {parent}",
+                        transient=parent.transient,
+                    ),
+                )
+            run.slot_notes[id(slot)] = (
+                f"no {ref.sobject} {ref.key!r} in the org: the Task is written without it"
+            )
+        return payload, None
+
+    @staticmethod
+    def _parent_failure(run: _Run, sobject: str, key: str) -> RecordFailure | None:
+        """Why the parent ``key`` was not written in this batch (None: it is not in it)."""
+        if sobject in run.sobject_failure:
+            return run.sobject_failure[sobject]
+        parent = run.slots.get((sobject, key))
+        done = run.done.get(id(parent)) if parent is not None else None
+        if parent is not None and done is None and run.stopped is None:
+            return RecordFailure("NOT_SENT", "not sent yet", transient=True)
+        return done.failure if done is not None else None
+
+    # -- 5. report -----------------------------------------------------------------------
+
+    def _report(self, run: _Run) -> WriteReport:
+        by_member: dict[tuple[int, int], Slot] = {}
+        for slot in run.slots.values():
+            for member in slot.members:
+                by_member[member] = slot
+        results: list[PlanResult] = []
+        ids: dict[str, str] = {}
+        for i, plan in enumerate(run.plans):
+            outcomes: list[WriteOutcome] = []
+            for j, (write, skip) in enumerate(run.applied[i]):
+                outcomes.append(self._outcome(run, i, write, skip, by_member.get((i, j))))
+            for outcome in outcomes:
+                if outcome.id is not None and outcome.write.record.key_field != "Id":
+                    ids[outcome.key] = outcome.id
+            results.append(PlanResult(plan, tuple(outcomes), tuple(run.notes[i])))
+        stopped = run.stopped.reason if run.stopped else None
+        return WriteReport(results=results, ids=ids, stopped=stopped)
+
+    @staticmethod
+    def _outcome(
+        run: _Run, i: int, write: PlannedWrite, skip: str | None, slot: Slot | None
+    ) -> WriteOutcome:
+        if skip is not None:
+            return WriteOutcome(write, Status.SKIPPED, note=skip)
+        if i in run.plan_failure:
+            return WriteOutcome(write, Status.FAILED, failure=run.plan_failure[i])
+        done = run.done.get(id(slot)) if slot is not None else None
+        if done is None:
+            failure = (
+                run.stopped.failure
+                if run.stopped
+                else RecordFailure("NOT_SENT", "the batch ended before this write", transient=True)
+            )
+            return WriteOutcome(write, Status.FAILED, failure=failure)
+        note = done.note or (run.slot_notes.get(id(slot)) if slot is not None else None)
+        return WriteOutcome(write, done.status, id=done.id, failure=done.failure, note=note)

@@ -1,0 +1,1 @@
+"""Tests of sf_social.salesforce: the record writer and its connection."""
