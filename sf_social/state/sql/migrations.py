@@ -1,0 +1,86 @@
+"""Schema versions, applied on start: ordered, transactional, idempotent.
+
+``schema_version`` holds one row per applied migration. ``migrate`` applies the missing
+ones in order inside one transaction (SQLite and PostgreSQL both roll DDL back), so a
+failed migration leaves the previous version intact. On PostgreSQL, replicas starting
+together serialize on an advisory lock; on SQLite ``BEGIN IMMEDIATE`` does it. A
+database migrated by a newer sf_social is refused (``SchemaVersionError``), untouched.
+
+To change the schema: append a migration (Core DDL; ``conn.execute(text("ALTER ..."))``
+where Core has no construct), give ``tables.py`` the new table shape, and never edit a
+released migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, MetaData, func, select
+from sqlalchemy.schema import CreateSchema
+
+from sf_social.errors import SchemaVersionError
+from sf_social.state.clock import utc_now
+from sf_social.state.sql import schema_v1, tables
+from sf_social.state.sql.engine import is_postgres, lock_key
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _v1(conn: Connection) -> None:
+    md = MetaData()
+    for table in schema_v1.ALL[1:]:  # schema_version exists already
+        table(md)
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "ledger, record ids, sources, outbox, dead letters, threads, runs", _v1),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    """The highest applied version, 0 for an empty database."""
+    found = conn.execute(select(func.max(tables.schema_version.c.version))).scalar()
+    return int(found or 0)
+
+
+def migrate(
+    engine: Engine,
+    *,
+    database: str,
+    schema: str | None = None,
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+) -> list[int]:
+    """Apply the missing migrations; the versions applied. ``database`` names it in errors."""
+    known = migrations[-1].version if migrations else 0
+    applied: list[int] = []
+    with engine.begin() as conn:
+        if is_postgres(conn):
+            # first the lock: even CREATE SCHEMA IF NOT EXISTS fails when two run at once
+            conn.execute(select(func.pg_advisory_xact_lock(lock_key(schema or "", "migrate"))))
+            if schema is not None:
+                conn.execute(CreateSchema(schema, if_not_exists=True))
+        tables.schema_version.create(conn, checkfirst=True)
+        version = current_version(conn)
+        if version > known:
+            raise SchemaVersionError(database, version, known)
+        for migration in migrations:
+            if migration.version <= version:
+                continue
+            migration.apply(conn)
+            conn.execute(
+                tables.schema_version.insert().values(
+                    version=migration.version,
+                    description=migration.description,
+                    applied_at=utc_now(),
+                )
+            )
+            applied.append(migration.version)
+    return applied

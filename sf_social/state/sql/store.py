@@ -1,0 +1,302 @@
+"""``SqlStateStore``: the state store on SQLite (default) or PostgreSQL, SQLAlchemy Core.
+
+Every method is one transaction. The store migrates its schema when opened (unless told
+not to). Concurrency: on PostgreSQL several processes may share the database (advisory
+lock per source, ``SKIP LOCKED`` claims); on SQLite one daemon per file
+(``lock_for_daemon``), other processes may read (``sf-social status``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy.engine import Engine
+
+from sf_social.settings import _hide_password
+from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
+from sf_social.state.clock import now_or
+from sf_social.state.deadletters import DeadLetter
+from sf_social.state.ledger import LedgerEntry, PostRef, SeenPost
+from sf_social.state.locks import FileLock, HeldLock, NamedLock, NullLock
+from sf_social.state.outbox import (
+    Completed,
+    DeadLettered,
+    Failure,
+    OutboxRow,
+    Outcome,
+    QueuedPlan,
+    Rescheduled,
+)
+from sf_social.state.runs import RunCounts, RunRecord
+from sf_social.state.sql import batch as sql_batch
+from sf_social.state.sql import claims, deadletters, migrations, reads
+from sf_social.state.sql import tables as t
+from sf_social.state.sql.advisory import AdvisoryLock
+from sf_social.state.sql.batch import chunks
+from sf_social.state.sql.engine import make_engine, read_only, sqlite_file, upsert_insert
+from sf_social.state.sql.types import dump_json
+from sf_social.state.status import JsonObject, SourceState, StoreStatus
+from sf_social.state.threads import ThreadState
+
+
+def _no_checkpoint(_name: str) -> None:
+    pass
+
+
+class SqlStateStore:
+    """A ``StateStore`` on a SQLAlchemy URL.
+
+    ``url``: ``sqlite:///path/state.db`` or ``postgresql+psycopg://user@host/db``.
+    ``schema``: PostgreSQL schema for the tables (created if missing); default the
+    connection's search path. ``migrate``: apply migrations now (default).
+    ``checkpoint``: fault injection for tests (see ``batch.Checkpoint``).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        migrate: bool = True,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        self.url = url
+        self.schema = schema
+        self.engine: Engine = make_engine(url, schema=schema)
+        self._checkpoint = checkpoint or _no_checkpoint
+        self._file = sqlite_file(self.engine) if self.engine.dialect.name == "sqlite" else None
+        self._postgres = self.engine.dialect.name == "postgresql"
+        if migrate:
+            self.migrate()
+
+    @property
+    def database(self) -> str:
+        """The database for messages: the SQLite file, or the URL without its password."""
+        if self._file is not None:
+            return str(self._file)
+        shown = _hide_password(self.url)
+        return f"{shown} (schema {self.schema})" if self.schema else shown
+
+    def __repr__(self) -> str:
+        return f"SqlStateStore({self.database!r})"
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            read_only(conn)
+            with conn.begin():
+                yield conn
+
+    # -- lifecycle ------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        return migrations.migrate(self.engine, database=self.database, schema=self.schema)
+
+    def schema_version(self) -> int:
+        """The version the database is at."""
+        with self._read() as conn:
+            return migrations.current_version(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- THE transaction ------------------------------------------------------------
+    def commit_batch(
+        self,
+        source: str,
+        cursor: JsonObject | None,
+        posts: Sequence[SeenPost],
+        plans: Sequence[QueuedPlan],
+        *,
+        threads: Sequence[ThreadState] = (),
+        now: datetime | None = None,
+    ) -> CommitResult:
+        at = now_or(now)
+        batch = prepare_batch(posts, plans)
+        with self._write() as conn:
+            return sql_batch.commit_batch(
+                conn, source, cursor, batch, threads, at, self._checkpoint
+            )
+
+    # -- ledger and known records -----------------------------------------------------
+    def seen(self, refs: Iterable[PostRef]) -> set[PostRef]:
+        with self._read() as conn:
+            return sql_batch.existing_refs(conn, set(refs))
+
+    def ledger(self, refs: Iterable[PostRef]) -> dict[PostRef, LedgerEntry]:
+        with self._read() as conn:
+            return reads.ledger_entries(conn, set(refs))
+
+    def known_ids(self, keys: Iterable[str]) -> dict[str, str]:
+        with self._read() as conn:
+            return reads.known_ids(conn, keys)
+
+    def forget_ids(self, keys: Iterable[str]) -> int:
+        count = 0
+        with self._write() as conn:
+            for chunk in chunks(set(keys)):
+                count += conn.execute(
+                    delete(t.record_ids).where(t.record_ids.c.key.in_(chunk))
+                ).rowcount
+        return count
+
+    # -- sources ----------------------------------------------------------------------
+    def source(self, name: str) -> SourceState | None:
+        with self._read() as conn:
+            return reads.source(conn, name)
+
+    def set_source_status(
+        self, name: str, status: JsonObject | None, *, now: datetime | None = None
+    ) -> None:
+        at = now_or(now)
+        text = None if status is None else dump_json(status)
+        with self._write() as conn:
+            stmt = upsert_insert(conn, t.sources).values(
+                name=name, status=text, status_updated_at=at
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["name"],
+                    set_={
+                        "status": stmt.excluded.status,
+                        "status_updated_at": stmt.excluded.status_updated_at,
+                    },
+                )
+            )
+
+    # -- outbox -----------------------------------------------------------------------
+    def claim_outbox(
+        self,
+        worker_id: str,
+        limit: int,
+        now: datetime,
+        lease: timedelta,
+        *,
+        per_key: int = 1,
+    ) -> list[OutboxRow]:
+        with self._write() as conn:
+            return claims.claim(conn, worker_id, limit, now, lease, per_key)
+
+    def complete(
+        self, row: OutboxRow, ids: Mapping[str, str], *, now: datetime | None = None
+    ) -> bool:
+        return self.settle([Completed(row, ids)], now=now)[0]
+
+    def reschedule(
+        self, row: OutboxRow, error: str, next_at: datetime, *, now: datetime | None = None
+    ) -> bool:
+        return self.settle([Rescheduled(row, error, next_at)], now=now)[0]
+
+    def dead_letter(self, row: OutboxRow, failure: Failure, *, now: datetime | None = None) -> bool:
+        return self.settle([DeadLettered(row, failure)], now=now)[0]
+
+    def settle(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> list[bool]:
+        at = now_or(now)
+        with self._write() as conn:
+            return claims.settle(conn, outcomes, at)
+
+    def release(self, rows: Sequence[OutboxRow]) -> int:
+        with self._write() as conn:
+            return claims.release(conn, rows)
+
+    # -- dead letters -----------------------------------------------------------------
+    def dead_letters(self, *, code: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        with self._read() as conn:
+            return deadletters.list_dead(conn, code, limit)
+
+    def get_dead_letter(self, dead_letter_id: int) -> DeadLetter | None:
+        with self._read() as conn:
+            return deadletters.get_dead(conn, dead_letter_id)
+
+    def retry_dead_letters(
+        self,
+        ids: Iterable[int] | None = None,
+        *,
+        code: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        at = now_or(now)
+        with self._write() as conn:
+            return deadletters.retry_dead(conn, ids, code, at)
+
+    def drop_dead_letters(
+        self, ids: Iterable[int] | None = None, *, code: str | None = None
+    ) -> int:
+        with self._write() as conn:
+            return deadletters.drop_dead(conn, ids, code)
+
+    # -- threads ----------------------------------------------------------------------
+    def threads(self, root_keys: Iterable[str]) -> dict[str, ThreadState]:
+        with self._read() as conn:
+            return reads.threads(conn, root_keys)
+
+    def latest_threads_by_author(self, author_keys: Iterable[str]) -> dict[str, ThreadState]:
+        with self._read() as conn:
+            return reads.latest_threads_by_author(conn, author_keys)
+
+    def save_threads(self, states: Sequence[ThreadState], *, now: datetime | None = None) -> None:
+        at = now_or(now)
+        with self._write() as conn:
+            sql_batch.save_threads(conn, states, at)
+
+    # -- run history ------------------------------------------------------------------
+    def start_run(self, source: str, *, now: datetime | None = None) -> int:
+        at = now_or(now)
+        with self._write() as conn:
+            result = conn.execute(
+                insert(t.runs).values(source=source, started_at=at).returning(t.runs.c.id)
+            )
+            return int(result.scalar_one())
+
+    def finish_run(
+        self,
+        run_id: int,
+        counts: RunCounts,
+        *,
+        error: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        at = now_or(now)
+        with self._write() as conn:
+            conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id)
+                .values(
+                    finished_at=at,
+                    pulled=counts.pulled,
+                    new=counts.new,
+                    planned=counts.planned,
+                    written=counts.written,
+                    retried=counts.retried,
+                    dead=counts.dead,
+                    error=error,
+                )
+            )
+
+    def runs(self, *, source: str | None = None, limit: int = 20) -> list[RunRecord]:
+        with self._read() as conn:
+            return reads.runs(conn, source, limit)
+
+    # -- status -----------------------------------------------------------------------
+    def status(self, *, now: datetime | None = None) -> StoreStatus:
+        at = now_or(now)
+        with self._read() as conn:
+            return reads.status(conn, at)
+
+    # -- single-writer rules ------------------------------------------------------------
+    def lock_for_daemon(self) -> HeldLock:
+        if self._file is not None:
+            return FileLock.acquire(self._file)
+        return NullLock()
+
+    def try_lock_source(self, name: str) -> HeldLock | None:
+        if self._postgres:
+            return AdvisoryLock.try_acquire(self.engine, self.schema or "", name)
+        return NamedLock.try_acquire(f"{self.database}:source:{name}")

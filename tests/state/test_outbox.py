@@ -1,0 +1,202 @@
+"""Contract: claiming and settling outbox rows, per-key order, leases (every backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pytest
+
+from sf_social.state import (
+    Completed,
+    DeadLettered,
+    Failure,
+    LedgerStatus,
+    OutboxRow,
+    Rescheduled,
+    StateStore,
+)
+from tests.state.plans import LEASE, T0, post, queued
+
+
+def fill(store: StateStore, *items: tuple[str, str | None]) -> None:
+    """Queue one plan per (post id, ordering key), in this order."""
+    ids = [post_id for post_id, _ in items]
+    store.commit_batch(
+        "src", None, [post(i) for i in ids], [queued(i, key) for i, key in items], now=T0
+    )
+
+
+def keys(rows: Sequence[OutboxRow]) -> list[str]:
+    return [row.post_key for row in rows]
+
+
+def test_claim_leases_oldest_first_and_counts_attempts(store: StateStore) -> None:
+    fill(store, ("1", None), ("2", None), ("3", None))
+    first = store.claim_outbox("w1", 2, T0, LEASE)
+    assert keys(first) == ["twitter:1", "twitter:2"]
+    assert all(r.attempts == 1 and r.claimed_by == "w1" for r in first)
+    assert all(r.claimed_until == T0 + LEASE for r in first)
+    assert keys(store.claim_outbox("w2", 5, T0, LEASE)) == ["twitter:3"]
+    assert store.claim_outbox("w3", 5, T0, LEASE) == []
+    assert store.claim_outbox("w3", 0, T0 + LEASE, LEASE) == []
+
+
+def test_nothing_is_claimable_before_it_is_due(store: StateStore) -> None:
+    fill(store, ("1", None))
+    assert store.claim_outbox("w", 5, T0 - timedelta(seconds=1), LEASE) == []
+    assert keys(store.claim_outbox("w", 5, T0, LEASE)) == ["twitter:1"]
+
+
+def test_complete_removes_the_row_and_keeps_the_ids(store: StateStore) -> None:
+    fill(store, ("1", None))
+    (row,) = store.claim_outbox("w", 5, T0, LEASE)
+    ids = {"twitter:thread:1": "500000000000001AAA", "twitter:1": "00T000000000001AAA"}
+    assert store.complete(row, ids, now=T0) is True
+    assert store.claim_outbox("w", 5, T0 + LEASE * 2, LEASE) == []
+    entry = store.ledger([("twitter", "1")])[("twitter", "1")]
+    assert (entry.status, entry.sf_ids, entry.attempts) == (LedgerStatus.WRITTEN, ids, 1)
+    assert store.known_ids(["twitter:1", "twitter:thread:1", "twitter:2"]) == ids
+    assert store.forget_ids(["twitter:1", "nope"]) == 1
+    assert store.known_ids(["twitter:1", "twitter:thread:1"]) == {
+        "twitter:thread:1": "500000000000001AAA"
+    }
+    assert store.status(now=T0).outbox_depth == 0
+
+
+def test_reschedule_releases_the_row_until_its_time(store: StateStore) -> None:
+    fill(store, ("1", None))
+    (row,) = store.claim_outbox("w", 5, T0, LEASE)
+    later = T0 + timedelta(seconds=30)
+    assert store.reschedule(row, "UNABLE_TO_LOCK_ROW: try again", later, now=T0) is True
+    assert store.claim_outbox("w", 5, later - timedelta(seconds=1), LEASE) == []
+    (again,) = store.claim_outbox("w2", 5, later, LEASE)
+    assert (again.id, again.attempts, again.claimed_by) == (row.id, 2, "w2")
+    assert again.last_error == "UNABLE_TO_LOCK_ROW: try again"
+    assert again.first_failed_at == T0
+    entry = store.ledger([("twitter", "1")])[("twitter", "1")]
+    assert (entry.status, entry.attempts) == (LedgerStatus.PLANNED, 1)
+
+
+def test_dead_letter_parks_the_row_with_its_reason(store: StateStore) -> None:
+    fill(store, ("1", None))
+    (row,) = store.claim_outbox("w", 5, T0, LEASE)
+    store.reschedule(row, "SERVER_UNAVAILABLE", T0 + timedelta(seconds=10), now=T0)
+    (row,) = store.claim_outbox("w", 5, T0 + timedelta(seconds=10), LEASE)
+    failure = Failure("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "bad value: X", ("Type",))
+    at = T0 + timedelta(seconds=11)
+    assert store.dead_letter(row, failure, now=at) is True
+    assert store.claim_outbox("w", 5, at + LEASE, LEASE) == []
+    (dead,) = store.dead_letters()
+    assert (dead.code, dead.message, dead.fields) == (failure.code, failure.message, ("Type",))
+    assert (dead.attempts, dead.first_failed_at, dead.last_failed_at) == (2, T0, at)
+    assert (dead.outbox_id, dead.post_key, dead.plan) == (row.id, "twitter:1", row.plan)
+    assert store.ledger([("twitter", "1")])[("twitter", "1")].status is LedgerStatus.FAILED
+
+
+def test_rows_of_one_key_are_applied_in_order(store: StateStore) -> None:
+    fill(store, ("1", "thread:A"), ("2", "thread:B"), ("3", "thread:A"), ("4", "thread:A"))
+    first = store.claim_outbox("w1", 10, T0, LEASE)
+    assert keys(first) == ["twitter:1", "twitter:2"]  # 3 and 4 wait behind 1
+    assert store.claim_outbox("w2", 10, T0, LEASE) == []  # 1 is leased: A still blocked
+    store.reschedule(first[0], "transient", T0 + timedelta(minutes=1), now=T0)
+    assert store.claim_outbox("w2", 10, T0, LEASE) == []  # 1 is pending, just not due
+    store.complete(first[1], {}, now=T0)
+    (one,) = store.claim_outbox("w2", 10, T0 + timedelta(minutes=1), LEASE)
+    assert one.post_key == "twitter:1"
+    store.complete(one, {}, now=T0)
+    assert keys(store.claim_outbox("w2", 10, T0 + timedelta(minutes=1), LEASE)) == ["twitter:3"]
+
+
+def test_a_dead_letter_no_longer_blocks_its_key(store: StateStore) -> None:
+    fill(store, ("1", "k"), ("2", "k"))
+    (row,) = store.claim_outbox("w", 10, T0, LEASE)
+    store.dead_letter(row, Failure("INVALID_FIELD", "no such field"), now=T0)
+    assert keys(store.claim_outbox("w", 10, T0, LEASE)) == ["twitter:2"]
+
+
+def test_per_key_claims_take_a_contiguous_prefix(store: StateStore) -> None:
+    fill(store, ("1", "A"), ("2", "A"), ("3", "B"), ("4", "A"), ("5", "A"))
+    rows = store.claim_outbox("w", 10, T0, LEASE, per_key=3)
+    assert keys(rows) == ["twitter:1", "twitter:2", "twitter:3", "twitter:4"]
+    store.settle([Completed(r, {}) for r in rows], now=T0)
+    assert keys(store.claim_outbox("w", 10, T0, LEASE, per_key=3)) == ["twitter:5"]
+
+
+def test_per_key_chain_stops_at_a_row_that_is_not_available(store: StateStore) -> None:
+    fill(store, ("1", "A"), ("2", "A"), ("3", "A"))
+    rows = store.claim_outbox("w", 10, T0, LEASE, per_key=3)
+    head, second, third = rows
+    store.settle(
+        [
+            Completed(head, {}),
+            Rescheduled(second, "later", T0 + timedelta(minutes=5)),
+            Rescheduled(third, "later", T0),
+        ],
+        now=T0,
+    )
+    # 2 is not due: 3 (due) must not jump ahead of it
+    assert store.claim_outbox("w", 10, T0, LEASE, per_key=3) == []
+    assert keys(store.claim_outbox("w", 10, T0 + timedelta(minutes=5), LEASE, per_key=3)) == [
+        "twitter:2",
+        "twitter:3",
+    ]
+
+
+def test_claim_limit_counts_heads_first(store: StateStore) -> None:
+    fill(store, ("1", "A"), ("2", "A"), ("3", "B"), ("4", "C"))
+    rows = store.claim_outbox("w", 3, T0, LEASE, per_key=5)
+    assert keys(rows) == ["twitter:1", "twitter:3", "twitter:4"]
+
+
+def test_an_expired_lease_makes_the_row_claimable_again(store: StateStore) -> None:
+    fill(store, ("1", "k"), ("2", "k"))
+    (row,) = store.claim_outbox("crashed", 10, T0, LEASE)
+    assert store.claim_outbox("w2", 10, T0 + LEASE - timedelta(seconds=1), LEASE) == []
+    status = store.status(now=T0 + timedelta(seconds=1))
+    assert (status.outbox_depth, status.outbox_leased, status.outbox_due) == (2, 1, 1)
+    (again,) = store.claim_outbox("w2", 10, T0 + LEASE, LEASE)
+    assert (again.id, again.claimed_by, again.attempts) == (row.id, "w2", 2)
+    # the crashed worker comes back: its lease is gone, it can settle nothing
+    assert store.complete(row, {"twitter:1": "00T000000000001AAA"}, now=T0) is False
+    assert store.reschedule(row, "x", T0, now=T0) is False
+    assert store.dead_letter(row, Failure("X", "y"), now=T0) is False
+    assert store.release([row]) == 0
+    assert store.dead_letters() == []
+    # its Ids are facts and are kept; the row stays with its new holder
+    assert store.known_ids(["twitter:1"]) == {"twitter:1": "00T000000000001AAA"}
+    assert store.ledger([("twitter", "1")])[("twitter", "1")].status is LedgerStatus.PLANNED
+    assert store.complete(again, {}, now=T0) is True
+
+
+def test_release_gives_rows_back_without_waiting_for_the_lease(store: StateStore) -> None:
+    fill(store, ("1", None), ("2", None))
+    rows = store.claim_outbox("w", 10, T0, LEASE)
+    assert store.release(rows) == 2
+    assert keys(store.claim_outbox("w2", 10, T0, LEASE)) == ["twitter:1", "twitter:2"]
+
+
+def test_settle_applies_many_outcomes_at_once(store: StateStore) -> None:
+    fill(store, ("1", None), ("2", None), ("3", None))
+    one, two, three = store.claim_outbox("w", 10, T0, LEASE)
+    held = store.settle(
+        [
+            Completed(one, {"twitter:1": "00T1"}),
+            Rescheduled(two, "timeout", T0 + timedelta(minutes=1)),
+            DeadLettered(three, Failure("REQUIRED_FIELD_MISSING", "LastName", ("LastName",))),
+        ],
+        now=T0,
+    )
+    assert held == [True, True, True]
+    entries = store.ledger([("twitter", i) for i in "123"])
+    assert [entries[("twitter", i)].status for i in "123"] == [
+        LedgerStatus.WRITTEN,
+        LedgerStatus.PLANNED,
+        LedgerStatus.FAILED,
+    ]
+    assert store.status(now=T0).dead_letters_by_code == {"REQUIRED_FIELD_MISSING": 1}
+
+
+def test_naive_times_are_refused(store: StateStore) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.claim_outbox("w", 1, T0.replace(tzinfo=None), LEASE)
