@@ -24,7 +24,7 @@ from sf_social.testing.faults import FaultKind, Faults
 from sf_social.testing.ids import IdFactory, is_well_formed
 from sf_social.testing.query import QueryEngine
 from sf_social.testing.replies import ApiFault, Reply, Request
-from sf_social.testing.rest import DATA, LIMIT_NAMES, Router, versions
+from sf_social.testing.rest import DATA, LIMIT_NAMES, Router, resources, versions
 from sf_social.testing.schema import OrgSchema
 from sf_social.testing.sobjects import Context
 from sf_social.testing.store import Store
@@ -152,6 +152,9 @@ class LocalOrg:
             reply = self._sign_in(request)
             self._log(CallRecord(0, request.method, request.path, reply.status))
             return Outcome(reply, latency)
+        if request.path.rstrip("/") == "/services/data":
+            reply = Reply.of_json(200, versions(request.base_url, self.api_version))
+            return self._unlogged(request, reply, latency)
         match = DATA.match(request.path)
         if match is None:
             return self._unlogged(request, _not_found(request), latency)
@@ -160,7 +163,7 @@ class LocalOrg:
                 error = ApiFault(401, "INVALID_SESSION_ID", "Session expired or invalid")
                 return self._unlogged(request, error.reply(), latency)
             if not match["rest"] or match["rest"] == "/":
-                reply = Reply.of_json(200, versions(request.base_url, self.api_version))
+                reply = Reply.of_json(200, resources(match["version"]))
                 return self._unlogged(request, reply, latency)
             if self.api_usage >= self.daily_limit:
                 error = ApiFault(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")

@@ -123,5 +123,11 @@ class Router:
 
 
 def versions(base: str, current: str) -> list[dict[str, Any]]:
-    """``GET /services/data``: the API versions offered."""
+    """``GET /services/data``: the API versions offered (no sign-in needed)."""
     return [{"label": "Local org", "url": f"/services/data/v{current}", "version": current}]
+
+
+def resources(version: str) -> dict[str, str]:
+    """``GET /services/data/vXX.X``: the resources this org answers."""
+    names = ("composite", "jobs", "limits", "query", "sobjects")
+    return {name: f"/services/data/v{version}/{name}" for name in names}

@@ -17,7 +17,7 @@ class Api:
     def __init__(self, org: LocalOrg, *, verify: bool | str = True, timeout: float = 5) -> None:
         self.org = org
         self.session = requests.Session()
-        self.session.verify = verify
+        self.verify = verify
         self.session.headers["Authorization"] = f"Bearer {org.access_token}"
         self.timeout = timeout
 
@@ -28,6 +28,9 @@ class Api:
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """``method`` on ``/services/data/vXX.X`` + ``path``."""
         kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault(
+            "verify", self.verify
+        )  # per call: REQUESTS_CA_BUNDLE beats Session.verify
         return self.session.request(method, self.base + path, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
