@@ -56,6 +56,7 @@ class InMemoryOrg:
         self.daily_limit = daily_limit
         self.used = used
         self.calls: list[str] = []
+        self.lookups: list[Lookup] = []
         self._budget = budget if budget is not None else ApiBudget()
         self.retry = retry or RetryPolicy.instant()
         self._ids = itertools.count(1)
@@ -111,6 +112,7 @@ class InMemoryOrg:
 
     def find(self, lookups: Sequence[Lookup]) -> list[Found]:
         live = [lookup for lookup in lookups if not lookup.empty]
+        self.lookups.extend(live)
         for _ in range(0, len(live), 5):
             self._call("composite query")
         return [Found(rows=tuple(self._match(lookup))) for lookup in lookups]

@@ -180,11 +180,12 @@ class RestOrgApi:
             raise ValueError(f"{call}: 1 to {MAX_COLLECTION} records per call, not {len(records)}")
         headers = {DUPLICATE_RULE_HEADER: "allowSave=true"} if allow_duplicates else None
         body = {"allOrNone": False, "records": list(records)}
-        answer = self.retry.call(
-            lambda: self.connection.json("PATCH", path, call=call, json=body, headers=headers),
-            call,
-        )
-        return parse_results(answer, len(records), call)
+
+        def send() -> list[RecordResult]:
+            answer = self.connection.json("PATCH", path, call=call, json=body, headers=headers)
+            return parse_results(answer, len(records), call)
+
+        return self.retry.call(send, call)
 
 
 def parse_results(answer: Any, expected: int, call: str) -> list[RecordResult]:

@@ -24,7 +24,8 @@ refused), the remaining writes fail as transient and ``WriteReport.stopped`` say
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -134,10 +135,11 @@ class SalesforceWriter:
         bulk: BulkPolicy | None = None,
         rest: RestOptions | None = None,
         http: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> SalesforceWriter:
         """Log in as ``settings`` say and return a writer on that org."""
         config = config or WriterConfig()
-        connection = Connection(settings, http=http, budget=ApiBudget(budget))
+        connection = Connection(settings, http=http, budget=ApiBudget(budget, clock=clock))
         api = RestOrgApi(connection, retry=config.retry, bulk=bulk, options=rest)
         return cls(api, config)
 
