@@ -10,6 +10,7 @@ import click
 from sf_social.cli.classify import classify, plan
 from sf_social.cli.demo import demo
 from sf_social.cli.evaluate import evaluate
+from sf_social.cli.local_org import local_org
 from sf_social.cli.metadata import metadata
 from sf_social.errors import SfSocialError
 
@@ -28,6 +29,7 @@ cli.add_command(plan)
 cli.add_command(demo)
 cli.add_command(evaluate)
 cli.add_command(metadata)
+cli.add_command(local_org)
 
 
 def main() -> None:
