@@ -275,6 +275,16 @@ class Threading(_Strict):
     reopen_days: int = Field(default=5, ge=0)
 
 
+class SalesforceOptions(_Strict):
+    """How the writer treats the org's duplicate rules."""
+
+    allow_save_on_duplicate_alert: bool = Field(
+        default=False,
+        description="send Sforce-Duplicate-Rule-Header allowSave=true: records matching an"
+        " 'alert' duplicate rule are saved; 'block' rules still refuse (DUPLICATES_DETECTED)",
+    )
+
+
 class Playbook(_Strict):
     """The whole playbook, validated."""
 
@@ -298,6 +308,7 @@ class Playbook(_Strict):
         description="Case Type per segment name, plus 'complaint' for complaints without one"
     )
     threading: Threading = Threading()
+    salesforce: SalesforceOptions = SalesforceOptions()
     source: str = Field(default="<memory>", exclude=True)
 
     @model_validator(mode="after")

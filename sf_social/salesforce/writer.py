@@ -33,6 +33,7 @@ import requests
 
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.plan import PlannedWrite, RecordPlan, WriteMode
+from sf_social.playbook import Playbook
 from sf_social.salesforce.api import Found, Lookup, OrgApi
 from sf_social.salesforce.batch import (
     Slot,
@@ -92,6 +93,15 @@ class WriterConfig:
     identity_lookup: bool = True
     read_limits_at_start: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_playbook(cls, playbook: Playbook, **overrides: Any) -> WriterConfig:
+        """What the playbook's ``salesforce`` section asks for, with ``overrides``."""
+        options = {
+            "allow_save_on_duplicate_alert": playbook.salesforce.allow_save_on_duplicate_alert,
+            **overrides,
+        }
+        return cls(**options)
 
 
 @dataclass

@@ -9,6 +9,7 @@ import requests
 import responses
 
 from sf_social.plan import RecordPlan
+from sf_social.playbook import SalesforceOptions, load_playbook
 from sf_social.salesforce import BudgetPolicy, RetryPolicy, SalesforceWriter, Status, WriterConfig
 from tests.salesforce.conftest import json_reply, password_settings, token_settings
 from tests.salesforce.fake import FakeRest, Sent, error
@@ -261,7 +262,13 @@ def test_duplicate_value_on_another_field_is_not_a_race(org: FakeRest) -> None:
 
 @pytest.mark.parametrize("allow", [True, False])
 def test_duplicate_rule_header_follows_the_playbook(org: FakeRest, allow: bool) -> None:
-    make_writer(allow_save_on_duplicate_alert=allow).write(cases(2))
+    playbook = load_playbook()
+    assert playbook.salesforce.allow_save_on_duplicate_alert is False  # the default
+    playbook = playbook.model_copy(
+        update={"salesforce": SalesforceOptions(allow_save_on_duplicate_alert=allow)}
+    )
+    config = WriterConfig.from_playbook(playbook, retry=RetryPolicy.instant())
+    SalesforceWriter.connect(token_settings(), config, http=requests.Session()).write(cases(2))
     writes = org.calls(UPDATE)
     assert writes
     for sent in writes:
