@@ -41,13 +41,13 @@ from sf_social.salesforce.batch import (
     full_payload,
     merge,
     references,
+    sync_upsert_payload,
     sync_values,
     update_payload,
 )
 from sf_social.salesforce.budget import ApiBudget, BudgetPolicy
 from sf_social.salesforce.bulk import BulkPolicy
 from sf_social.salesforce.codes import (
-    IDENTITY_LOOKUP_FAILED,
     INVALID_SESSION_ID,
     PARENT_FAILED,
     UNKNOWN_QUEUE,
@@ -253,8 +253,8 @@ class SalesforceWriter:
                     failure = failure_from(answer.error)
                     for i in identity_plans:
                         run.plan_failure[i] = RecordFailure(
-                            IDENTITY_LOOKUP_FAILED,
-                            f"cannot look the author up among Contacts: {failure}",
+                            failure.code,
+                            f"looking the author up among Contacts failed: {failure.message}",
                             failure.fields,
                             transient=failure.transient,
                         )
@@ -301,9 +301,14 @@ class SalesforceWriter:
                     run.done[id(slot)] = Done(Status.FAILED, failure=failed)
                 continue
             updates, upserts = self._prepare(run, group)
-            run.done.update(delivery.update(updates))
-            bulk = len(upserts) > self.config.bulk_threshold
-            run.done.update(delivery.upsert(upserts, bulk=bulk))
+            threshold = self.config.bulk_threshold
+            if len(updates) > threshold and group[0].key_field != "Id":
+                # a big replay: existing records' sync fields through Bulk API 2.0 by key
+                synced = [Item(i.slot, sync_upsert_payload(i.slot.record)) for i in updates]
+                run.done.update(delivery.upsert(synced, bulk=True))
+            else:
+                run.done.update(delivery.update(updates))
+            run.done.update(delivery.upsert(upserts, bulk=len(upserts) > threshold))
             for slot in group:
                 result = run.done.get(id(slot))
                 if result is not None and result.id is not None:

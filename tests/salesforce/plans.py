@@ -53,19 +53,20 @@ def case_plan(
 ) -> RecordPlan:
     """A Request: a Case per thread (with its queue) and the post as a Task on it."""
     thread_key = f"twitter:thread:{thread or post}"
-    record = CaseRecord(
-        thread_key=thread_key,
-        subject=subject or f"@{handle}: help with post {post}",
-        status="New",
-        priority="Medium",
-        origin="Twitter",
-        type="Problem",
-        network="Twitter",
-        handle=handle,
-        post_url=f"https://x.com/{handle}/status/{post}",
-        influence_tier="100+ Followers",
+    fields: dict[str, object] = {
+        "thread_key": thread_key,
+        "subject": subject or f"@{handle}: help with post {post}",
+        "status": "New",
+        "priority": "Medium",
+        "origin": "Twitter",
+        "type": "Problem",
+        "network": "Twitter",
+        "handle": handle,
+        "post_url": f"https://x.com/{handle}/status/{post}",
+        "influence_tier": "100+ Followers",
         **case,
-    )
+    }
+    record = CaseRecord.model_validate(fields)
     task = TaskRecord(
         post_key=f"twitter:{post}",
         subject="Tweet",
