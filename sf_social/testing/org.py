@@ -203,10 +203,13 @@ class LocalOrg:
             return self.faults.lock_row(number, request.method, request.path, next(position))
 
         ctx = Context(self.store, self.writer, version, lock_row)
+        default, self.store.api_version = self.store.api_version, version
         try:
             return self.router.dispatch(ctx, request)
         except ApiFault as fault:
             return fault.reply()
+        finally:
+            self.store.api_version = default
 
     def _sign_in(self, request: Request) -> Reply:
         if request.method != "POST":

@@ -161,14 +161,10 @@ def delete(ctx: Context, request: Request, sobject: str, record_id: str) -> Repl
 
 
 def key_field(obj: ObjectSpec, name: str) -> FieldSpec:
-    """The external-id field of an upsert URL, or 404 as Salesforce answers."""
+    """The external-id field of an upsert URL, or 404 NOT_FOUND as Salesforce answers."""
     spec = obj.field(unquote(name))
     if spec is None or not spec.indexed:
-        raise ApiFault(
-            404,
-            "NOT_FOUND",
-            f"Provided external ID field does not exist or is not accessible: {unquote(name)}",
-        )
+        raise NOT_FOUND
     return spec
 
 
@@ -201,6 +197,8 @@ def by_key(ctx: Context, request: Request, sobject: str, field: str, value: str)
             " with different values",
         )
     existing = ctx.store.get(obj.name, matches[0]) if matches else None
+    if existing is None and request.params().get("updateOnly", "").lower() == "true":
+        raise NOT_FOUND
     if existing is None:
         parsed.values[spec.name] = key
     try:

@@ -40,6 +40,8 @@ TASK_CLOSED_STATUSES = frozenset({"Completed"})
 TASK_PRIORITY = ["High", "Normal", "Low"]
 TASK_TYPE = ["Call", "Email", "Meeting", "Other"]
 TASK_SUBJECT = ["Call", "Send Letter", "Send Quote", "Other"]
+ACCOUNT_TYPE = ["Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
+                "Installation Partner", "Technology Partner", "Other"]  # fmt: skip
 INDUSTRY = ["Agriculture", "Banking", "Communications", "Education", "Technology", "Other"]
 
 
@@ -126,6 +128,10 @@ def standard_objects() -> list[ObjectSpec]:
             ),
             _pick("Industry", "Industry", INDUSTRY),
             _pick("AccountSource", "Account Source", LEAD_SOURCE),
+            _pick("Type", "Account Type", ACCOUNT_TYPE),
+            _text("BillingCity", "Billing City", 40),
+            _text("ShippingCity", "Shipping City", 40),
+            FieldSpec(name="AnnualRevenue", type=T.DOUBLE, label="Annual Revenue", precision=18),
             FieldSpec(name="NumberOfEmployees", type=T.INT, label="Employees", precision=8),
             FieldSpec(name="Website", type=T.URL, label="Website", length=255),
             FieldSpec(name="Phone", type=T.PHONE, label="Account Phone", length=40),

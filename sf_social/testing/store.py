@@ -34,6 +34,7 @@ class Store:
         self.ids = ids
         self.clock = clock
         self.api_version = api_version
+        """The version URLs are written with (the version of the call being answered)."""
         self.user_id = ""
         self._records: dict[str, dict[str, Record]] = {}
         self._index: dict[tuple[str, str], dict[str, set[str]]] = {}
