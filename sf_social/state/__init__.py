@@ -6,7 +6,7 @@ PostgreSQL for replicas) and ``MemoryStateStore`` (in-memory twin for fast tests
 the cursor advanced together, or not at all.
 """
 
-from sf_social.state.batch import CHECKPOINTS, Checkpoint, CommitResult
+from sf_social.state.batch import CHECKPOINTS, CLAIM_CHECKPOINT, Checkpoint, CommitResult
 from sf_social.state.deadletters import DeadLetter
 from sf_social.state.ledger import LedgerEntry, LedgerStatus, PostRef, SeenPost
 from sf_social.state.locks import HeldLock
@@ -28,6 +28,7 @@ from sf_social.state.threads import ThreadState
 
 __all__ = [
     "CHECKPOINTS",
+    "CLAIM_CHECKPOINT",
     "MEMORY_URL",
     "Checkpoint",
     "CommitResult",

@@ -7,7 +7,7 @@ and advance the source's cursor. All or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 
 from sf_social.state.ledger import LedgerStatus, PostRef, SeenPost
@@ -22,6 +22,9 @@ passes none.
 
 CHECKPOINTS = ("commit_batch:ledger", "commit_batch:outbox", "commit_batch:cursor")
 """The checkpoints of ``commit_batch``, in order; the last runs just before the commit."""
+
+CLAIM_CHECKPOINT = "claim_outbox:locked"
+"""Inside ``claim_outbox``'s transaction, once the rows are chosen (and locked), before commit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,12 @@ class BatchPlan:
 
     posts: dict[PostRef, SeenPost]
     plans: dict[PostRef, list[QueuedPlan]]
+    ordered: list[tuple[PostRef, QueuedPlan]]
+    """Every plan with its post, in the order given: the order the outbox keeps."""
+
+    def to_queue(self, new: Container[PostRef]) -> list[QueuedPlan]:
+        """The plans to queue, in order: those of new posts that write something."""
+        return [q for ref, q in self.ordered if ref in new and q.plan.writes]
 
     def status_of(self, ref: PostRef) -> LedgerStatus:
         """``planned`` when some plan of the post writes something, else ``skipped``."""
@@ -63,6 +72,7 @@ def prepare_batch(posts: Sequence[SeenPost], plans: Sequence[QueuedPlan]) -> Bat
     for post in posts:
         by_ref.setdefault(post.ref, post)
     grouped: dict[PostRef, list[QueuedPlan]] = {}
+    ordered: list[tuple[PostRef, QueuedPlan]] = []
     for queued in plans:
         ref = (str(queued.plan.network.value), queued.plan.post_id)
         if ref not in by_ref:
@@ -70,4 +80,5 @@ def prepare_batch(posts: Sequence[SeenPost], plans: Sequence[QueuedPlan]) -> Bat
                 f"plan for {queued.plan.post_key} has no post in the batch: pass the post too"
             )
         grouped.setdefault(ref, []).append(queued)
-    return BatchPlan(posts=by_ref, plans=grouped)
+        ordered.append((ref, queued))
+    return BatchPlan(posts=by_ref, plans=grouped, ordered=ordered)

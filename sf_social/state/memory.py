@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
+from sf_social.state.batch import CLAIM_CHECKPOINT, Checkpoint, CommitResult, prepare_batch
 from sf_social.state.clock import as_utc, now_or
 from sf_social.state.codec import decode_plan, encode_plan
 from sf_social.state.deadletters import DeadLetter
@@ -140,12 +140,7 @@ class MemoryStateStore:
                     last_seen=at,
                 )
             self._point("commit_batch:ledger")
-            rows = [
-                (queued, encode_plan(queued.plan))
-                for ref in new
-                for queued in batch.plans.get(ref, ())
-                if queued.plan.writes
-            ]
+            rows = [(queued, encode_plan(queued.plan)) for queued in batch.to_queue(new)]
             self._point("commit_batch:outbox")
             saved_threads = [replace(t, updated_at=at) for t in threads]
             self._point("commit_batch:cursor")
@@ -223,6 +218,8 @@ class MemoryStateStore:
         at = as_utc(now, "now")
         with self._lock:
             ids = select_claimable((r.slot() for r in self._outbox.values()), at, limit, per_key)
+            if ids:
+                self._point(CLAIM_CHECKPOINT)
             claimed = []
             for row_id in ids:
                 row = self._outbox[row_id]

@@ -6,7 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from sf_social.state import CHECKPOINTS, LedgerStatus, QueuedPlan, StateStore, ThreadState
+from sf_social.state import (
+    CHECKPOINTS,
+    Completed,
+    LedgerStatus,
+    QueuedPlan,
+    StateStore,
+    ThreadState,
+)
 from tests.state.conftest import Backend, Faults, InjectedFault
 from tests.state.plans import LEASE, T0, plan, post, queued
 
@@ -68,6 +75,24 @@ def test_ledger_deduplicates_posts_and_their_plans(store: StateStore) -> None:
     assert [r.post_key for r in rows] == ["twitter:1", "twitter:2", "twitter:3"]
     again = store.ledger([("twitter", "2")])[("twitter", "2")]
     assert (again.first_seen, again.last_seen) == (T0, later)
+
+
+def test_plans_are_queued_in_the_order_given(store: StateStore) -> None:
+    plans = [queued("2", "k"), queued("1", "k"), QueuedPlan(plan("2", thread="9"), "k")]
+    store.commit_batch("a", None, [post("1"), post("2")], plans, now=T0)
+    rows = store.claim_outbox("w", 10, T0, LEASE, per_key=3)
+    assert [(r.post_key, r.plan.writes[0].key) for r in rows] == [
+        ("twitter:2", "twitter:thread:2"),
+        ("twitter:1", "twitter:thread:1"),
+        ("twitter:2", "twitter:thread:9"),
+    ]
+    entry = store.ledger([("twitter", "2")])[("twitter", "2")]
+    assert entry.keys == ("twitter:2", "twitter:thread:2", "twitter:thread:9")
+    # a post is written once all of its rows are
+    store.complete(rows[0], {}, now=T0)
+    assert store.ledger([("twitter", "2")])[("twitter", "2")].status is LedgerStatus.PLANNED
+    store.settle([Completed(rows[1], {}), Completed(rows[2], {})], now=T0)
+    assert store.ledger([("twitter", "2")])[("twitter", "2")].status is LedgerStatus.WRITTEN
 
 
 def test_a_plan_without_its_post_is_refused(store: StateStore) -> None:

@@ -114,10 +114,7 @@ def _queue_plans(conn: Connection, batch: BatchPlan, refs: set[PostRef], at: dat
             "next_attempt_at": at,
             "created_at": at,
         }
-        for ref, plans in batch.plans.items()
-        if ref in refs
-        for queued in plans
-        if queued.plan.writes
+        for queued in batch.to_queue(refs)
     ]
     # ids follow insertion order: the order of the plans is the per-key order
     for chunk in chunks(rows):

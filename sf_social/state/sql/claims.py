@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from sf_social.state.batch import CLAIM_CHECKPOINT, Checkpoint
 from sf_social.state.clock import as_utc
 from sf_social.state.codec import decode_plan
 from sf_social.state.ledger import LedgerStatus
@@ -67,6 +68,7 @@ def claim(
     now: datetime,
     lease: timedelta,
     per_key: int,
+    checkpoint: Checkpoint,
 ) -> list[OutboxRow]:
     """Lease claimable rows (see ``outbox.select_claimable``) in the open transaction."""
     if limit <= 0:
@@ -91,6 +93,7 @@ def claim(
         ids = _with_followers(conn, heads, now, limit, per_key, pg)
     if not ids:
         return []
+    checkpoint(CLAIM_CHECKPOINT)
     for chunk in chunks(ids):
         conn.execute(
             update(o)

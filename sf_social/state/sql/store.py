@@ -182,7 +182,7 @@ class SqlStateStore:
         per_key: int = 1,
     ) -> list[OutboxRow]:
         with self._write() as conn:
-            return claims.claim(conn, worker_id, limit, now, lease, per_key)
+            return claims.claim(conn, worker_id, limit, now, lease, per_key, self._checkpoint)
 
     def complete(
         self, row: OutboxRow, ids: Mapping[str, str], *, now: datetime | None = None
