@@ -18,10 +18,11 @@ Catch ``SfSocialError`` to catch them all::
     ├── StateError ................. the state store failed or refused (names the database)
     │   ├── SchemaVersionError ..... the database's schema is newer than this code (versions)
     │   └── StoreLockedError ....... another process holds the SQLite state file (file, PID)
-    └── SalesforceError ............ a Salesforce REST/Bulk call failed (sf_social.salesforce)
-        ├── SalesforceApiError ..... a call was refused (error code, HTTP status, transient or not)
-        │   └── MalformedResponseError  the answer was not what the API documents (HTML, counts)
-        └── ApiBudgetPaused ........ writes paused: the org's daily API usage reached the ceiling
+    ├── SalesforceError ............ a Salesforce REST/Bulk call failed (sf_social.salesforce)
+    │   ├── SalesforceApiError ..... a call was refused (error code, HTTP status, transient or not)
+    │   │   └── MalformedResponseError  the answer was not what the API documents (HTML, counts)
+    │   └── ApiBudgetPaused ........ writes paused: the org's daily API usage reached the ceiling
+    └── LocalOrgError .............. the local test org (sf_social.testing) refused a call (code)
 
 Per-record rejections inside a successful call are data, not exceptions: see
 ``sf_social.salesforce.results.RecordFailure``.
@@ -217,3 +218,16 @@ class ApiBudgetPaused(SalesforceError):
     def __init__(self, message: str, *, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class LocalOrgError(SfSocialError):
+    """The local test org refused a call made on it directly (e.g. ``LocalOrg.query``).
+
+    ``status`` is the HTTP status and ``code`` the errorCode Salesforce would answer.
+    """
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(f"{code}: {message}")

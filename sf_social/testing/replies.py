@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from sf_social.errors import LocalOrgError
+
 
 @dataclass(frozen=True)
 class Request:
@@ -71,16 +73,13 @@ class Reply:
         return json.loads(self.body) if self.body else None
 
 
-class ApiFault(Exception):
+class ApiFault(LocalOrgError):
     """A call failing as a whole: HTTP ``status`` with ``[{"message", "errorCode"}]``."""
 
     def __init__(
         self, status: int, code: str, message: str, fields: list[str] | None = None
     ) -> None:
-        super().__init__(f"{code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
+        super().__init__(status, code, message)
         self.fields = fields
 
     def payload(self) -> list[dict[str, Any]]:

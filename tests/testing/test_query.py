@@ -166,3 +166,12 @@ def test_paging(api: Api, org: LocalOrg, contacts: dict[str, str]) -> None:
         page = api.session.get(org.instance_url + page["nextRecordsUrl"], timeout=5).json()
         seen += [r["Id"] for r in page["records"]]
     assert sorted(seen) == sorted(contacts.values())
+
+
+def test_direct_queries_raise_the_documented_error(org: LocalOrg) -> None:
+    from sf_social.errors import LocalOrgError, SfSocialError
+
+    with pytest.raises(LocalOrgError) as failure:
+        org.query("SELECT FROM WHERE")
+    assert isinstance(failure.value, SfSocialError)
+    assert (failure.value.status, failure.value.code) == (400, "MALFORMED_QUERY")
