@@ -1,7 +1,8 @@
 """The HTTPS transport: a threaded server on loopback in a background thread.
 
-A fresh certificate authority is made at start-up (``tls.make_certificates``) in a
-temporary folder; clients trust ``ca_file`` (``REQUESTS_CA_BUNDLE`` or ``verify=``).
+A fresh certificate authority is made at start-up (``tls.make_certificates``, which needs
+``cryptography``) in a temporary folder; clients trust ``ca_file`` (``REQUESTS_CA_BUNDLE``
+or ``verify=``).
 Faults are real here: latency and timeouts sleep, dropped connections are reset.
 """
 
@@ -20,10 +21,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sf_social.testing.replies import Request
-from sf_social.testing.tls import CertificateFiles, make_certificates
 
 if TYPE_CHECKING:
     from sf_social.testing.org import LocalOrg
+    from sf_social.testing.tls import CertificateFiles
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,8 @@ class LocalOrgServer:
 
     def start(self) -> LocalOrgServer:
         """Make the certificates, bind, and serve in a background thread."""
+        from sf_social.testing.tls import make_certificates  # needs the cryptography package
+
         self._folder = tempfile.TemporaryDirectory(prefix="sf-social-local-org-")
         self.files = make_certificates(Path(self._folder.name), (self.host, "localhost"))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
