@@ -4,7 +4,8 @@
 multi-select fields serialize as ``"a;b"`` (or nothing), and a Task's ``who``/``what``
 references are excluded. A plan read back from the outbox must be the plan that was
 queued, so records are stored here by attribute name with their raw values, tagged with
-their sObject, and rebuilt by their own model.
+their sObject, and rebuilt by their own model; everything else (the plan, the rest of each
+write) goes through pydantic as usual.
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ def encode_plan(plan: RecordPlan) -> str:
     body = plan.model_dump(mode="json", exclude={"writes"})
     body["writes"] = [
         {
+            **write.model_dump(mode="json", exclude={"record"}),
             "sobject": write.record.sobject,
-            "mode": write.mode.value,
-            "owner_queue": write.owner_queue,
             "record": _record_data(write.record),
         }
         for write in plan.writes
@@ -52,12 +52,11 @@ def decode_plan(text: str) -> RecordPlan:
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         raise ValueError(f"not a stored plan of format {FORMAT}: {text[:80]!r}")
     body = dict(stored["plan"])
-    writes = [
-        PlannedWrite(
-            record=_RECORD_TYPES[w["sobject"]].model_validate(w["record"]),
-            mode=w["mode"],
-            owner_queue=w["owner_queue"],
-        )
-        for w in body.pop("writes")
-    ]
+    writes = [_decode_write(dict(w)) for w in body.pop("writes")]
     return RecordPlan.model_validate({**body, "writes": writes})
+
+
+def _decode_write(data: dict[str, Any]) -> PlannedWrite:
+    record_type = _RECORD_TYPES[data.pop("sobject")]
+    record = record_type.model_validate(data.pop("record"))
+    return PlannedWrite.model_validate({**data, "record": record})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -88,6 +89,7 @@ class MemoryStateStore:
         self._records: dict[str, str] = {}
         self._sources: dict[str, SourceState] = {}
         self._outbox: dict[int, _Row] = {}
+        self._rows_per_post: Counter[str] = Counter()
         self._outbox_ids = itertools.count(1)
         self._dead: dict[int, DeadLetter] = {}
         self._dead_ids = itertools.count(1)
@@ -150,6 +152,7 @@ class MemoryStateStore:
             self._by_post_key.update({e.post_key: ref for ref, e in new.items()})
             for queued, plan_json in rows:
                 row_id = next(self._outbox_ids)
+                self._rows_per_post[queued.plan.post_key] += 1
                 self._outbox[row_id] = _Row(
                     id=row_id,
                     post_key=queued.plan.post_key,
@@ -255,7 +258,7 @@ class MemoryStateStore:
                 if not ours or stored is None:
                     continue
                 if isinstance(outcome, Completed):
-                    del self._outbox[stored.id]
+                    self._remove(stored)
                     status = None if self._pending(stored.post_key) else LedgerStatus.WRITTEN
                     self._bump_ledger(stored.post_key, status, only_from=LedgerStatus.PLANNED)
                 elif isinstance(outcome, Rescheduled):
@@ -265,13 +268,17 @@ class MemoryStateStore:
                     stored.claimed_by = stored.claimed_until = None
                     self._bump_ledger(stored.post_key, None)
                 else:
-                    del self._outbox[stored.id]
+                    self._remove(stored)
                     self._bury(stored, outcome.failure, at)
                     self._bump_ledger(stored.post_key, LedgerStatus.FAILED)
         return held
 
     def _pending(self, post_key: str) -> bool:
-        return any(r.post_key == post_key for r in self._outbox.values())
+        return self._rows_per_post[post_key] > 0
+
+    def _remove(self, row: _Row) -> None:
+        del self._outbox[row.id]
+        self._rows_per_post[row.post_key] -= 1
 
     def _record_ids(self, post_key: str, ids: Mapping[str, str], at: datetime) -> None:
         if not ids:
@@ -356,6 +363,7 @@ class MemoryStateStore:
             chosen = self._select_dead(ids, code)
             for dead in chosen:
                 del self._dead[dead.id]
+                self._rows_per_post[dead.post_key] += 1
                 self._outbox[dead.outbox_id] = _Row(
                     id=dead.outbox_id,
                     post_key=dead.post_key,

@@ -1,7 +1,7 @@
 """Backends for the state store contract tests: memory, a real SQLite file, real PostgreSQL.
 
-PostgreSQL: ``SF_SOCIAL_TEST_PG`` (a SQLAlchemy URL) or 127.0.0.1:5432, database ``test``,
-user ``postgres`` or ``root``; each test gets a fresh schema, dropped afterwards. When no
+PostgreSQL: ``SF_SOCIAL_TEST_PG`` (a SQLAlchemy URL) if set, else 127.0.0.1:5432, database
+``test``, user ``postgres`` or ``root``; each test gets a fresh schema, dropped afterwards. When no
 server answers, the PostgreSQL cases are skipped with the reason.
 """
 
@@ -49,8 +49,8 @@ def postgres_url() -> tuple[str | None, str]:
         import psycopg
     except ImportError as exc:  # pragma: no cover - the postgres extra is missing
         return None, f"psycopg not installed ({exc})"
-    candidates = [os.environ["SF_SOCIAL_TEST_PG"]] if os.environ.get("SF_SOCIAL_TEST_PG") else []
-    candidates += PG_CANDIDATES
+    override = os.environ.get("SF_SOCIAL_TEST_PG")
+    candidates = [override] if override else list(PG_CANDIDATES)
     problems = []
     for url in candidates:
         plain = url.replace("postgresql+psycopg://", "postgresql://")
@@ -66,7 +66,7 @@ def postgres_url() -> tuple[str | None, str]:
 def require_postgres() -> str:
     url, why = postgres_url()
     if url is None:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {why}")
+        pytest.skip(f"PostgreSQL not reachable: {why}")
     return url
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,9 +11,10 @@ from pydantic import ValidationError
 
 from sf_social.feed import read_feed
 from sf_social.pipeline import Pipeline
-from sf_social.plan import RecordPlan
+from sf_social.plan import PlannedWrite, RecordPlan
 from sf_social.playbook import load_playbook
 from sf_social.posts import SocialPost
+from sf_social.records import CaseRecord, TaskRecord
 from sf_social.state.codec import decode_plan, encode_plan
 from sf_social.state.outbox import QueueSlot, contiguous_prefixes, select_claimable
 from tests.state.plans import T0, plan
@@ -72,3 +74,12 @@ def test_the_codec_keeps_what_model_dump_json_drops() -> None:
     with pytest.raises(ValidationError):
         RecordPlan.model_validate_json(original.model_dump_json())
     assert decode_plan(encode_plan(original)) == original
+
+
+def test_the_codec_carries_every_field_of_a_write() -> None:
+    stored = json.loads(encode_plan(plan("1")))
+    for write in stored["plan"]["writes"]:
+        assert set(PlannedWrite.model_fields) <= set(write)
+        assert set(TaskRecord.model_fields) <= set(write["record"]) or set(
+            CaseRecord.model_fields
+        ) <= set(write["record"])

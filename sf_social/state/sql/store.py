@@ -33,6 +33,7 @@ from sf_social.state.outbox import (
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.sql import batch as sql_batch
 from sf_social.state.sql import claims, deadletters, migrations, reads
+from sf_social.state.sql import settle as settling
 from sf_social.state.sql import tables as t
 from sf_social.state.sql.advisory import AdvisoryLock
 from sf_social.state.sql.batch import chunks
@@ -200,7 +201,7 @@ class SqlStateStore:
     def settle(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> list[bool]:
         at = now_or(now)
         with self._write() as conn:
-            return claims.settle(conn, outcomes, at)
+            return settling.settle(conn, outcomes, at)
 
     def release(self, rows: Sequence[OutboxRow]) -> int:
         with self._write() as conn:
