@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, inspect, select, text
 
-from sf_social.errors import SchemaVersionError
+from sf_social.errors import ConfigError, SchemaVersionError, StateError
+from sf_social.state import MEMORY_URL, MemoryStateStore, open_store
 from sf_social.state.clock import utc_now
 from sf_social.state.sql import SqlStateStore, tables
 from sf_social.state.sql.migrations import LATEST, MIGRATIONS, Migration, migrate
@@ -101,3 +102,25 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
     finally:
         store.close()
+
+
+def test_open_store_by_url(tmp_path: Path) -> None:
+    assert isinstance(open_store(MEMORY_URL), MemoryStateStore)
+    store = open_store(f"sqlite:///{tmp_path / 'opened.db'}")
+    try:
+        assert isinstance(store, SqlStateStore) and store.schema_version() == LATEST
+    finally:
+        store.close()
+    with pytest.raises(ConfigError, match="SF_SOCIAL_DB: unsupported database 'mysql'"):
+        open_store("mysql://u@h/db")
+    with pytest.raises(ConfigError, match="SF_SOCIAL_DB: not a database URL"):
+        open_store("state.db")
+
+
+def test_an_unreachable_database_is_a_clear_state_error(tmp_path: Path) -> None:
+    with pytest.raises(StateError, match=r"cannot open state database .*missing/dir/x\.db"):
+        SqlStateStore(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}")
+    with pytest.raises(
+        StateError, match=r"cannot open state database postgresql\+psycopg://u:\*\*\*@"
+    ):
+        SqlStateStore("postgresql+psycopg://u:secret@127.0.0.1:1/db")

@@ -21,7 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.sql.schema import Table
+
+from sf_social.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite connection waits for another's write lock before failing."""
@@ -30,8 +33,15 @@ _READ_ONLY = "sf_social_read_only"
 
 
 def make_engine(url: str, *, schema: str | None = None) -> Engine:
-    """An engine for ``url``: SQLite with its pragmas, or PostgreSQL in ``schema``."""
-    parsed = make_url(url)
+    """An engine for ``url``: SQLite with its pragmas, or PostgreSQL in ``schema``.
+
+    ``ConfigError`` (naming ``SF_SOCIAL_DB``) for a URL that is not one of those, or a
+    PostgreSQL URL without its driver installed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"SF_SOCIAL_DB: not a database URL: {url!r}{_EXAMPLES}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if schema is not None:
@@ -41,14 +51,20 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     if backend == "postgresql":
-        engine = create_engine(parsed, pool_pre_ping=True)
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                f"SF_SOCIAL_DB: the PostgreSQL driver is missing ({exc.name}): install the"
+                " postgres extra (pip install 'sf_social[postgres]') and use postgresql+psycopg://"
+            ) from None
         if schema is not None:
             engine = engine.execution_options(schema_translate_map={None: schema})
         return engine
-    raise ValueError(
-        f"unsupported state store URL scheme {parsed.drivername!r}: use sqlite:///FILE or"
-        " postgresql+psycopg://USER@HOST/DB"
-    )
+    raise ConfigError(f"SF_SOCIAL_DB: unsupported database {parsed.drivername!r}{_EXAMPLES}")
+
+
+_EXAMPLES = "; use sqlite:///path/state.db or postgresql+psycopg://user@host/db"
 
 
 def sqlite_file(engine: Engine) -> Path | None:

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, insert, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+from sf_social.errors import StateError
 from sf_social.settings import _hide_password
 from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
 from sf_social.state.clock import now_or
@@ -71,7 +73,12 @@ class SqlStateStore:
         self._file = sqlite_file(self.engine) if self.engine.dialect.name == "sqlite" else None
         self._postgres = self.engine.dialect.name == "postgresql"
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except OperationalError as exc:
+                self.engine.dispose()
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise StateError(f"cannot open state database {self.database}: {reason}") from exc
 
     @property
     def database(self) -> str:
