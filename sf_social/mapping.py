@@ -62,6 +62,7 @@ class Mapper:
             post_key=post_key(post.network, post.id),
             network=post.network,
             post_id=post.id,
+            posted_at=post.created_at,
             classification=classification,
             identity=identity,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +36,11 @@ class PlannedWrite(BaseModel):
     owner_queue: str | None = Field(
         default=None, description="queue DeveloperName; the writer resolves it to OwnerId"
     )
+    overrides: dict[str, Any] = Field(
+        default={},
+        description="API field → value the engine decided to set even on an existing record "
+        "(a reopened Case's Status); never set by the mapping",
+    )
 
     @property
     def sobject(self) -> str:
@@ -55,6 +61,7 @@ class PlannedWrite(BaseModel):
             "key": record.key,
             "mode": self.mode.value,
             "owner_queue": self.owner_queue,
+            "overrides": self.overrides,
             "fields": fields,
             "insert_only": insert_only,
         }
@@ -81,6 +88,7 @@ class RecordPlan(BaseModel):
     post_key: str
     network: Network
     post_id: str
+    posted_at: datetime | None = None
     classification: Classification
     identity: AuthorIdentity | None = None
     writes: list[PlannedWrite] = []

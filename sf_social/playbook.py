@@ -272,7 +272,10 @@ class ResponseTargets(_Strict):
 
 
 class Threading(_Strict):
+    """How conversations map to Cases over time (design rule 3)."""
+
     reopen_days: int = Field(default=5, ge=0)
+    reopen_status: str = Field(default="New", min_length=1, description="Status of a reopened Case")
 
 
 class SalesforceOptions(_Strict):

@@ -1,0 +1,120 @@
+"""One sync pass: intake from every source, then push the outbox to Salesforce.
+
+``SyncEngine.sync_once()`` is what ``sf-social sync --once``, ``import`` and each daemon
+tick run. A source that fails is recorded and the others go on; push runs whatever intake
+managed to store. Every pass leaves one run record per source (and one for push) and one
+log line with what it did.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sf_social.errors import SfSocialError
+from sf_social.pipeline import Pipeline
+from sf_social.salesforce.api import OrgApi
+from sf_social.salesforce.writer import Writer
+from sf_social.sources.base import Source
+from sf_social.state import RunCounts, StateStore
+from sf_social.sync.intake import Intake, IntakeCounts
+from sf_social.sync.push import Clock, Push, PushCounts, PushPolicy, utc_now
+
+log = logging.getLogger(__name__)
+
+PUSH_RUN = "push"
+"""The run-history name of the push step."""
+
+
+@dataclass
+class PassReport:
+    """What one pass did, per source and for push."""
+
+    intake: dict[str, IntakeCounts] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    push: PushCounts = field(default_factory=PushCounts)
+
+    def summary(self) -> str:
+        """One line: pulled, new, planned, written, retried, dead (the daemon logs it)."""
+        pulled = sum(c.pulled for c in self.intake.values())
+        new = sum(c.new for c in self.intake.values())
+        queued = sum(c.queued for c in self.intake.values())
+        rejected = sum(c.rejected for c in self.intake.values())
+        p = self.push
+        line = (
+            f"pulled={pulled} rejected={rejected} new={new} planned={queued} "
+            f"written={p.written} retried={p.retried} dead={p.dead} api_calls={p.api_calls}"
+        )
+        if p.stopped:
+            line += f" stopped={p.stopped!r}"
+        if self.errors:
+            line += " errors=" + "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+        return line
+
+
+class SyncEngine:
+    """Sources, store, pipeline and writer wired together."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        pipeline: Pipeline,
+        writer: Writer,
+        org: OrgApi,
+        sources: Sequence[Source] = (),
+        policy: PushPolicy | None = None,
+        worker_id: str | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.sources = list(sources)
+        self.clock = clock
+        self.intake = Intake(store, pipeline, clock)
+        self.push = Push(store, writer, org, pipeline.playbook.threading, policy, worker_id, clock)
+
+    def sync_once(self, should_stop: Callable[[], bool] = lambda: False) -> PassReport:
+        """Intake every source, then push until the outbox has nothing due."""
+        report = PassReport()
+        for source in self.sources:
+            if should_stop():
+                break
+            run_id = self.store.start_run(source.name, now=self.clock())
+            counts = IntakeCounts()
+            error = None
+            try:
+                self.intake.run(source, counts)
+            except SfSocialError as exc:
+                error = str(exc)
+                report.errors[source.name] = error
+                log.error("source %s failed: %s", source.name, exc)
+            report.intake[source.name] = counts
+            self.store.finish_run(
+                run_id,
+                RunCounts(pulled=counts.pulled, new=counts.new, planned=counts.queued),
+                error=error,
+                now=self.clock(),
+            )
+        report.push = self.push_outbox(should_stop)
+        log.info("pass: %s", report.summary())
+        return report
+
+    def push_outbox(self, should_stop: Callable[[], bool] = lambda: False) -> PushCounts:
+        """Only the push step (the daemon's push job, ``dead-letters retry``)."""
+        run_id = self.store.start_run(PUSH_RUN, now=self.clock())
+        counts = PushCounts()
+        error = None
+        try:
+            counts = self.push.run(should_stop)
+        except SfSocialError as exc:
+            error = str(exc)
+            log.error("push failed: %s", exc)
+            raise
+        finally:
+            self.store.finish_run(
+                run_id,
+                RunCounts(written=counts.written, retried=counts.retried, dead=counts.dead),
+                error=error or counts.stopped,
+                now=self.clock(),
+            )
+        return counts

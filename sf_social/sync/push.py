@@ -1,0 +1,259 @@
+"""Push: drain the outbox through the writer (design §3).
+
+Claim due rows (per-key order, leases), read the status of their threads' Cases from
+Salesforce (one query per batch) and apply the threading decision, write, then settle each
+row in one transaction: success → the ledger keeps the Salesforce Ids; a transient failure
+→ the row waits with exponential backoff and jitter; a permanent failure, or too many
+attempts → dead letter with the code, message and fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from sf_social.plan import RecordPlan
+from sf_social.playbook import Threading
+from sf_social.records import CaseRecord
+from sf_social.salesforce.api import Lookup, OrgApi
+from sf_social.salesforce.results import PlanResult, WriteReport
+from sf_social.salesforce.writer import Writer
+from sf_social.state import (
+    Completed,
+    DeadLettered,
+    Failure,
+    OutboxRow,
+    Outcome,
+    Rescheduled,
+    StateStore,
+    ThreadState,
+)
+from sf_social.sync import threads as rules
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_worker_id() -> str:
+    """``host:pid``: tells replicas' leases apart."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class PushPolicy:
+    """How the outbox is drained."""
+
+    batch_size: int = 200
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 12
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_max: timedelta = timedelta(hours=1)
+
+    def next_attempt(
+        self, attempts: int, now: datetime, hint: float | None, rng: random.Random
+    ) -> datetime:
+        """Exponential backoff with full jitter, never sooner than the server's hint."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(attempts - 1, 0))
+        delay = timedelta(seconds=rng.uniform(0.5, 1.0) * ceiling.total_seconds())
+        if hint is not None:
+            delay = max(delay, timedelta(seconds=hint))
+        return now + delay
+
+
+@dataclass
+class PushCounts:
+    """What push did in one pass."""
+
+    claimed: int = 0
+    written: int = 0
+    retried: int = 0
+    dead: int = 0
+    api_calls: int = 0
+    stopped: str | None = None
+    dead_reasons: list[str] = field(default_factory=list)
+
+
+class Push:
+    """Drains the outbox of ``store`` through ``writer``."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        writer: Writer,
+        org: OrgApi,
+        threading: Threading,
+        policy: PushPolicy | None = None,
+        worker_id: str | None = None,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.writer = writer
+        self.org = org
+        self.threading = threading
+        self.policy = policy or PushPolicy()
+        self.worker_id = worker_id or default_worker_id()
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 (backoff jitter, not a secret)
+
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> PushCounts:
+        """Send due rows until none is left, the writer stops, or ``should_stop()``."""
+        counts = PushCounts()
+        self.writer.begin_pass()
+        while not should_stop():
+            now = self.clock()
+            rows = self.store.claim_outbox(
+                self.worker_id, self.policy.batch_size, now, self.policy.lease
+            )
+            if not rows:
+                break
+            counts.claimed += len(rows)
+            plans, decided = self._thread_decisions(rows)
+            keys = {w.key for plan in plans for w in plan.writes}
+            report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
+            counts.api_calls += report.api_calls
+            self._settle(rows, report, decided, counts)
+            if report.stopped:
+                counts.stopped = report.stopped
+                log.warning("writes stopped: %s", report.stopped)
+                break
+        return counts
+
+    def _thread_decisions(
+        self, rows: Sequence[OutboxRow]
+    ) -> tuple[list[RecordPlan], dict[str, rules.Decision]]:
+        """The rows' plans after the threading rules, and the decision per Case key sent."""
+        keys = {w.key for row in rows for w in rules.case_writes(row.plan)}
+        cases = self._read_cases(keys)
+        plans: list[RecordPlan] = []
+        decided: dict[str, rules.Decision] = {}
+        for row in rows:
+            plan = row.plan
+            for write in rules.case_writes(plan):
+                post_time = plan.posted_at or self.clock()
+                decision = rules.decide(cases.get(write.key), post_time, self.threading.reopen_days)
+                key = write.key
+                if decision is rules.Decision.REOPEN:
+                    plan = rules.reopen(plan, key, self.threading.reopen_status)
+                elif decision is rules.Decision.NEXT_GENERATION:
+                    root, generation = rules.split_case_key(key)
+                    key = rules.case_key_for(root, generation + 1)
+                    plan = rules.rekey_case(plan, write.key, key)
+                decided[key] = decision
+            plans.append(plan)
+        return plans, decided
+
+    def _read_cases(self, keys: set[str]) -> dict[str, rules.CaseState]:
+        if not keys:
+            return {}
+        fields = ("Id", CaseRecord.key_field, "Status", "IsClosed", "ClosedDate")
+        (found,) = self.org.find(
+            [Lookup("Case", fields, {CaseRecord.key_field: tuple(sorted(keys))})]
+        )
+        if found.error is not None:
+            log.warning("cannot read the batch's Cases (%s): writing as planned", found.error)
+            return {}
+        states = {}
+        for row in found.rows:
+            key, case_id = row.get(CaseRecord.key_field), row.get("Id")
+            if isinstance(key, str) and isinstance(case_id, str):
+                states[key] = rules.CaseState(
+                    key,
+                    case_id,
+                    row.get("Status"),
+                    row.get("IsClosed") is True,
+                    _parse_time(row.get("ClosedDate")),
+                )
+        return states
+
+    def _settle(
+        self,
+        rows: Sequence[OutboxRow],
+        report: WriteReport,
+        decided: dict[str, rules.Decision],
+        counts: PushCounts,
+    ) -> None:
+        now = self.clock()
+        outcomes: list[Outcome] = []
+        written: list[PlanResult] = []
+        for row, result in zip(rows, report.results, strict=True):
+            if result.ok:
+                ids = {o.key: o.id for o in result.outcomes if o.id is not None}
+                outcomes.append(Completed(row, ids))
+                written.append(result)
+                counts.written += 1
+            elif result.retryable and row.attempts < self.policy.max_attempts:
+                failures = [o.failure for o in result.failures if o.failure is not None]
+                hint = max((f.retry_after or 0.0 for f in failures), default=0.0)
+                at = self.policy.next_attempt(row.attempts, now, hint or None, self.rng)
+                outcomes.append(Rescheduled(row, str(failures[0]), at))
+                counts.retried += 1
+            else:
+                failure = _failure(result, row.attempts)
+                outcomes.append(DeadLettered(row, failure))
+                counts.dead += 1
+                counts.dead_reasons.append(f"{row.post_key}: {failure.code}: {failure.message}")
+        self.store.settle(outcomes, now=now)
+        threads = self._threads_after(written, decided)
+        if threads:
+            self.store.save_threads(threads, now=now)
+
+    def _threads_after(
+        self, written: list[PlanResult], decided: dict[str, rules.Decision]
+    ) -> list[ThreadState]:
+        """What Salesforce now has for the threads whose Cases were just written."""
+        cases = [
+            (o.write.record, o.id)
+            for result in written
+            for o in result.outcomes
+            if isinstance(o.write.record, CaseRecord)
+        ]
+        roots = {rules.split_case_key(record.thread_key)[0] for record, _ in cases}
+        states = self.store.threads(roots) if roots else {}
+        for record, case_id in cases:
+            assert isinstance(record, CaseRecord)
+            root, generation = rules.split_case_key(record.thread_key)
+            state = states.get(root) or ThreadState(root, generation, record.thread_key)
+            if generation > state.generation:
+                state = replace(state, generation=generation, case_key=record.thread_key)
+            decision = decided.get(record.thread_key)
+            if decision is rules.Decision.REOPEN:
+                state = replace(state, status=self.threading.reopen_status, closed_at=None)
+            elif decision in (rules.Decision.NEW, rules.Decision.NEXT_GENERATION):
+                state = replace(state, status=None, closed_at=None)
+            if record.first_response is not None and state.first_response_at is None:
+                state = replace(state, first_response_at=record.first_response)
+            if case_id is not None and record.thread_key == state.case_key:
+                state = replace(state, case_id=case_id)
+            states[root] = state
+        return [states[root] for root in roots if root in states]
+
+
+def _failure(result: PlanResult, attempts: int) -> Failure:
+    failing = result.failures[0].failure if result.failures else None
+    if failing is None:
+        return Failure("UNKNOWN", "the writer reported a failure without a reason")
+    if failing.transient:
+        return Failure(
+            failing.code,
+            f"gave up after {attempts} attempts; last: {failing.message}",
+            failing.fields,
+        )
+    return Failure(failing.code, failing.message, failing.fields)
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
