@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from sf_social import crashpoints
 from sf_social.keys import profile_key, thread_key
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
@@ -81,6 +82,7 @@ class Intake:
             threads=_threads(posts, plans, known),
             now=self.clock(),
         )
+        crashpoints.reached("intake:committed")
         counts.new += result.new_posts
         counts.duplicates += result.duplicates + len(batch.posts) - len(posts)
         counts.queued += result.queued

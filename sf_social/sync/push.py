@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from sf_social import crashpoints
 from sf_social.plan import RecordPlan
 from sf_social.playbook import Threading
 from sf_social.records import CaseRecord
@@ -117,12 +118,15 @@ class Push:
             )
             if not rows:
                 break
+            crashpoints.reached("push:claimed")
             counts.claimed += len(rows)
             plans, decided = self._thread_decisions(rows)
             keys = {w.key for plan in plans for w in plan.writes}
             report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
+            crashpoints.reached("push:sent")
             counts.api_calls += report.api_calls
             self._settle(rows, report, decided, counts)
+            crashpoints.reached("push:settled")
             if report.stopped:
                 counts.stopped = report.stopped
                 log.warning("writes stopped: %s", report.stopped)
