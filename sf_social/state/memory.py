@@ -194,6 +194,24 @@ class MemoryStateStore:
         with self._lock:
             return sum(self._records.pop(key, None) is not None for key in set(keys))
 
+    def forget_posts(
+        self, since: datetime, *, sources: Iterable[str] | None = None
+    ) -> dict[str, int]:
+        wanted = None if sources is None else set(sources)
+        done = (LedgerStatus.WRITTEN, LedgerStatus.SKIPPED)
+        forgotten: Counter[str] = Counter()
+        with self._lock:
+            for ref, entry in list(self._ledger.items()):
+                if (
+                    entry.first_seen >= since
+                    and entry.status in done
+                    and (wanted is None or entry.source in wanted)
+                ):
+                    del self._ledger[ref]
+                    self._by_post_key.pop(entry.post_key, None)
+                    forgotten[entry.source] += 1
+        return dict(sorted(forgotten.items()))
+
     # -- sources ----------------------------------------------------------------------
     def source(self, name: str) -> SourceState | None:
         with self._lock:

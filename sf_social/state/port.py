@@ -74,6 +74,20 @@ class StateStore(Protocol):
         """Stop treating these records as existing (e.g. deleted in Salesforce)."""
         ...
 
+    def forget_posts(
+        self, since: datetime, *, sources: Iterable[str] | None = None
+    ) -> dict[str, int]:
+        """Drop done posts first seen at or after ``since`` from the ledger; how many per source.
+
+        For ``sf-social replay``: read again, those posts are planned and sent again. Only
+        ``written`` and ``skipped`` posts are forgotten (``planned`` ones still wait in the
+        outbox, ``failed`` ones in the dead letters). ``sources`` limits it to the posts those
+        sources delivered (default: every source). Known record Ids, threads, the outbox and
+        the dead letters are untouched, so a replay updates the records that exist (their
+        sync-owned fields) and never makes a second one.
+        """
+        ...
+
     # -- sources ----------------------------------------------------------------------
     def source(self, name: str) -> SourceState | None:
         """A source's cursor and status, or ``None`` if it never committed nor reported."""

@@ -34,7 +34,7 @@ from sf_social.state.outbox import (
 )
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.sql import batch as sql_batch
-from sf_social.state.sql import claims, deadletters, migrations, reads
+from sf_social.state.sql import claims, deadletters, forget, migrations, reads
 from sf_social.state.sql import settle as settling
 from sf_social.state.sql import tables as t
 from sf_social.state.sql.advisory import AdvisoryLock
@@ -154,6 +154,12 @@ class SqlStateStore:
                     delete(t.record_ids).where(t.record_ids.c.key.in_(chunk))
                 ).rowcount
         return count
+
+    def forget_posts(
+        self, since: datetime, *, sources: Iterable[str] | None = None
+    ) -> dict[str, int]:
+        with self._write() as conn:
+            return forget.forget_posts(conn, since, None if sources is None else set(sources))
 
     # -- sources ----------------------------------------------------------------------
     def source(self, name: str) -> SourceState | None:
