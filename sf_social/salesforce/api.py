@@ -112,3 +112,14 @@ class OrgApi(Protocol):
     ) -> list[RecordResult]:
         """Upsert any number of records through Bulk API 2.0; one result per record, in order."""
         ...
+
+    def bulk_insert(
+        self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[RecordResult]:
+        """Insert through Bulk API 2.0; a row whose key exists fails with DUPLICATE_VALUE."""
+        ...
+
+    def unique_key(self, sobject: str, key_field: str) -> bool:
+        """True when ``key_field`` is a unique external id of ``sobject`` (so an insert can
+        never make a second record with the same key)."""
+        ...

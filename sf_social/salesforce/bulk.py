@@ -67,12 +67,28 @@ class BulkIngest:
         self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
     ) -> list[RecordResult]:
         """Upsert ``records`` (each holding ``key_field``); one result each, in order."""
+        return self.run("upsert", sobject, key_field, records)
+
+    def insert(
+        self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[RecordResult]:
+        """Insert ``records``; rows whose unique ``key_field`` exists fail DUPLICATE_VALUE."""
+        return self.run("insert", sobject, key_field, records)
+
+    def run(
+        self,
+        operation: str,
+        sobject: str,
+        key_field: str,
+        records: Sequence[Mapping[str, Any]],
+    ) -> list[RecordResult]:
+        """One ``operation`` over ``records``, matched back to them by ``key_field``."""
         if not records:
             return []
         columns = _columns(records, key_field)
         by_key: dict[str, RecordResult] = {}
         for part, count in _csv_parts(records, columns, self.policy.max_upload_bytes):
-            by_key.update(self._job(sobject, key_field, part, count))
+            by_key.update(self._job(operation, sobject, key_field, part, count))
         return [
             by_key.get(
                 str(record[key_field]),
@@ -86,19 +102,13 @@ class BulkIngest:
 
     # -- one job -------------------------------------------------------------------------
 
-    def _job(self, sobject: str, key_field: str, data: str, total: int) -> dict[str, RecordResult]:
-        job = self._call_json(
-            "POST",
-            "jobs/ingest/",
-            f"bulk create {sobject}",
-            body={
-                "object": sobject,
-                "externalIdFieldName": key_field,
-                "contentType": "CSV",
-                "operation": "upsert",
-                "lineEnding": "LF",
-            },
-        )
+    def _job(
+        self, operation: str, sobject: str, key_field: str, data: str, total: int
+    ) -> dict[str, RecordResult]:
+        spec = {"object": sobject, "contentType": "CSV", "operation": operation, "lineEnding": "LF"}
+        if operation == "upsert":
+            spec["externalIdFieldName"] = key_field
+        job = self._call_json("POST", "jobs/ingest/", f"bulk create {sobject}", body=spec)
         job_id = job.get("id") if isinstance(job, dict) else None
         if not isinstance(job_id, str):
             raise MalformedResponseError(f"bulk create {sobject}", f"no job id in {job!r:.200}")

@@ -14,6 +14,7 @@ Here, per record, by error code (:mod:`~sf_social.salesforce.codes`):
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from sf_social.salesforce.results import RecordFailure, Status
 from sf_social.salesforce.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
+_EXISTING_ID = re.compile(r"record with id: ([a-zA-Z0-9]{15,18})\b")
 
 
 class Stop(Exception):
@@ -117,6 +119,49 @@ class Delivery:
         if again:
             done.update(self._deliver(again, collections, upsert=True, start=2))
         return done
+
+    def insert_first(
+        self, items: list[Item]
+    ) -> tuple[dict[int, Done], list[tuple[Item, str | None]], list[Item]]:
+        """Bulk insert of records whose existence is unknown (their key field is unique).
+
+        Returns (outcomes, the items whose key exists — with the existing Id when the error
+        names it —, the items that failed transiently and whose existence is still unknown).
+        """
+        if not items:
+            return {}, [], []
+        budget_gate(self.api)
+        first = items[0].slot
+        try:
+            results = self.api.bulk_insert(
+                first.sobject, first.key_field, [item.payload for item in items]
+            )
+        except SalesforceApiError as exc:
+            return self._call_failed(items, exc), [], []
+        done: dict[int, Done] = {}
+        existing: list[tuple[Item, str | None]] = []
+        unsure: list[Item] = []
+        for item, result in zip(items, results, strict=True):
+            slot = item.slot
+            if result.success:
+                done[id(slot)] = Done(Status.CREATED, id=result.id)
+                continue
+            error = result.error
+            assert error is not None
+            disposition = classify(error.code, error.message)
+            if disposition is Disposition.RACE and _on_key(error, slot):
+                match = _EXISTING_ID.search(error.message)
+                existing.append((item, match.group(1) if match else None))
+            elif disposition is Disposition.DAILY_LIMIT:
+                self.api.budget.exhausted(error.message)
+                failure = RecordFailure(error.code, error.message, error.fields, transient=True)
+                done[id(slot)] = Done(Status.FAILED, failure=failure)
+            elif disposition is Disposition.PERMANENT or disposition is Disposition.RACE:
+                failure = RecordFailure(error.code, error.message, error.fields)
+                done[id(slot)] = Done(Status.FAILED, failure=failure)
+            else:
+                unsure.append(item)
+        return done, existing, unsure
 
     def update(self, items: list[Item]) -> dict[int, Done]:
         """Update by Id (records known to exist, sync-owned fields only)."""

@@ -164,6 +164,29 @@ class InMemoryOrg:
             self._call(f"bulk {step} {sobject}")
         return [self._upsert_one(sobject, key_field, record) for record in records]
 
+    def bulk_insert(
+        self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[RecordResult]:
+        for step in ("create", "upload", "close", "status", "results"):
+            self._call(f"bulk insert {step} {sobject}")
+        results = []
+        for record in records:
+            existing = self.by_key(sobject, str(record.get(key_field)))
+            if existing is not None:
+                results.append(
+                    _error(
+                        "DUPLICATE_VALUE",
+                        f"duplicate value found: {key_field} duplicates value on record with id:"
+                        f" {existing['Id']}",
+                    )
+                )
+            else:
+                results.append(self._upsert_one(sobject, key_field, record))
+        return results
+
+    def unique_key(self, sobject: str, key_field: str) -> bool:
+        return KEY_FIELDS.get(sobject) == key_field
+
     # -- internals -----------------------------------------------------------------------
 
     def _call(self, name: str) -> None:

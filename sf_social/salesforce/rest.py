@@ -15,6 +15,7 @@ Each HTTP call is retried on its own when it fails transiently (the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from sf_social.salesforce.codes import classify, http_code
 from sf_social.salesforce.connection import Connection, query_page
 from sf_social.salesforce.retry import RetryPolicy
 
+log = logging.getLogger(__name__)
+
 DUPLICATE_RULE_HEADER = "Sforce-Duplicate-Rule-Header"
 MAX_COMPOSITE_QUERIES = 5
 
@@ -39,6 +42,8 @@ class RestOptions:
     composite_queries: bool = True
     max_soql_chars: int = soql.MAX_SOQL_CHARS
     max_get_query_bytes: int = soql.MAX_GET_QUERY_BYTES
+    max_values: int = 10_000
+    """Values per IN list: our lookups match few rows, and more than 2,000 just page."""
 
 
 class RestOrgApi:
@@ -56,6 +61,7 @@ class RestOrgApi:
         self.retry = retry or RetryPolicy()
         self.options = options or RestOptions()
         self._bulk = BulkIngest(connection, retry=self.retry, policy=bulk or BulkPolicy())
+        self._unique: dict[tuple[str, str], bool] = {}
 
     def __repr__(self) -> str:
         return f"RestOrgApi({self.connection!r})"
@@ -111,6 +117,7 @@ class RestOrgApi:
                 lookup.any_in,
                 where=lookup.where,
                 max_length=self.options.max_soql_chars,
+                max_values=self.options.max_values,
             )
         return soql.select_in(
             lookup.sobject,
@@ -118,6 +125,7 @@ class RestOrgApi:
             lookup.any_in,
             where=lookup.where,
             max_length=self.options.max_get_query_bytes,
+            max_values=self.options.max_values,
             measure=soql.measure_get,
         )
 
@@ -172,6 +180,32 @@ class RestOrgApi:
         self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
     ) -> list[RecordResult]:
         return self._bulk.upsert(sobject, key_field, records)
+
+    def bulk_insert(
+        self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[RecordResult]:
+        return self._bulk.insert(sobject, key_field, records)
+
+    def unique_key(self, sobject: str, key_field: str) -> bool:
+        """From ``describe`` (one call per sObject, remembered); False when unsure."""
+        at = (sobject, key_field)
+        if at not in self._unique:
+            path = f"sobjects/{soql.identifier(sobject)}/describe/"
+            try:
+                described = self.retry.call(
+                    lambda: self.connection.json("GET", path, call=f"describe {sobject}"),
+                    f"describe {sobject}",
+                )
+            except SalesforceApiError as exc:
+                log.warning("cannot describe %s (%s): no insert-first bulk for it", sobject, exc)
+                return False
+            fields = described.get("fields") if isinstance(described, dict) else None
+            spec = next(
+                (f for f in fields or () if isinstance(f, dict) and f.get("name") == key_field),
+                {},
+            )
+            self._unique[at] = spec.get("unique") is True and spec.get("externalId") is True
+        return self._unique[at]
 
     def _collection(
         self, call: str, path: str, records: Sequence[Mapping[str, Any]], allow_duplicates: bool

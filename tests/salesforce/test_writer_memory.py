@@ -191,3 +191,48 @@ def test_report_ids_feed_the_ledger() -> None:
     report = w.write([case_plan("1"), lead_plan("2")])
     assert set(report.ids) == {"twitter:thread:1", "twitter:1", "twitter:user:u-lee", "twitter:2"}
     assert report.ids["twitter:thread:1"] == w.org.records["Case"].popitem()[0]
+
+
+def test_big_batches_insert_first_instead_of_querying_keys() -> None:
+    w = writer(bulk_threshold=5)
+    w.write([case_plan("1"), case_plan("2")])
+    for case in w.org.records["Case"].values():
+        case.update(Status="Escalated", Subject="agent's")
+    w.begin_pass()
+    before = len(w.org.lookups)
+    report = w.write([case_plan(str(n), handle="renamed") for n in range(1, 21)])
+    assert all(r.ok for r in report.results)
+    asked = {lookup.sobject for lookup in w.org.lookups[before:]}
+    assert "Case" not in asked and "Task" not in asked  # the inserts told what exists
+    assert any(c.startswith("bulk insert") for c in w.org.calls)
+    assert len(w.org.records["Case"]) == 20 and len(w.org.records["Task"]) == 20
+    first = w.org.by_key("Case", "twitter:thread:1")
+    assert first is not None
+    assert (first["Status"], first["Subject"], first["Social_Handle__c"]) == (
+        "Escalated",
+        "agent's",
+        "renamed",
+    )
+    statuses = [r.outcomes[0].status for r in report.results]
+    assert statuses[:2] == [Status.UPDATED, Status.UPDATED]
+    assert set(statuses[2:]) == {Status.CREATED}
+
+
+def test_insert_first_failing_transiently_falls_back_to_a_key_query() -> None:
+    w = writer(bulk_threshold=5)
+    w.org.fail_record("twitter:thread:3", "UNABLE_TO_LOCK_ROW")
+    report = w.write([case_plan(str(n)) for n in range(10)])
+    assert all(r.ok for r in report.results)
+    case_lookups = [lk for lk in w.org.lookups if lk.sobject == "Case"]
+    assert [lk.any_in["Social_Thread_Key__c"] for lk in case_lookups] == [("twitter:thread:3",)]
+    assert len(w.org.records["Case"]) == 10
+
+
+def test_without_a_unique_key_big_batches_query_keys() -> None:
+    w = writer(bulk_threshold=5)
+    w.org.unique_key = lambda sobject, key_field: False  # type: ignore[method-assign]
+    report = w.write([case_plan(str(n)) for n in range(10)])
+    assert all(r.ok for r in report.results)
+    assert {lk.sobject for lk in w.org.lookups} >= {"Case", "Task"}
+    assert not any(c.startswith("bulk insert") for c in w.org.calls)
+    assert any(c.startswith("bulk create") for c in w.org.calls)  # bulk upsert instead

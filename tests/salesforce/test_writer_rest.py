@@ -11,7 +11,7 @@ import responses
 from sf_social.plan import RecordPlan
 from sf_social.playbook import SalesforceOptions, load_playbook
 from sf_social.salesforce import BudgetPolicy, RetryPolicy, SalesforceWriter, Status, WriterConfig
-from tests.salesforce.conftest import json_reply, password_settings, token_settings
+from tests.salesforce.conftest import API, json_reply, password_settings, token_settings
 from tests.salesforce.fake import FakeRest, Sent, error
 from tests.salesforce.plans import QUEUE, case_plan
 
@@ -361,3 +361,25 @@ def test_budget_ceiling_pauses_then_resumes_when_usage_falls(
     org.usage = 9_000  # the 24 h window moved on
     resumed = writer.write(cases(1, start=1))
     assert resumed.stopped is None and resumed.results[0].ok
+
+
+def test_unique_key_read_from_describe_once(mocked: responses.RequestsMock) -> None:
+    def described(unique: bool) -> dict[str, Any]:
+        field = {"name": "Social_Thread_Key__c", "unique": unique, "externalId": True}
+        return {"fields": [{"name": "Subject", "unique": False}, field]}
+
+    mocked.get(f"{API}/sobjects/Case/describe/", json=described(False))
+    mocked.get(
+        f"{API}/sobjects/Lead/describe/",
+        json=described(True)
+        | {"fields": [{"name": "Social_Profile_Key__c", "unique": True, "externalId": True}]},
+    )
+    mocked.get(f"{API}/sobjects/Task/describe/", status=404, json=[{"errorCode": "NOT_FOUND"}])
+    writer = make_writer()
+    api = writer.api
+    assert api.unique_key("Case", "Social_Thread_Key__c") is False
+    assert api.unique_key("Case", "Social_Thread_Key__c") is False
+    assert api.unique_key("Lead", "Social_Profile_Key__c") is True
+    assert api.unique_key("Task", "Social_Post_Key__c") is False  # unsure: no insert-first
+    describes = [c for c in mocked.calls if "describe" in (c.request.url or "")]
+    assert len(describes) == 3  # Case once, Lead once, Task (failed) once
