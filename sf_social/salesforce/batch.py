@@ -4,7 +4,8 @@
   (``SObjectRecord.merge``: insert-only fields keep the first value, sync-owned fields take
   the newest), so a call never carries one key twice (design rule 1).
 - Parents before children: Leads, Contacts and Cases before the Tasks that point at them.
-- A record known to exist is sent with its sync-owned fields only (rule 7); a new one with
+- A record known to exist is sent with its sync-owned fields only (rule 7), plus the
+  engine's explicit ``PlannedWrite.overrides`` (a reopened Case's Status); a new one with
   everything, its owner queue and its references.
 """
 
@@ -29,6 +30,8 @@ class Slot:
     mode: WriteMode
     owner_queue: str | None
     members: list[tuple[int, int]] = field(default_factory=list)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    """API field → value the engine sets even on an existing record (newest write wins)."""
 
     @property
     def sobject(self) -> str:
@@ -50,6 +53,7 @@ class Slot:
         if write.mode is WriteMode.UPSERT:
             self.mode = WriteMode.UPSERT
         self.owner_queue = self.owner_queue or write.owner_queue
+        self.overrides.update(write.overrides)
         self.members.append(member)
 
 
@@ -60,7 +64,9 @@ def merge(writes: list[tuple[tuple[int, int], PlannedWrite]]) -> dict[tuple[str,
         at = (write.sobject, write.key)
         slot = slots.get(at)
         if slot is None:
-            slots[at] = Slot(write.record, write.mode, write.owner_queue, [member])
+            slots[at] = Slot(
+                write.record, write.mode, write.owner_queue, [member], dict(write.overrides)
+            )
         else:
             slot.absorb(write, member)
     return slots
@@ -79,9 +85,9 @@ def attributes(sobject: str) -> dict[str, Any]:
     return {"attributes": {"type": sobject}}
 
 
-def full_payload(record: SObjectRecord) -> dict[str, Any]:
-    """Every field of a new record (references as the record gives them)."""
-    return {**attributes(record.sobject), **record.api_fields()}
+def full_payload(slot: Slot) -> dict[str, Any]:
+    """Every field of a new record (references as the record gives them), overrides last."""
+    return {**attributes(slot.sobject), **slot.record.api_fields(), **slot.overrides}
 
 
 def sync_values(record: SObjectRecord) -> dict[str, Any]:
@@ -91,14 +97,19 @@ def sync_values(record: SObjectRecord) -> dict[str, Any]:
     return values
 
 
-def update_payload(record: SObjectRecord, record_id: str) -> dict[str, Any]:
-    """An update by Id carrying the sync-owned fields only."""
-    return {**attributes(record.sobject), "Id": record_id, **sync_values(record)}
+def refresh_values(slot: Slot) -> dict[str, Any]:
+    """What an existing record gets: sync-owned values and the engine's overrides."""
+    return {**sync_values(slot.record), **slot.overrides}
 
 
-def sync_upsert_payload(record: SObjectRecord) -> dict[str, Any]:
-    """An upsert by key carrying the sync-owned fields only (the record exists)."""
-    return {**attributes(record.sobject), record.key_field: record.key, **sync_values(record)}
+def update_payload(slot: Slot, record_id: str) -> dict[str, Any]:
+    """An update by Id carrying the sync-owned fields (and overrides) only."""
+    return {**attributes(slot.sobject), "Id": record_id, **refresh_values(slot)}
+
+
+def sync_upsert_payload(slot: Slot) -> dict[str, Any]:
+    """An upsert by key carrying the sync-owned fields (and overrides) only: it exists."""
+    return {**attributes(slot.sobject), slot.key_field: slot.key, **refresh_values(slot)}
 
 
 def references(record: AnyRecord) -> list[tuple[str, Reference]]:

@@ -244,7 +244,7 @@ class Delivery:
                     slot.sobject,
                     slot.key,
                 )
-                again.append(Item(slot, sync_upsert_payload(slot.record), raced=True))
+                again.append(Item(slot, sync_upsert_payload(slot), raced=True))
                 continue
             if disposition is Disposition.DAILY_LIMIT:
                 self.api.budget.exhausted(error.message)

@@ -50,8 +50,8 @@ from sf_social.salesforce.batch import (
     full_payload,
     merge,
     references,
+    refresh_values,
     sync_upsert_payload,
-    sync_values,
     update_payload,
 )
 from sf_social.salesforce.budget import ApiBudget, BudgetPolicy
@@ -371,7 +371,7 @@ class SalesforceWriter:
     def _refresh(self, delivery: Delivery, run: _Run, updates: list[Item]) -> None:
         """Existing records: sync-owned fields by Id, or by key through Bulk API if many."""
         if len(updates) > self.config.bulk_threshold and updates[0].slot.key_field != "Id":
-            synced = [Item(i.slot, sync_upsert_payload(i.slot.record), raced=True) for i in updates]
+            synced = [Item(i.slot, sync_upsert_payload(i.slot), raced=True) for i in updates]
             run.done.update(delivery.upsert(synced, bulk=True))
         else:
             run.done.update(delivery.update(updates))
@@ -379,9 +379,9 @@ class SalesforceWriter:
     def _insert_first(self, delivery: Delivery, run: _Run, items: list[Item]) -> None:
         done, existing, unsure = delivery.insert_first(items)
         run.done.update(done)
-        known = [Item(i.slot, update_payload(i.slot.record, rid)) for i, rid in existing if rid]
+        known = [Item(i.slot, update_payload(i.slot, rid)) for i, rid in existing if rid]
         by_key = [
-            Item(i.slot, sync_upsert_payload(i.slot.record), raced=True)
+            Item(i.slot, sync_upsert_payload(i.slot), raced=True)
             for i, rid in existing
             if rid is None
         ]
@@ -407,10 +407,10 @@ class SalesforceWriter:
         for slot in group:
             existing = slot.key if slot.key_field == "Id" else run.known.get(slot.key)
             if existing is not None:
-                if not sync_values(slot.record):
+                if not refresh_values(slot):
                     run.done[id(slot)] = Done(Status.UNCHANGED, id=existing)
                 else:
-                    updates.append(Item(slot, update_payload(slot.record, existing)))
+                    updates.append(Item(slot, update_payload(slot, existing)))
                 continue
             if slot.mode is WriteMode.UPDATE_ONLY:
                 run.done[id(slot)] = Done(
@@ -428,7 +428,7 @@ class SalesforceWriter:
 
     def _new_payload(self, run: _Run, slot: Slot) -> tuple[dict[str, Any], Done | None]:
         """A new record's payload, or the outcome that prevents sending it."""
-        payload = full_payload(slot.record)
+        payload = full_payload(slot)
         if slot.owner_queue and "OwnerId" not in payload:
             if run.queue_failure is not None:
                 return payload, Done(Status.FAILED, failure=run.queue_failure)

@@ -236,3 +236,19 @@ def test_without_a_unique_key_big_batches_query_keys() -> None:
     assert {lk.sobject for lk in w.org.lookups} >= {"Case", "Task"}
     assert not any(c.startswith("bulk insert") for c in w.org.calls)
     assert any(c.startswith("bulk create") for c in w.org.calls)  # bulk upsert instead
+
+
+def test_engine_overrides_apply_even_to_existing_records() -> None:
+    w = writer()
+    w.write([case_plan("1")])
+    [case] = w.org.records["Case"].values()
+    case.update(Status="Closed", Subject="agent's subject")
+    w.begin_pass()
+    reopen = case_plan("2", thread="1")
+    write = reopen.writes[0].model_copy(update={"overrides": {"Status": "New"}})
+    reopen = reopen.model_copy(update={"writes": [write, reopen.writes[1]]})
+    report = w.write([reopen])
+    assert report.results[0].ok
+    assert (case["Status"], case["Subject"]) == ("New", "agent's subject")
+    created = w.write([case_plan("9")]).ids["twitter:thread:9"]
+    assert w.org.records["Case"][created]["Status"] == "New"
