@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sf_social.testing.org import LocalOrg
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
-LOGIN = re.compile(r"^https://[A-Za-z0-9.-]+\.salesforce\.com/services/oauth2/token/?(\?.*)?$")
+LOGIN = r"https://[A-Za-z0-9.-]+\.salesforce\.com/services/oauth2/token/?(\?.*)?$"
 
 
 @contextmanager
@@ -40,7 +40,10 @@ def mock_org(org: LocalOrg, rsps: responses.RequestsMock | None = None) -> Itera
     registered: list[Any] = []
     for method in METHODS:
         registered.append(mock.add_callback(method, instance, callback=callback, content_type=None))
-    registered.append(mock.add_callback("POST", LOGIN, callback=callback, content_type=None))
+    # Not on the org's own host: its callback serves the token path already, and two
+    # matching registrations make ``responses`` drop one of them after the first call.
+    login = re.compile("^(?!" + re.escape(base) + "/)" + LOGIN)
+    registered.append(mock.add_callback("POST", login, callback=callback, content_type=None))
     if rsps is None:
         with mock:
             yield org

@@ -175,3 +175,21 @@ def test_unknown_resources_are_404(api: Api, path: str) -> None:
     response = api.session.get(api.org.instance_url + path, timeout=5)
     assert response.status_code == 404
     assert response.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_login_on_the_orgs_own_host_leaves_its_other_endpoints_registered() -> None:
+    """Two matching ``responses`` registrations would make it drop one after a call."""
+    org = LocalOrg()
+    base = org.instance_url
+    with org.mock():
+        login = requests.post(f"{base}/services/oauth2/token", data={"grant_type": "password"})
+        assert login.status_code == 400  # no such user: answered by the org, not dropped
+        seen = len(org.calls)
+        for _ in range(3):
+            requests.post(
+                f"{base}/services/data/v63.0/composite",
+                json={"compositeRequest": []},
+                headers={"Authorization": f"Bearer {org.access_token}"},
+                timeout=5,
+            )
+        assert [c.path for c in org.calls[seen:]] == ["/services/data/v63.0/composite"] * 3
