@@ -11,9 +11,9 @@ fi
 STAMP="$VENV/.sf_social-installed"
 WANT="$(cat "$ROOT/setup.cfg" "$ROOT/setup.py" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "installing sf_social[dev,postgres] into $VENV (log: $VENV/install.log)..." >&2
+  echo "installing sf_social[dev,postgres,testing] into $VENV (log: $VENV/install.log)..." >&2
   if ! { "$VENV/bin/python" -m pip install --upgrade pip setuptools wheel &&
-         "$VENV/bin/python" -m pip install -e "$ROOT[dev,postgres]"; } > "$VENV/install.log" 2>&1; then
+         "$VENV/bin/python" -m pip install -e "$ROOT[dev,postgres,testing]"; } > "$VENV/install.log" 2>&1; then
     tail -n 40 "$VENV/install.log" >&2
     echo "installation failed: see $VENV/install.log" >&2
     exit 1
