@@ -22,7 +22,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     model_validator,
 )
 
@@ -61,13 +60,16 @@ def _limit(limit: int) -> BeforeValidator:
     return BeforeValidator(lambda v: truncate(str(v), limit) if v is not None else None)
 
 
-def _join_multi(values: list[str]) -> str | None:
-    return ";".join(values) if values else None
+class _MultiSelect:
+    """Marks a multi-select picklist: a list here, ``a;b`` in the API."""
+
+
+MULTI_SELECT = _MultiSelect()
 
 
 Text255 = Annotated[str | None, _limit(255)]
 LongText = Annotated[str | None, _limit(32_000)]
-MultiSelect = Annotated[list[str], PlainSerializer(_join_multi, return_type=str | None)]
+MultiSelect = Annotated[list[str], MULTI_SELECT]
 
 
 class Reference(BaseModel):
@@ -105,6 +107,8 @@ class SObjectRecord(BaseModel):
 
     sobject: ClassVar[str]
     key_field: ClassVar[str]
+    links: ClassVar[tuple[str, ...]] = ()
+    """Attributes holding references to other records (sent as ``WhoId``/``Who``...)."""
 
     @property
     def key(self) -> str:
@@ -135,15 +139,31 @@ class SObjectRecord(BaseModel):
         )
 
     def api_fields(self, only: Ownership | None = None) -> dict[str, Any]:
-        """Non-empty fields by API name; ``only=SYNC`` gives what an update may send."""
-        dumped = self.model_dump(by_alias=True, exclude_none=True, mode="json")
-        data = {api_name: v for api_name, v in dumped.items() if v is not None}
-        if only is not None:
-            owned = type(self).api_names(only)
-            data = {api_name: v for api_name, v in data.items() if api_name in owned}
+        """Non-empty fields by API name; ``only=SYNC`` gives what an update may send.
+
+        Multi-select values are joined with ``;`` and references become ``WhoId``/``Who``
+        (only here: ``model_dump`` stays lossless, so a plan round-trips through JSON).
+        """
+        dumped = self.model_dump(mode="json", exclude=set(self.links))
+        data: dict[str, Any] = {}
+        for name, api_name, ownership, multi in type(self)._layout():
+            value = dumped.get(name)
+            if value is None or value == [] or (only is not None and ownership is not only):
+                continue
+            data[api_name] = ";".join(value) if multi else value
         if only is not SYNC:
             data.update(self._references())
         return data
+
+    @classmethod
+    @cache
+    def _layout(cls) -> tuple[tuple[str, str, Ownership, bool], ...]:
+        """(attribute, API name, ownership, multi-select) of each API field, once per class."""
+        return tuple(
+            (name, info.alias or name, cls.ownership(name), MULTI_SELECT in info.metadata)
+            for name, info in cls.model_fields.items()
+            if name not in cls.links
+        )
 
     def _references(self) -> dict[str, Any]:
         return {}
@@ -229,6 +249,7 @@ class TaskRecord(SObjectRecord):
 
     sobject: ClassVar[str] = "Task"
     key_field: ClassVar[str] = "Social_Post_Key__c"
+    links: ClassVar[tuple[str, ...]] = ("who", "what")
 
     post_key: Annotated[str, Field(alias="Social_Post_Key__c", max_length=255), SYNC]
     subject: Annotated[Text255, Field(alias="Subject"), INSERT] = None
@@ -242,8 +263,8 @@ class TaskRecord(SObjectRecord):
     direction: Annotated[str | None, Field(alias="Social_Direction__c"), INSERT] = None
     network: Annotated[str | None, Field(alias="Social_Network__c"), SYNC] = None
     post_url: Annotated[str | None, Field(alias="Social_Post_URL__c"), SYNC] = None
-    who: Annotated[Reference | None, Field(exclude=True), INSERT] = None
-    what: Annotated[Reference | None, Field(exclude=True), INSERT] = None
+    who: Annotated[Reference | None, INSERT] = None
+    what: Annotated[Reference | None, INSERT] = None
 
     @model_validator(mode="after")
     def _activity_on_lead_hangs_on_lead(self) -> TaskRecord:

@@ -557,3 +557,19 @@ class TestLinkedInActivity:
     def test_lead_serializes_the_picklist_value(self) -> None:
         lead = full_lead(linkedin_activity=LinkedInActivity.CONNECTION_REQUEST_CONFIRMED)
         assert lead.api_fields()["LinkedIn_Lead_Activity__c"] == "Connection Request Confirmed"
+
+
+def test_records_round_trip_through_json_and_join_multi_selects_only_for_the_api() -> None:
+    lead = LeadRecord(
+        profile_key="twitter:user:1",
+        last_name="Doe",
+        user_classes=["Verified", "Active Tweeter"],
+    )
+    assert LeadRecord.model_validate_json(lead.model_dump_json()) == lead
+    assert lead.api_fields()["Social_User_Classes__c"] == "Verified;Active Tweeter"
+    task = TaskRecord(
+        post_key="twitter:2",
+        what=Reference(sobject="Case", key_field="Social_Thread_Key__c", key="twitter:thread:1"),
+    )
+    assert TaskRecord.model_validate_json(task.model_dump_json()) == task
+    assert "what" not in task.api_fields() and "What" in task.api_fields()
