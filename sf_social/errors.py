@@ -9,7 +9,8 @@ Catch ``SfSocialError`` to catch them all::
     │   ├── MetadataError .......... the metadata/ package is invalid (file, line, component)
     │   └── SalesforceAuthError .... login refused, or the session expired and cannot be renewed
     ├── InputError ................. one input (a feed line, a post) was rejected; the rest go on
-    │   └── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
+    │   ├── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
+    │   └── ExportError ............ a LinkedIn data export cannot be read at all (path, why)
     ├── MetadataApiError ........... a Metadata API call failed or answered garbage (call, part)
     │   └── MetadataFaultError ..... the API answered a SOAP fault (code, e.g. INVALID_SESSION_ID)
     ├── MetadataDeployError ........ a metadata deploy failed or stopped; says what the org has
@@ -22,7 +23,10 @@ Catch ``SfSocialError`` to catch them all::
     │   ├── SalesforceApiError ..... a call was refused (error code, HTTP status, transient or not)
     │   │   └── MalformedResponseError  the answer was not what the API documents (HTML, counts)
     │   └── ApiBudgetPaused ........ writes paused: the org's daily API usage reached the ceiling
-    └── LocalOrgError .............. the local test org (sf_social.testing) refused a call (code)
+    ├── LocalOrgError .............. the local test org (sf_social.testing) refused a call (code)
+    └── XSourceError ............... an X (Twitter) API call failed (stream, endpoint, HTTP status)
+        ├── XAuthError ............. 401 credentials refused, 403 access not allowed: stream stops
+        └── XRateLimitError ........ rate limited beyond the allowed wait (``retry_at``)
 
 Per-record rejections inside a successful call are data, not exceptions: see
 ``sf_social.salesforce.results.RecordFailure``.
@@ -73,6 +77,14 @@ class FeedLineError(InputError):
         self.message = message
         where = f"{source}:{line_no}"
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class ExportError(InputError):
+    """A LinkedIn data export (folder or ZIP) cannot be read at all; bad rows are FeedLineErrors."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
 
 
 class MetadataApiError(SfSocialError):
@@ -231,3 +243,41 @@ class LocalOrgError(SfSocialError):
         self.code = code
         self.message = message
         super().__init__(f"{code}: {message}")
+
+
+class XSourceError(SfSocialError):
+    """An X (Twitter) API call failed; ``transient`` says whether a later pass may succeed.
+
+    The message names the stream (``mentions:@acme``), the endpoint and the HTTP status, and
+    never a credential.
+    """
+
+    def __init__(
+        self,
+        stream: str,
+        message: str,
+        *,
+        status: int | None = None,
+        transient: bool = False,
+    ) -> None:
+        self.stream = stream
+        self.status = status
+        self.transient = transient
+        where = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"X {stream}{where}: {message}")
+
+
+class XAuthError(XSourceError):
+    """401 (credentials refused) or 403 (the app's access level does not allow the endpoint).
+
+    The stream stops until the credentials or the access level are fixed; other streams and
+    sources keep running.
+    """
+
+
+class XRateLimitError(XSourceError):
+    """Rate limited for longer than the source may wait; ``retry_at`` is the reset (epoch s)."""
+
+    def __init__(self, stream: str, message: str, *, retry_at: float | None) -> None:
+        self.retry_at = retry_at
+        super().__init__(stream, message, status=429, transient=True)
