@@ -10,6 +10,7 @@ import click
 from sf_social.cli.classify import classify, plan
 from sf_social.cli.demo import demo
 from sf_social.cli.evaluate import evaluate
+from sf_social.cli.linkedin import linkedin
 from sf_social.cli.local_org import local_org
 from sf_social.cli.metadata import metadata
 from sf_social.errors import SfSocialError
@@ -30,6 +31,7 @@ cli.add_command(demo)
 cli.add_command(evaluate)
 cli.add_command(metadata)
 cli.add_command(local_org)
+cli.add_command(linkedin)
 
 
 def main() -> None:

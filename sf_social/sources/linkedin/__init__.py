@@ -1,0 +1,19 @@
+"""LinkedIn member data export as a source: ``LinkedInExportSource(path)`` (folder or ZIP).
+
+Use it with :class:`ForwardOnlyPipeline` so a Lead's ``LinkedIn_Lead_Activity__c`` only
+moves forward (see :mod:`sf_social.sources.linkedin.source`).
+"""
+
+from sf_social.sources.linkedin.archive import Limits, open_export
+from sf_social.sources.linkedin.forward import ForwardOnlyPipeline, without_regression
+from sf_social.sources.linkedin.source import ADVANCES, LinkedInExportSource, mark_furthest
+
+__all__ = [
+    "ADVANCES",
+    "ForwardOnlyPipeline",
+    "Limits",
+    "LinkedInExportSource",
+    "mark_furthest",
+    "open_export",
+    "without_regression",
+]

@@ -1,0 +1,125 @@
+"""``LinkedInExportSource``: a member data export (folder or ZIP) as a sync source.
+
+Forward-only activity (design rule 6): ``LinkedIn_Lead_Activity__c`` must never move back
+(Confirmed → Sent when an older row is processed later). The source computes, per
+profile, the furthest activity across the *whole* export and marks each post with
+``raw["advances_activity"]``: true only for the events that reach it. Two things follow:
+
+1. Batches: every non-advancing event comes first, the advancing ones last, never mixed in
+   one batch; the engine applies plans in order per ordering key (the profile's Lead key),
+   so the last Lead write of a profile carries its furthest activity even with the stock
+   pipeline.
+2. :class:`~sf_social.sources.linkedin.forward.ForwardOnlyPipeline` drops the activity
+   from the Lead write of a non-advancing event: its Task is still logged, the Lead's
+   activity is untouched. A later export (LinkedIn exports are full history) computes the
+   furthest over everything, so a new lower-ranked event cannot regress what an earlier
+   import set.
+
+The cursor is ``{"export": <content fingerprint>, "served": n}``: an interrupted import of
+the same export resumes after the last committed batch; another export starts over and the
+ledger skips the events already known (re-importing changes nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sf_social.errors import FeedLineError
+from sf_social.keys import profile_key
+from sf_social.mapping import linkedin_activity
+from sf_social.posts import SocialPost
+from sf_social.records import LinkedInActivity
+from sf_social.sources.base import Cursor, SourceBatch
+from sf_social.sources.linkedin.archive import DEFAULT_LIMITS, Limits, open_export
+from sf_social.sources.linkedin.events import Events, read_events
+
+ADVANCES = "advances_activity"
+"""Key in ``SocialPost.raw``: whether this event reaches its profile's furthest activity."""
+
+_RANK = {activity: rank for rank, activity in enumerate(LinkedInActivity)}
+
+
+def rank(activity: LinkedInActivity) -> int:
+    """Position of ``activity`` in the forward order of ``LinkedInActivity``."""
+    return _RANK[activity]
+
+
+def mark_furthest(posts: list[SocialPost]) -> list[SocialPost]:
+    """``posts`` with ``raw[ADVANCES]``: true where the profile's furthest activity is reached."""
+    best: dict[str, int] = {}
+    for post in posts:
+        activity, key = linkedin_activity(post), profile_key(post)
+        if activity is not None and key is not None:
+            best[key] = max(best.get(key, -1), rank(activity))
+    marked = []
+    for post in posts:
+        activity, key = linkedin_activity(post), profile_key(post)
+        advances = activity is not None and key is not None and rank(activity) == best[key]
+        raw = {**(post.raw or {}), ADVANCES: advances}
+        marked.append(post.model_copy(update={"raw": raw}))
+    return marked
+
+
+class LinkedInExportSource:
+    """The relationship events of the export at ``path`` (folder or ZIP), in batches."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        member_profile_url: str | None = None,
+        batch_size: int = 500,
+        name: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        self.path = path
+        self.member_profile_url = member_profile_url
+        self.batch_size = batch_size
+        self.limits = limits
+        self._name = name or f"linkedin-export:{path.resolve()}"
+        self.skipped = 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def read(self) -> tuple[str, Events]:
+        """The export's fingerprint and its events (marked), oldest first in each group."""
+        export = open_export(self.path, self.limits)
+        events = read_events(export, self.member_profile_url)
+        self.skipped = events.skipped
+        events.posts = mark_furthest(events.posts)
+        return export.fingerprint, events
+
+    def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
+        fingerprint, events = self.read()
+        served = 0
+        if cursor and cursor.get("export") == fingerprint:
+            stored = cursor.get("served")
+            served = stored if isinstance(stored, int) else 0
+        groups = _groups(events)
+        position = 0
+        for group in groups:
+            for begin in range(0, len(group), self.batch_size):
+                chunk = group[begin : begin + self.batch_size]
+                position += len(chunk)
+                if position <= served:
+                    continue
+                posts = [p for p in chunk if isinstance(p, SocialPost)]
+                rejected = [e for e in chunk if isinstance(e, FeedLineError)]
+                yield SourceBatch(posts, {"export": fingerprint, "served": position}, rejected)
+
+
+def _groups(events: Events) -> list[list[SocialPost | FeedLineError]]:
+    """Rejections, then non-advancing events, then advancing ones (each group by time)."""
+
+    def when(post: SocialPost) -> tuple[str, str]:
+        return (post.created_at.isoformat() if post.created_at else "", post.id)
+
+    before = sorted((p for p in events.posts if not (p.raw or {}).get(ADVANCES)), key=when)
+    last = sorted((p for p in events.posts if (p.raw or {}).get(ADVANCES)), key=when)
+    groups: list[list[SocialPost | FeedLineError]] = [list(events.rejected), [*before], [*last]]
+    return [g for g in groups if g]
