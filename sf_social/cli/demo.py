@@ -1,7 +1,13 @@
-"""``sf-social demo``: the bundled sample feed through the default playbook, as a table."""
+"""``sf-social demo``: the sample feed end to end into a local org (``--dry-run``: plans only).
+
+Without options: the real pipeline (SQLite state, the local org emulator over HTTPS on
+loopback), then twice more to show that nothing is duplicated (:mod:`sf_social.cli.demo_live`).
+``--dry-run``: classify and plan each post and print the table, sending nothing.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -24,8 +30,17 @@ SAMPLE_FEED = Path(__file__).resolve().parent.parent / "samples" / "sample_feed.
     help="JSONL feed (default: the bundled sample feed).",
 )
 @playbook_option
-def demo(input_path: Path, playbook: Path | None) -> None:
-    """Classify and plan a feed and show what each post would become in Salesforce."""
+@click.option(
+    "--dry-run", is_flag=True, help="Only classify and plan each post and print the table."
+)
+def demo(input_path: Path, playbook: Path | None, dry_run: bool) -> None:
+    """Sync a feed into a local Salesforce org and show what landed (--dry-run: plans only)."""
+    if not dry_run:
+        from sf_social.cli.demo_live import echo, run_demo
+
+        if not run_demo(input_path, playbook, echo):
+            sys.exit(1)
+        return
     pipeline = Pipeline(resolve_playbook(playbook))
     plans: list[RecordPlan] = []
     with input_path.open("rb") as stream:

@@ -8,11 +8,19 @@ import sys
 import click
 
 from sf_social.cli.classify import classify, plan
+from sf_social.cli.config import config
+from sf_social.cli.daemon import daemon
+from sf_social.cli.deadletters import dead_letters
 from sf_social.cli.demo import demo
 from sf_social.cli.evaluate import evaluate
+from sf_social.cli.health import health
+from sf_social.cli.importfeed import import_
 from sf_social.cli.linkedin import linkedin
 from sf_social.cli.local_org import local_org
 from sf_social.cli.metadata import metadata
+from sf_social.cli.replay import replay
+from sf_social.cli.status import status
+from sf_social.cli.sync import sync
 from sf_social.errors import SfSocialError
 
 
@@ -31,6 +39,14 @@ cli.add_command(demo)
 cli.add_command(evaluate)
 cli.add_command(metadata)
 cli.add_command(local_org)
+cli.add_command(sync)
+cli.add_command(daemon)
+cli.add_command(status)
+cli.add_command(dead_letters)
+cli.add_command(import_)
+cli.add_command(replay)
+cli.add_command(health)
+cli.add_command(config)
 cli.add_command(linkedin)
 
 

@@ -97,8 +97,8 @@ def test_playbook_option_and_clear_playbook_errors(tmp_path: Path) -> None:
     assert f"{bad}:4: brand.acounts: unknown key" in result.stderr
 
 
-def test_demo_prints_the_table() -> None:
-    result = CliRunner().invoke(cli, ["demo"])
+def test_demo_dry_run_prints_the_table() -> None:
+    result = CliRunner().invoke(cli, ["demo", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "records planned:" in result.output
     assert "twitter:1001" in result.output and "Case + Task" in result.output

@@ -1,0 +1,181 @@
+"""``sf-social import FILE``: a one-off load of a JSONL feed, through the same pipeline.
+
+Intake then push, like a pass of the daemon, with the file as the source (named
+``jsonl:<absolute path>``, so its cursor is kept: importing the same file again reads only
+what was appended, and an interrupted import continues where it stopped). For long files
+the outbox is pushed every few thousand plans, so memory and the outbox stay small, and
+progress is printed on stderr every few seconds.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from sf_social.cli.common import config_option, duration_param, load, plural, stop_flag
+from sf_social.errors import SalesforceApiError
+from sf_social.sources.base import SourceBatch
+from sf_social.sources.jsonl import JsonlSource
+from sf_social.state import StateStore
+from sf_social.sync.engine import SyncEngine
+from sf_social.sync.intake import IntakeCounts
+from sf_social.sync.passes import intake_pass, push_pass
+from sf_social.sync.push import PushCounts
+from sf_social.sync.runtime import Runtime
+
+PUSH_EVERY_BATCHES = 10
+"""Push after this many source batches (``--batch-size`` lines each)."""
+
+
+class _Progress:
+    """Rejected lines as they come, a progress line every ``every`` seconds (stderr)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.started = self.last = time.monotonic()
+        self.batches = 0
+        self.pushed = PushCounts()
+
+    def batch(self, batch: SourceBatch, counts: IntakeCounts) -> None:
+        self.batches += 1
+        for error in batch.rejected:
+            click.echo(f"rejected {error}", err=True)
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            rate = counts.pulled / max(now - self.started, 1e-9)
+            click.echo(
+                f"... {counts.pulled:,} lines read ({counts.new:,} new, {counts.rejected:,}"
+                f" rejected), {self.pushed.written:,} written, {rate:,.0f} lines/s",
+                err=True,
+            )
+
+    def add(self, counts: PushCounts) -> None:
+        p = self.pushed
+        p.claimed += counts.claimed
+        p.written += counts.written
+        p.retried += counts.retried
+        p.dead += counts.dead
+        p.api_calls += counts.api_calls
+        p.stopped = counts.stopped or p.stopped
+        p.dead_reasons += counts.dead_reasons
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option("--batch-size", default=500, show_default=True, help="Lines per local transaction.")
+@click.option("--name", help="Source name for its cursor (default: jsonl:<absolute path>).")
+@click.option(
+    "--wait",
+    default="0",
+    show_default=True,
+    help="Keep retrying writes that failed transiently for up to this long (30s, 5m).",
+)
+@click.option("--progress-every", default=5.0, hidden=True)
+def import_(
+    file: Path,
+    config_path: Path | None,
+    batch_size: int,
+    name: str | None,
+    wait: str,
+    progress_every: float,
+) -> None:
+    """Load a JSONL feed of posts into Salesforce: intake, then push.
+
+    Rejected lines are printed as FILE:LINE: field: reason. Exits 0 only when nothing is
+    left pending or failed; otherwise says what is left and exits 1.
+    """
+    patience = duration_param(wait) or timedelta(0)
+    runtime = Runtime(load(config_path))
+    source = JsonlSource(file, batch_size, name=name)
+    progress = _Progress(progress_every)
+    try:
+        runtime.lock()
+        engine = runtime.connect()
+        with stop_flag() as stop:
+            intake = runtime.intake()
+
+            def on_batch(batch: SourceBatch, counts: IntakeCounts) -> None:
+                progress.batch(batch, counts)
+                if progress.batches % PUSH_EVERY_BATCHES == 0 and not stop():
+                    progress.add(push_pass(engine, runtime.org, should_stop=stop))
+
+            result = intake_pass(runtime.store, intake, source, should_stop=stop, on_batch=on_batch)
+            if result.error is None and not stop():
+                progress.add(push_pass(engine, runtime.org, should_stop=stop))
+                _retry_for(patience, engine, runtime, progress, stop)
+            left = runtime.store.status().outbox_depth
+            interrupted = stop()
+    except SalesforceApiError as exc:
+        raise click.ClickException(f"cannot reach Salesforce, nothing imported: {exc}") from None
+    finally:
+        runtime.close()
+    _report(file, source.name, result.counts, progress.pushed, result.error, left, interrupted)
+
+
+def _retry_for(
+    patience: timedelta,
+    engine: SyncEngine,
+    runtime: Runtime,
+    progress: _Progress,
+    stop: Callable[[], bool],
+) -> None:
+    """Push again, once a second, while writes wait for a retry and ``patience`` lasts."""
+    deadline = time.monotonic() + patience.total_seconds()
+    store: StateStore = runtime.store
+    while time.monotonic() < deadline and store.status().outbox_depth and not stop():
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        if store.status().outbox_due:
+            progress.add(push_pass(engine, runtime.org, should_stop=stop))
+
+
+def _report(
+    file: Path,
+    name: str,
+    counts: IntakeCounts,
+    pushed: PushCounts,
+    error: str | None,
+    left: int,
+    interrupted: bool,
+) -> None:
+    if counts.pulled == 0 and error is None:
+        click.echo(f"{file}: nothing new since the last import of {name}", err=True)
+    click.echo(
+        f"imported {file}: {plural(counts.pulled, 'line')} read, {counts.new:,} new posts"
+        f" ({counts.duplicates:,} already known), {counts.rejected:,} rejected;"
+        f" {counts.queued:,} planned, {pushed.written:,} written, {pushed.retried:,} retried,"
+        f" {pushed.dead:,} dead; {plural(pushed.api_calls, 'API call')}"
+    )
+    for reason in pushed.dead_reasons:
+        click.echo(f"dead letter {reason}", err=True)
+    problems = []
+    if error is not None:
+        problems.append(f"reading stopped: {error}")
+    if interrupted:
+        problems.append("interrupted: run the same command again to continue where it stopped")
+    if left:
+        why = f" ({pushed.stopped})" if pushed.stopped else ""
+        problems.append(
+            f"{plural(left, 'write')} still in the outbox{why}: the daemon or"
+            " `sf-social sync --once` sends them later (or import with --wait 5m)"
+        )
+    if pushed.dead:
+        problems.append(
+            f"{plural(pushed.dead, 'write')} refused by Salesforce: `sf-social dead-letters"
+            " list`, fix the cause, then `sf-social dead-letters retry`"
+        )
+    if counts.rejected:
+        problems.append(
+            f"{plural(counts.rejected, 'line')} rejected (listed above): fix them and import"
+            " them from a new file"
+        )
+    if problems:
+        click.echo("left:\n" + "\n".join(f"  - {p}" for p in problems), err=True)
+        sys.exit(1)
+    click.echo("nothing left pending or failed", err=True)

@@ -1,0 +1,82 @@
+"""``sf-social replay --since WHEN``: run a window of the sync again, idempotently.
+
+See :mod:`sf_social.sync.replay` for how: done posts of the window are forgotten, their
+sources rewound and read again, and the plans pushed; upserts by external id and the
+known record Ids make it safe (no twin records, agents' edits kept).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sf_social.cli.common import config_option, load, parse_since, plural, stop_flag, utc_now
+from sf_social.sync.passes import intake_pass, pass_report, push_pass
+from sf_social.sync.replay import pick_sources, rewind
+from sf_social.sync.runtime import Runtime
+
+
+@click.command()
+@click.option(
+    "--since",
+    required=True,
+    help="Start of the window: a time (2026-11-20T09:00:00Z; no zone: UTC) or an age (2h, 3d).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help="Only this source (repeatable; default every configured one).",
+)
+@config_option
+def replay(since: str, sources: tuple[str, ...], config_path: Path | None) -> None:
+    """Plan and send again what was synced since WHEN (e.g. after fixing the playbook).
+
+    Posts still waiting in the outbox or the dead letters are left alone. Exits 0 when
+    everything replayed landed, 1 when something is left pending or failed.
+    """
+    start = parse_since(since, utc_now())
+    runtime = Runtime(load(config_path))
+    try:
+        runtime.lock()
+        engine = runtime.connect()
+        chosen = pick_sources(runtime.sources, sources, runtime.store)
+        if not chosen:
+            raise click.UsageError("no sources configured: name one with --source")
+        rewound = rewind(runtime.store, chosen, start)
+        total = sum(rewound.forgotten.values())
+        click.echo(
+            f"replaying since {start.isoformat()}: {plural(total, 'post')} to send again"
+            + (
+                " (" + ", ".join(f"{n} {k}" for k, n in rewound.forgotten.items()) + ")"
+                if total
+                else ""
+            ),
+            err=True,
+        )
+        with stop_flag() as stop:
+            intakes = [
+                intake_pass(runtime.store, runtime.intake(), s, should_stop=stop)
+                for s in rewound.sources
+            ]
+            counts = push_pass(engine, runtime.org, should_stop=stop)
+        left = runtime.store.status().outbox_depth
+        interrupted = stop()
+    finally:
+        runtime.close()
+    report = pass_report(intakes, counts)
+    click.echo(report.summary())
+    for reason in counts.dead_reasons:
+        click.echo(f"dead letter {reason}", err=True)
+    problems = [f"{name}: {error}" for name, error in report.errors.items()]
+    if interrupted:
+        problems.append("interrupted: the next pass reads on from where it stopped")
+    if left:
+        problems.append(f"{plural(left, 'write')} still in the outbox (sent by the next push)")
+    if counts.dead:
+        problems.append(f"{plural(counts.dead, 'write')} refused: `sf-social dead-letters list`")
+    if problems:
+        click.echo("left:\n" + "\n".join(f"  - {p}" for p in problems), err=True)
+        sys.exit(1)

@@ -1,0 +1,69 @@
+"""``sf-social sync --once``: one pass — every configured source, then push."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sf_social.cli.common import config_option, load, plural, stop_flag
+from sf_social.cli.daemon import run_daemon
+from sf_social.sync.passes import intake_pass, pass_report, push_pass
+from sf_social.sync.runtime import Runtime
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One pass, then exit (without it: run as the daemon).")
+@config_option
+def sync(once: bool, config_path: Path | None) -> None:
+    """Intake every configured source, then push the outbox to Salesforce.
+
+    Prints the pass's line (pulled, rejected, new, planned, written, retried, dead, API
+    calls). Exits 0 when the pass went through, 1 when a source failed, writes stopped or
+    went to the dead letters, 2 on configuration problems (missing Salesforce settings
+    included) or when a daemon holds the SQLite state file.
+    """
+    config = load(config_path)
+    if not once:
+        run_daemon(config)
+        return
+    runtime = Runtime(config)
+    try:
+        runtime.lock()
+        engine = runtime.connect()
+        if not runtime.sources:
+            click.echo(
+                "no sources configured ([[sources]] in the config file, or SF_SOCIAL_FEEDS):"
+                " pushing the outbox only",
+                err=True,
+            )
+        with stop_flag() as stop:
+            intakes = []
+            for source in runtime.sources:
+                if stop():
+                    break
+                intakes.append(
+                    intake_pass(runtime.store, runtime.intake(), source, should_stop=stop)
+                )
+            counts = push_pass(engine, runtime.org, should_stop=stop)
+        report = pass_report(intakes, counts)
+        click.echo(report.summary())
+        for result in intakes:
+            for rejection in result.counts.rejections:
+                click.echo(f"rejected {rejection}", err=True)
+        for reason in counts.dead_reasons:
+            click.echo(f"dead letter {reason}", err=True)
+        failed = bool(report.errors) or counts.stopped is not None or counts.dead > 0
+        if counts.dead:
+            click.echo(
+                f"{plural(counts.dead, 'write')} went to the dead letters:"
+                " see `sf-social dead-letters list`",
+                err=True,
+            )
+        if stop():
+            click.echo("interrupted: the next pass continues where this one stopped", err=True)
+            failed = True
+    finally:
+        runtime.close()
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,232 @@
+"""Loading the configuration: one optional TOML file, then environment variables on top.
+
+The file is ``--config PATH`` or ``$SF_SOCIAL_CONFIG``; without one, defaults and the
+environment make the whole configuration. An environment variable always wins over the
+file. Relative paths in the file are relative to the file's folder. Every problem is
+reported at once, each with where it came from: ``file:line: section.key: what is wrong``
+or ``VARIABLE: what is wrong``; secrets never appear in a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sf_social.config.model import Config
+from sf_social.config.sources import PLANNED_TYPES, SOURCE_TYPES, SourceConfig
+from sf_social.config.tomlkeys import Path_, key_lines, line_of
+from sf_social.errors import ConfigError
+from sf_social.settings import SalesforceSettings
+
+log = logging.getLogger(__name__)
+
+CONFIG_ENV = "SF_SOCIAL_CONFIG"
+"""The config file to read when ``--config`` is not given."""
+
+FEEDS_ENV = "SF_SOCIAL_FEEDS"
+"""JSONL feeds to poll, separated by ``os.pathsep``; replaces the file's ``[[sources]]``."""
+
+ENV_VARS: dict[Path_, str] = {
+    ("playbook",): "SF_SOCIAL_PLAYBOOK",
+    ("state", "url"): "SF_SOCIAL_DB",
+    ("push", "interval"): "SF_SOCIAL_PUSH_INTERVAL",
+    ("push", "batch_size"): "SF_SOCIAL_PUSH_BATCH_SIZE",
+    ("push", "max_attempts"): "SF_SOCIAL_PUSH_MAX_ATTEMPTS",
+    ("push", "backoff_base"): "SF_SOCIAL_PUSH_BACKOFF_BASE",
+    ("push", "backoff_max"): "SF_SOCIAL_PUSH_BACKOFF_MAX",
+    ("push", "lease"): "SF_SOCIAL_PUSH_LEASE",
+    ("push", "call_attempts"): "SF_SOCIAL_PUSH_CALL_ATTEMPTS",
+    ("daemon", "poll_interval"): "SF_SOCIAL_POLL_INTERVAL",
+    ("daemon", "shutdown_timeout"): "SF_SOCIAL_SHUTDOWN_TIMEOUT",
+    ("daemon", "log_format"): "SF_SOCIAL_LOG_FORMAT",
+    ("metrics", "file"): "SF_SOCIAL_METRICS_FILE",
+    ("metrics", "port"): "SF_SOCIAL_METRICS_PORT",
+    ("metrics", "host"): "SF_SOCIAL_METRICS_HOST",
+    ("health", "max_pass_age"): "SF_SOCIAL_HEALTH_MAX_PASS_AGE",
+    ("health", "max_outbox_age"): "SF_SOCIAL_HEALTH_MAX_OUTBOX_AGE",
+    ("health", "max_dead_letters"): "SF_SOCIAL_HEALTH_MAX_DEAD_LETTERS",
+    **{("salesforce", name): f"SF_{name.upper()}" for name in SalesforceSettings.model_fields},
+}
+"""Every setting's environment variable, by its ``(section, key)`` in the file."""
+
+_PATHS: tuple[Path_, ...] = (("playbook",), ("salesforce", "private_key_file"), ("metrics", "file"))
+_SECRETS = ("access_token", "consumer_secret", "password", "security_token")
+
+
+class _Origins:
+    """Where each value came from: a line of the file or an environment variable."""
+
+    def __init__(self, file: Path | None, text: str) -> None:
+        self.file = file
+        self.lines = key_lines(text) if text else {}
+        self.env: dict[Path_, str] = {}
+
+    def where(self, path: Path_) -> str:
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.env:
+                return self.env[path[:end]]
+        if self.file is not None:
+            line = line_of(self.lines, path)
+            return f"{self.file}:{line}" if line is not None else str(self.file)
+        return "configuration"
+
+    def problem(self, path: Path_, message: str) -> str:
+        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+        return f"{self.where(path)}: {key}: {message}" if key else f"{self.where(path)}: {message}"
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """The configuration from ``path`` (else ``$SF_SOCIAL_CONFIG``, else none) and the environment.
+
+    ``ConfigError`` listing every problem, each with its file:line or variable.
+    """
+    env = os.environ if environ is None else environ
+    if path is None and env.get(CONFIG_ENV):
+        path = Path(env[CONFIG_ENV])
+    raw: dict[str, Any] = {}
+    text = ""
+    base = Path.cwd()
+    if path is not None:
+        text = _read(path)
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        base = path.resolve().parent
+        _resolve_paths(raw, base)
+        _warn_on_readable_secrets(path, raw)
+    origins = _Origins(path, text)
+    _overlay_env(raw, env, origins)
+    problems: list[str] = []
+    entries = raw.pop("sources", [])
+    try:
+        config = Config.model_validate({**raw, "config_file": path})
+    except ValidationError as exc:
+        problems += [_message(origins, err) for err in exc.errors(include_input=False)]
+        config = None
+    sources = _sources(entries, env, origins, problems)
+    if problems or config is None:
+        where = f" ({path})" if path is not None else ""
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise ConfigError(f"invalid configuration{where}, {len(problems)} problem(s):\n{listing}")
+    return config.model_copy(update={"sources": sources})
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise ConfigError(
+            f"{path}: cannot read the config file ({reason}); fix the path given by --config"
+            f" or {CONFIG_ENV}"
+        ) from None
+
+
+def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
+    for section, *rest in _PATHS:
+        table = raw.get(str(section)) if rest else raw
+        key = str(rest[0]) if rest else str(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            table[key] = str(base / Path(table[key]).expanduser())
+    for entry in raw.get("sources") or []:
+        if not isinstance(entry, dict):
+            continue
+        model = SOURCE_TYPES.get(str(entry.get("type")))
+        for key in model.path_fields if model else ():
+            if isinstance(entry.get(key), str):
+                entry[key] = str(base / Path(entry[key]).expanduser())
+
+
+def _overlay_env(raw: dict[str, Any], env: Mapping[str, str], origins: _Origins) -> None:
+    for path, variable in ENV_VARS.items():
+        value = env.get(variable)
+        if not value:
+            continue
+        if len(path) == 1:
+            raw[str(path[0])] = value
+        else:
+            section = raw.setdefault(str(path[0]), {})
+            if not isinstance(section, dict):
+                continue  # the file's own error is reported
+            section[str(path[1])] = value
+        origins.env[path] = variable
+
+
+def _sources(
+    entries: Any, env: Mapping[str, str], origins: _Origins, problems: list[str]
+) -> list[SourceConfig]:
+    if env.get(FEEDS_ENV):
+        origins.env[("sources",)] = FEEDS_ENV
+        entries = [
+            {"type": "jsonl", "path": str(Path(p).expanduser().resolve())}
+            for p in env[FEEDS_ENV].split(os.pathsep)
+            if p.strip()
+        ]
+    if not isinstance(entries, list):
+        problems.append(origins.problem(("sources",), "must be an array of tables ([[sources]])"))
+        return []
+    built: list[SourceConfig] = []
+    names: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        at: Path_ = ("sources", index)
+        if not isinstance(entry, dict):
+            problems.append(origins.problem(at, "must be a table with a type"))
+            continue
+        kind = entry.get("type")
+        model = SOURCE_TYPES.get(str(kind)) if isinstance(kind, str) else None
+        if model is None:
+            known = ", ".join(sorted(SOURCE_TYPES))
+            why = PLANNED_TYPES.get(str(kind)) or f"unknown source type {kind!r} (known: {known})"
+            problems.append(origins.problem((*at, "type"), why))
+            continue
+        try:
+            source = model.model_validate(entry)
+        except ValidationError as exc:
+            problems += [_message(origins, err, at) for err in exc.errors(include_input=False)]
+            continue
+        name = source.source_name
+        if name in names:
+            problems.append(
+                origins.problem(
+                    (*at, "name"),
+                    f"source name {name!r} is already used by sources[{names[name]}]: each"
+                    " source needs its own name (its cursor is stored under it)",
+                )
+            )
+        names[name] = index
+        built.append(source)
+    return built
+
+
+def _message(origins: _Origins, err: Any, prefix: Path_ = ()) -> str:
+    path: Path_ = (*prefix, *err["loc"])
+    message = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return origins.problem(path, message)
+
+
+def _warn_on_readable_secrets(path: Path, raw: dict[str, Any]) -> None:
+    salesforce = raw.get("salesforce")
+    if not isinstance(salesforce, dict) or not any(salesforce.get(k) for k in _SECRETS):
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning(
+            "%s holds Salesforce secrets and is readable by other users: chmod 600 it, or"
+            " move the secrets to environment variables (e.g. a systemd EnvironmentFile)",
+            path,
+        )

@@ -1,0 +1,94 @@
+"""Configured sources: ``[[sources]]`` tables of the config file, one model per type.
+
+Each entry names its ``type``; the type's model validates the rest and ``build()`` makes
+the :class:`~sf_social.sources.base.Source`. Options every source has: ``name`` (the key
+of its cursor in the state store; keep it stable) and ``poll_interval`` (how often the
+daemon polls it; default ``daemon.poll_interval``).
+
+Extension point: a new source type is a subclass of :class:`SourceConfig` with a
+``Literal`` ``type``, its options and ``build(context)``, added to :data:`SOURCE_TYPES`.
+``context`` (:class:`SourceContext`) gives what a source may need besides its options: the
+playbook (our accounts), a ``report(name, status)`` that stores what the source says about
+itself (rate limits, gaps, reads this month: ``sf-social status`` shows it) and the
+environment, where its secrets come from (an X bearer token belongs in a variable, not in
+the file). The X source (issue 6) will be ``type = "x"``; until it is registered, a config
+naming it is refused with a message saying so (:data:`PLANNED_TYPES`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sf_social.config.durations import Duration
+from sf_social.playbook import Playbook
+from sf_social.sources.base import Source
+from sf_social.sources.jsonl import JsonlSource
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What building a source may need besides its options."""
+
+    playbook: Playbook
+    report: Callable[[str, dict[str, Any]], None] = lambda name, status: None
+    """Store what source ``name`` reports about itself (``StateStore.set_source_status``)."""
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+class SourceConfig(BaseModel):
+    """Options every configured source has."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    name: str | None = Field(default=None, min_length=1)
+    poll_interval: Duration | None = None
+
+    path_fields: ClassVar[tuple[str, ...]] = ()
+    """Options that are file paths: relative ones are resolved against the config file."""
+
+    @property
+    def source_name(self) -> str:
+        """The name its cursor and runs are stored under."""
+        return self.name or self.type
+
+    def interval(self, default: timedelta) -> timedelta:
+        """How often the daemon polls it."""
+        return self.poll_interval or default
+
+    def build(self, context: SourceContext) -> Source:
+        """The source these options describe."""
+        raise NotImplementedError(f"source type {self.type!r} has no build()")
+
+
+class JsonlSourceConfig(SourceConfig):
+    """A JSONL file of SocialPost lines, read from where the last pass stopped."""
+
+    type: Literal["jsonl"] = "jsonl"
+    path: Path
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+
+    path_fields: ClassVar[tuple[str, ...]] = ("path",)
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"jsonl:{self.path.resolve()}"
+
+    def build(self, context: SourceContext) -> JsonlSource:
+        return JsonlSource(self.path, self.batch_size, name=self.source_name)
+
+
+SOURCE_TYPES: dict[str, type[SourceConfig]] = {"jsonl": JsonlSourceConfig}
+"""Source types by their ``type`` value."""
+
+PLANNED_TYPES: dict[str, str] = {
+    "x": "the X/Twitter source is not available in this version yet (issue 6)",
+}
+"""Types that are reserved but not built yet, with what to tell the user."""

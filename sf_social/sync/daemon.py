@@ -1,0 +1,311 @@
+"""The daemon: APScheduler 3 runs one intake job per source and the push job until a signal.
+
+- ``BlockingScheduler`` (the scheduler is the whole process), jobs in the in-memory job
+  store (they come from the configuration; sync state lives in our own store), each job
+  ``max_instances=1`` and ``coalesce=True`` (a slow pass is never run twice at once, and
+  missed runs collapse into one).
+- At start: the store's daemon lock (SQLite: a second daemon on the same file is refused,
+  ``StoreLockedError``), then a login to Salesforce (missing settings: ``ConfigError``; an
+  unreachable org only delays push, intake goes on).
+- Each intake job takes its source's lock first (PostgreSQL: an advisory lock, so among
+  replicas one polls a source at a time; a replica that does not get it skips the turn).
+  When intake queued something, push runs right away.
+- SIGTERM/SIGINT: intake stops between batches (each batch's cursor is the checkpoint),
+  push finishes the batch in flight (the engine's ``should_stop``), the scheduler shuts
+  down. The daemon waits for running jobs up to ``daemon.shutdown_timeout``; rows still
+  leased are then released for the next run, and the process exits 0. A second signal
+  stops waiting. If a job is still in a call at the deadline, the process leaves without
+  it (its rows released first; the write, if it happened, is an upsert the next run
+  repeats harmlessly).
+- After every job: one structured log line, the metrics updated (file and/or port).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any, NoReturn
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from sf_social.errors import ConfigError, SfSocialError
+from sf_social.logs import event
+from sf_social.sources.base import Source
+from sf_social.sync.engine import SyncEngine
+from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
+from sf_social.sync.passes import intake_pass, push_pass
+from sf_social.sync.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+PUSH_JOB = "push"
+
+
+def _hard_exit(code: int) -> NoReturn:
+    logging.shutdown()
+    os._exit(code)
+
+
+class Daemon:
+    """Runs the configured jobs until ``stop()`` (a signal); ``run()`` returns the exit code."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        metrics: Metrics | None = None,
+        hard_exit: Callable[[int], NoReturn] = _hard_exit,
+    ) -> None:
+        self.runtime = runtime
+        self.config = runtime.config
+        self.metrics = metrics or Metrics()
+        file = self.config.metrics.file
+        self.metrics_file = MetricsFile(file) if file is not None else None
+        self.metrics_server: MetricsServer | None = None
+        self.stopping = threading.Event()
+        self._hard_exit = hard_exit
+        self._deadline: float | None = None
+        self._running = 0
+        self._idle = threading.Condition()
+        self._push_state = threading.Lock()
+        self._push_running = False
+        self._push_pending = False
+        self._intake = runtime.intake()
+        self.scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=len(runtime.sources) + 1)},
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+
+    # -- start ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Lock, log in, schedule, block until stopped, shut down; the exit code."""
+        self.runtime.lock()
+        self._connect(at_start=True)
+        self._schedule()
+        if self.config.metrics.port is not None:
+            self.metrics_server = MetricsServer(
+                self.metrics, self.config.metrics.host, self.config.metrics.port
+            ).start()
+        previous = self._install_signals()
+        event(
+            log,
+            "daemon started",
+            pid=os.getpid(),
+            worker=self.runtime.worker_id,
+            sources=[s.name for s in self.runtime.sources],
+            push_interval=self.config.push.interval.total_seconds(),
+            metrics_url=self.metrics_server.url if self.metrics_server else None,
+            metrics_file=str(self.metrics_file.path) if self.metrics_file else None,
+        )
+        self._observe()
+        try:
+            self.scheduler.start()
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        return self._shut_down()
+
+    def _schedule(self) -> None:
+        now = datetime.now(UTC)
+        for source in self.runtime.sources:
+            interval = self._interval_of(source)
+            self.scheduler.add_job(
+                self._job,
+                "interval",
+                args=[f"intake:{source.name}", lambda s=source: self._intake_job(s)],
+                seconds=interval,
+                id=f"intake:{source.name}",
+                name=f"intake {source.name}",
+                next_run_time=now,
+            )
+        self.scheduler.add_job(
+            self._job,
+            "interval",
+            args=[PUSH_JOB, self._push_job],
+            seconds=self.config.push.interval.total_seconds(),
+            id=PUSH_JOB,
+            name="push",
+            next_run_time=now,
+        )
+
+    def _interval_of(self, source: Source) -> float:
+        for configured in self.config.sources:
+            if configured.source_name == source.name:
+                return configured.interval(self.config.daemon.poll_interval).total_seconds()
+        return self.config.daemon.poll_interval.total_seconds()
+
+    def _install_signals(self) -> dict[int, Any]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        previous: dict[int, Any] = {}
+        for number in (signal.SIGTERM, signal.SIGINT):
+            previous[number] = signal.signal(number, self._on_signal)
+        return previous
+
+    def _on_signal(self, number: int, frame: FrameType | None) -> None:
+        self.stop(signal.Signals(number).name)
+
+    # -- stop -------------------------------------------------------------------------
+
+    def stop(self, reason: str = "stop requested") -> None:
+        """Stop taking work and shut down (safe from a signal handler); twice: leave now."""
+        if self.stopping.is_set():
+            self._deadline = time.monotonic()
+            event(log, "daemon stopping now", logging.WARNING, reason=reason)
+            return
+        self._deadline = time.monotonic() + self.config.daemon.shutdown_timeout.total_seconds()
+        self.stopping.set()
+        event(
+            log,
+            "daemon stopping",
+            reason=reason,
+            timeout=self.config.daemon.shutdown_timeout.total_seconds(),
+        )
+        # Not from the handler itself: shutdown takes locks the interrupted code may hold.
+        threading.Thread(target=self._stop_scheduler, name="stop", daemon=True).start()
+
+    def _stop_scheduler(self) -> None:
+        try:
+            self.scheduler.shutdown(wait=False)
+        except Exception:  # already stopped
+            log.debug("scheduler shutdown", exc_info=True)
+
+    def _shut_down(self) -> int:
+        started = time.monotonic()
+        with self._idle:
+            while self._running and time.monotonic() < (self._deadline or 0):
+                self._idle.wait(0.05)
+            left = self._running
+        released = self.runtime.release_leases()
+        self.metrics.set_gauge("sf_social_up", 0)
+        self._observe()
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
+        event(
+            log,
+            "daemon stopped",
+            logging.WARNING if left else logging.INFO,
+            waited=round(time.monotonic() - started, 3),
+            jobs_abandoned=left or None,
+            leases_released=released,
+        )
+        if left:
+            self._hard_exit(0)  # a job is stuck in a call: do not wait for its thread
+        self.runtime.close()
+        return 0
+
+    # -- jobs -------------------------------------------------------------------------
+
+    def _job(self, name: str, body: Callable[[], None]) -> None:
+        with self._idle:
+            if self.stopping.is_set():
+                return
+            self._running += 1
+        try:
+            body()
+        except Exception as exc:  # a job never takes the daemon down: log, next turn
+            event(log, "job failed", logging.ERROR, job=name, error=f"{type(exc).__name__}: {exc}")
+            log.debug("job %s failed", name, exc_info=True)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+            self._observe()
+
+    def _intake_job(self, source: Source) -> None:
+        lock = self.runtime.store.try_lock_source(source.name)
+        if lock is None:
+            event(
+                log,
+                "intake skipped",
+                logging.DEBUG,
+                source=source.name,
+                reason="another replica is polling it",
+            )
+            return
+        try:
+            result = intake_pass(
+                self.runtime.store,
+                self._intake,
+                source,
+                should_stop=self.stopping.is_set,
+                clock=self.runtime.clock,
+            )
+        finally:
+            lock.release()
+        self.metrics.count_intake(result)
+        if result.counts.queued:
+            self._wake_push()
+
+    def _wake_push(self) -> None:
+        with self._push_state:
+            if self._push_running:
+                self._push_pending = True
+                return
+        if not self.stopping.is_set():
+            try:
+                self.scheduler.modify_job(PUSH_JOB, next_run_time=datetime.now(UTC))
+            except Exception:  # shutting down meanwhile
+                log.debug("could not wake push", exc_info=True)
+
+    def _push_job(self) -> None:
+        engine = self._connect(at_start=False)
+        if engine is None:
+            self.metrics.count_push(None)
+            return
+        with self._push_state:
+            self._push_running = True
+        try:
+            while True:
+                with self._push_state:
+                    self._push_pending = False
+                try:
+                    counts = push_pass(engine, self.runtime.org, should_stop=self.stopping.is_set)
+                except SfSocialError:
+                    self.metrics.count_push(None)
+                    return
+                self.metrics.count_push(counts)
+                with self._push_state:
+                    if not self._push_pending or self.stopping.is_set() or counts.stopped:
+                        return
+        finally:
+            with self._push_state:
+                self._push_running = False
+
+    def _connect(self, *, at_start: bool) -> SyncEngine | None:
+        if self.runtime.connected:
+            return self.runtime.connect()
+        try:
+            return self.runtime.connect()
+        except ConfigError as exc:
+            if at_start:
+                raise
+            event(log, "salesforce login failed", logging.ERROR, error=str(exc))
+        except SfSocialError as exc:
+            event(
+                log,
+                "salesforce unreachable",
+                logging.WARNING,
+                error=str(exc),
+                retry_in=self.config.push.interval.total_seconds(),
+            )
+        return None
+
+    def _observe(self) -> None:
+        try:
+            self.metrics.observe_store(self.runtime.store.status())
+            if self.runtime.connected:
+                self.metrics.observe_org(self.runtime.org)
+        except SfSocialError as exc:
+            log.warning("cannot read the store's status for metrics: %s", exc)
+        if self.metrics_file is not None:
+            self.metrics_file.write(self.metrics)

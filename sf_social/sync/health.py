@@ -1,0 +1,89 @@
+"""Health: is the sync keeping up? For ``sf-social health``, a container or systemd probe.
+
+Three checks, each with what it saw:
+
+- **passes**: every configured source and the push job finished a pass without error
+  within ``max_pass_age`` (a daemon that stopped, hangs or keeps failing goes stale);
+- **outbox**: the oldest planned write waited less than ``max_outbox_age`` (Salesforce
+  unreachable, the API budget paused, a login refused...);
+- **dead letters**: at most ``max_dead_letters`` (-1: not checked) wait for an operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sf_social.config.durations import format_duration
+from sf_social.state import StateStore
+from sf_social.sync.engine import PUSH_RUN
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's verdict and what it saw."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class HealthReport:
+    """Every check; healthy when all pass."""
+
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def last_good_pass(store: StateStore, job: str, *, scan: int = 50) -> datetime | None:
+    """When the latest pass of ``job`` without error finished (``None``: not in the last
+    ``scan`` runs)."""
+    for run in store.runs(source=job, limit=scan):
+        if run.finished_at is not None and run.error is None:
+            return run.finished_at
+    return None
+
+
+def check_health(
+    store: StateStore,
+    sources: Sequence[str],
+    *,
+    max_pass_age: timedelta,
+    max_outbox_age: timedelta,
+    max_dead_letters: int,
+    now: datetime,
+) -> HealthReport:
+    """The verdict on ``store`` for a daemon running ``sources`` and the push job."""
+    report = HealthReport()
+    for job in [*sources, PUSH_RUN]:
+        last = last_good_pass(store, job)
+        if last is None:
+            report.checks.append(Check(f"pass {job}", False, "no successful pass recorded"))
+            continue
+        age = now - last
+        detail = f"last successful pass {format_duration(age)} ago"
+        limit = f" (limit {format_duration(max_pass_age)})"
+        report.checks.append(Check(f"pass {job}", age <= max_pass_age, detail + limit))
+    status = store.status(now=now)
+    oldest = status.oldest_outbox_age
+    if oldest is None:
+        report.checks.append(Check("outbox", True, "empty"))
+    else:
+        detail = (
+            f"{status.outbox_depth} row(s), oldest waiting {format_duration(oldest)}"
+            f" (limit {format_duration(max_outbox_age)})"
+        )
+        report.checks.append(Check("outbox", oldest <= max_outbox_age, detail))
+    dead = sum(status.dead_letters_by_code.values())
+    if max_dead_letters < 0:
+        report.checks.append(Check("dead letters", True, f"{dead} (not checked)"))
+    else:
+        by_code = ", ".join(f"{c} {n}" for c, n in status.dead_letters_by_code.items())
+        detail = f"{dead}{f' ({by_code})' if by_code else ''} (limit {max_dead_letters})"
+        report.checks.append(Check("dead letters", dead <= max_dead_letters, detail))
+    return report

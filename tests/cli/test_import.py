@@ -1,0 +1,76 @@
+"""``sf-social import FILE``: intake then push, exit codes, what is left, rejected lines."""
+
+from __future__ import annotations
+
+import json
+
+from sf_social.testing import FaultKind
+from tests.cli.conftest import LEAD, PRAISE, Ops, tweet
+
+
+def test_import_writes_everything_and_exits_0(ops: Ops) -> None:
+    feed = ops.feed("posts.jsonl", tweet("1"), tweet("2", PRAISE), tweet("3", LEAD))
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 0, result.output
+    assert "3 lines read, 3 new posts" in result.stdout
+    assert "3 written" in result.stdout
+    assert "nothing left pending or failed" in result.stderr
+    assert ops.counts() == {"Case": 1, "Lead": 1, "Task": 3}
+    (case,) = ops.org.records("Case")
+    assert case["Social_Thread_Key__c"] == "twitter:thread:1"
+
+    again = ops.run("import", str(feed))  # the cursor remembers the file
+    assert again.exit_code == 0, again.output
+    assert "nothing new since the last import" in again.stderr
+    assert ops.counts() == {"Case": 1, "Lead": 1, "Task": 3}
+
+
+def test_rejected_lines_are_named_by_file_and_line_and_exit_1(ops: Ops) -> None:
+    feed = ops.feed(
+        "posts.jsonl", tweet("1"), "{not json", json.dumps({"network": "twitter"}), tweet("2")
+    )
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 1, result.output
+    assert f"rejected {feed}:2:" in result.stderr
+    assert f"rejected {feed}:3:" in result.stderr
+    assert "2 lines rejected (listed above)" in result.stderr
+    assert ops.org.count("Task") == 2  # the good lines went through
+
+
+def test_writes_that_wait_for_a_retry_are_reported_and_exit_1(ops: Ops) -> None:
+    ops.org.faults.add(FaultKind.SERVER_UNAVAILABLE, rate=1.0, path="/composite/sobjects")
+    feed = ops.feed("posts.jsonl", tweet("1"), tweet("2", PRAISE))
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 1, result.output
+    assert "still in the outbox" in result.stderr
+    assert "2 retried" in result.stdout
+    store = ops.store()
+    assert store.status().outbox_depth == 2
+    store.close()
+
+    ops.org.faults.clear()
+    waited = ops.run("import", str(feed), "--wait", "20s")  # nothing new; retries due in ~1 s
+    assert waited.exit_code == 0, waited.output
+    assert ops.org.count("Task") == 2
+
+
+def test_a_permanent_refusal_is_a_dead_letter_and_exit_1(ops: Ops) -> None:
+    ops.org.schema.remove_picklist_value("Case", "Social_Segment__c", "Request")
+    feed = ops.feed("posts.jsonl", tweet("1"), tweet("2", PRAISE))
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 1, result.output
+    assert "1 dead" in result.stdout
+    assert "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" in result.stderr
+    assert "sf-social dead-letters" in result.stderr
+    assert ops.org.count("Case") == 0 and ops.org.count("Task") == 1
+
+
+def test_without_salesforce_settings_import_stops_before_reading(ops: Ops) -> None:
+    ops.env["SF_ACCESS_TOKEN"] = None
+    feed = ops.feed("posts.jsonl", tweet("1"))
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 2, result.output
+    assert "SF_ACCESS_TOKEN" in result.stderr
+    store = ops.store()
+    assert store.status().ledger_by_status == {}
+    store.close()
