@@ -21,6 +21,7 @@ from sf_social.cli.metadata import metadata
 from sf_social.cli.replay import replay
 from sf_social.cli.status import status
 from sf_social.cli.sync import sync
+from sf_social.cli.webhook import webhook
 from sf_social.errors import SfSocialError
 
 
@@ -48,6 +49,7 @@ cli.add_command(replay)
 cli.add_command(health)
 cli.add_command(config)
 cli.add_command(linkedin)
+cli.add_command(webhook)
 
 
 def main() -> None:

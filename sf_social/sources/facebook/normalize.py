@@ -1,0 +1,153 @@
+"""Facebook webhook payloads → single events → ``SocialPost`` (network ``facebook``).
+
+Shapes (Meta's references):
+
+- Page ``feed`` change (https://developers.facebook.com/docs/graph-api/webhooks/reference/page/):
+  ``{"object": "page", "entry": [{"id": PAGE_ID, "time": T, "changes": [{"field": "feed",
+  "value": {"item": "comment", "verb": "add", "comment_id", "post_id", "parent_id",
+  "created_time", "from": {"id", "name"}, "message"}}]}]}``. Comments (and visitor
+  posts, ``item`` ``post``/``status``) added to the page become posts; reactions, likes,
+  edits and removals are stored but map to nothing.
+- Messenger ``messages`` (https://developers.facebook.com/docs/messenger-platform/reference/webhook-events):
+  ``{"object": "page", "entry": [{"id", "time", "messaging": [{"sender": {"id": PSID},
+  "recipient": {"id": PAGE_ID}, "timestamp": MS, "message": {"mid", "text"}}]}]}``; a
+  message the page sent comes back as an echo (``"is_echo": true``, sender = the page).
+
+Direction: outbound when the author is the page itself (``FB_PAGE_ID``) or an echo.
+Threads: a comment's conversation is its post (``post_id``); a Messenger conversation is
+``messenger:<PSID>`` (one Case per person's chat).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sf_social.posts import Direction, PostKind, SocialPost
+
+_POST_ITEMS = {"comment", "post", "status"}
+
+
+def split_events(payload: Any) -> list[tuple[str, dict[str, Any]]]:
+    """One ``(stable id, event)`` per feed change or messaging item of a page payload.
+
+    ``ValueError`` when the payload is not a page notification.
+    """
+    if not isinstance(payload, dict) or payload.get("object") != "page":
+        raise ValueError('not a page notification ("object" must be "page")')
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        raise ValueError('"entry" must be a list')
+    events: list[tuple[str, dict[str, Any]]] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError("an entry is not an object")
+        page = str(entry.get("id", ""))
+        for change in entry.get("changes") or []:
+            event = {"type": "change", "page_id": page, "time": entry.get("time"), **change}
+            events.append((_change_id(change), event))
+        for item in entry.get("messaging") or []:
+            event = {"type": "messaging", "page_id": page, **item}
+            events.append((_messaging_id(item), event))
+    return events
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _change_id(change: Any) -> str:
+    value = change.get("value") if isinstance(change, dict) else None
+    if isinstance(value, dict):
+        item, verb = value.get("item"), value.get("verb")
+        ident = value.get("comment_id") if item == "comment" else value.get("post_id")
+        if item and verb and ident:
+            return f"feed:{item}:{ident}:{verb}"
+    return f"change:{_digest(change)}"
+
+
+def _messaging_id(item: Any) -> str:
+    message = item.get("message") if isinstance(item, dict) else None
+    if isinstance(message, dict) and message.get("mid"):
+        return f"message:{message['mid']}"
+    return f"messaging:{_digest(item)}"
+
+
+def to_post(event: dict[str, Any], page_id: str | None) -> SocialPost | None:
+    """The post an event is, or None when it is not an interaction (reaction, read...)."""
+    page = page_id or event.get("page_id") or None
+    if event.get("type") == "change":
+        return _feed(event, page)
+    if event.get("type") == "messaging":
+        return _message(event, page)
+    return None
+
+
+def _time(value: Any, millis: bool = False) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000 if millis else value, tz=UTC)
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value.replace("+0000", "+00:00"))
+    return None
+
+
+def _feed(event: dict[str, Any], page: str | None) -> SocialPost | None:
+    value = event.get("value")
+    if event.get("field") != "feed" or not isinstance(value, dict):
+        return None
+    item, verb = value.get("item"), value.get("verb")
+    if item not in _POST_ITEMS or verb != "add" or not value.get("message"):
+        return None
+    author = value.get("from") or {}
+    is_comment = item == "comment"
+    post_id = str(value.get("post_id") or "")
+    ident = str(value.get("comment_id") if is_comment else post_id)
+    if not ident:
+        raise ValueError(f"{item} without its id")
+    parent = str(value.get("parent_id") or "") or None
+    ours = page is not None and str(author.get("id")) == page
+    kind = PostKind.COMMENT if is_comment and parent in (None, post_id) else PostKind.REPLY
+    return SocialPost.model_validate(
+        {
+            "network": "facebook",
+            "id": ident,
+            "text": value["message"],
+            "created_at": _time(value.get("created_time")) or _time(event.get("time")),
+            "author": {"id": author.get("id"), "name": author.get("name")} if author else None,
+            "direction": Direction.OUTBOUND if ours else Direction.INBOUND,
+            "kind": kind if is_comment else PostKind.POST,
+            "conversation_id": post_id if is_comment and post_id else None,
+            "in_reply_to_id": parent if is_comment else None,
+            "url": f"https://www.facebook.com/{ident}",
+            "account": page,
+            "raw": event,
+        }
+    )
+
+
+def _message(event: dict[str, Any], page: str | None) -> SocialPost | None:
+    message = event.get("message")
+    if not isinstance(message, dict) or not message.get("text") or not message.get("mid"):
+        return None
+    sender = str((event.get("sender") or {}).get("id") or "")
+    recipient = str((event.get("recipient") or {}).get("id") or "")
+    ours = bool(message.get("is_echo")) or (page is not None and sender == page)
+    person = recipient if ours else sender
+    if not person:
+        raise ValueError("message without sender/recipient ids")
+    return SocialPost.model_validate(
+        {
+            "network": "facebook",
+            "id": str(message["mid"]),
+            "text": message["text"],
+            "created_at": _time(event.get("timestamp"), millis=True),
+            "author": {"id": sender or None},
+            "direction": Direction.OUTBOUND if ours else Direction.INBOUND,
+            "kind": PostKind.DIRECT_MESSAGE,
+            "conversation_id": f"messenger:{person}",
+            "account": page,
+            "raw": event,
+        }
+    )

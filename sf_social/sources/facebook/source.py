@@ -1,0 +1,52 @@
+"""``FacebookWebhookSource``: the webhook spool as a sync source, cursor = last sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from sf_social.errors import FeedLineError
+from sf_social.posts import SocialPost
+from sf_social.sources.base import Cursor, SourceBatch
+from sf_social.sources.facebook.normalize import to_post
+from sf_social.sources.facebook.spool import WebhookSpool
+
+
+class FacebookWebhookSource:
+    """Events the receiver stored, normalized, in batches; non-interactions are skipped."""
+
+    def __init__(
+        self,
+        spool: Path | WebhookSpool,
+        page_id: str | None = None,
+        batch_size: int = 500,
+        name: str = "facebook-webhooks",
+    ) -> None:
+        self.spool = spool if isinstance(spool, WebhookSpool) else WebhookSpool(spool)
+        self.page_id = page_id
+        self.batch_size = batch_size
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
+        stored = (cursor or {}).get("seq", 0)
+        after = stored if isinstance(stored, int) else 0
+        while rows := self.spool.read(after, self.batch_size):
+            posts: list[SocialPost] = []
+            rejected: list[FeedLineError] = []
+            for seq, event_id, event in rows:
+                try:
+                    post = to_post(event, self.page_id)
+                except (ValueError, ValidationError, TypeError) as exc:
+                    message = str(exc).splitlines()[0]
+                    rejected.append(FeedLineError(str(self.spool.path), seq, event_id, message))
+                    continue
+                if post is not None:
+                    posts.append(post)
+            after = rows[-1][0]
+            yield SourceBatch(posts, {"seq": after}, rejected)
