@@ -30,7 +30,7 @@ def dead_letters() -> None:
 
 def _open(config_path: Path | None) -> tuple[Config, StateStore]:
     config = load(config_path)
-    return config, open_store(config.db_url)
+    return config, open_store(config.db_url, schema=config.db_schema)
 
 
 def _summary(dead: DeadLetter) -> dict[str, object]:

@@ -49,7 +49,7 @@ def health(
         report = HealthReport([Check("state", False, f"no state database at {missing}: never ran")])
     else:
         try:
-            store = open_store(config.db_url)
+            store = open_store(config.db_url, schema=config.db_schema)
         except StateError as exc:
             report = HealthReport([Check("state", False, str(exc))])
         else:

@@ -32,7 +32,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
         else:
             click.echo(message)
         return
-    store = open_store(config.db_url)
+    store = open_store(config.db_url, schema=config.db_schema)
     try:
         snapshot = store.status(now=utc_now())
     finally:

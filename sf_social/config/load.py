@@ -36,6 +36,7 @@ FEEDS_ENV = "SF_SOCIAL_FEEDS"
 ENV_VARS: dict[Path_, str] = {
     ("playbook",): "SF_SOCIAL_PLAYBOOK",
     ("state", "url"): "SF_SOCIAL_DB",
+    ("state", "schema"): "SF_SOCIAL_DB_SCHEMA",
     ("push", "interval"): "SF_SOCIAL_PUSH_INTERVAL",
     ("push", "batch_size"): "SF_SOCIAL_PUSH_BATCH_SIZE",
     ("push", "max_attempts"): "SF_SOCIAL_PUSH_MAX_ATTEMPTS",
@@ -72,6 +73,9 @@ class _Origins:
         for end in range(len(path), 0, -1):
             if path[:end] in self.env:
                 return self.env[path[:end]]
+        below = [var for key, var in self.env.items() if key[: len(path)] == path]
+        if len(below) == 1 and self.file is None:  # a section's rule broken by one variable
+            return below[0]
         if self.file is not None:
             line = line_of(self.lines, path)
             return f"{self.file}:{line}" if line is not None else str(self.file)

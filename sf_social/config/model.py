@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sf_social.config.durations import Duration, format_duration
 from sf_social.config.sources import SourceConfig
@@ -23,18 +23,26 @@ DEFAULT_DB = "sqlite:///sf_social.db"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class StateConfig(_Section):
     """``[state]``: where the sync state lives."""
 
     url: str = DEFAULT_DB
+    schema_: str | None = Field(default=None, alias="schema", min_length=1)
+    """PostgreSQL schema for the tables (created if missing); default the search path."""
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """As pydantic's, with the password of ``url`` hidden."""
         for name, value in super().__repr_args__():
             yield name, (_hide_password(value) if name == "url" else value)
+
+    @model_validator(mode="after")
+    def _schema_is_for_postgres(self) -> Self:
+        if self.schema_ is not None and not self.url.startswith("postgresql"):
+            raise ValueError("schema is for a PostgreSQL url; a SQLite file is its own namespace")
+        return self
 
     @field_validator("url")
     @classmethod
@@ -125,6 +133,11 @@ class Config(_Section):
     def db_url(self) -> str:
         return self.state.url
 
+    @property
+    def db_schema(self) -> str | None:
+        """The PostgreSQL schema of the state tables, if one is set."""
+        return self.state.schema_
+
     def settings(self) -> Settings:
         """The connection settings as the library's other commands know them."""
         return Settings(salesforce=self.salesforce, db_url=self.db_url, playbook=self.playbook)
@@ -139,7 +152,9 @@ class Config(_Section):
 
     def describe(self) -> dict[str, Any]:
         """The effective settings as JSON-ready data: durations as ``30s``, secrets ``***``."""
-        data: dict[str, Any] = _plain(self.model_dump(exclude={"sources", "salesforce"}))
+        data: dict[str, Any] = _plain(
+            self.model_dump(exclude={"sources", "salesforce"}, by_alias=True)
+        )
         data["state"]["url"] = _hide_password(self.state.url)
         data["salesforce"] = {
             name: ("***" if value is not None and _secret(name) else value)

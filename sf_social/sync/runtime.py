@@ -74,7 +74,9 @@ class Runtime:
         self.config = config
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
-        self.store = store if store is not None else open_store(config.db_url)
+        self.store = (
+            store if store is not None else open_store(config.db_url, schema=config.db_schema)
+        )
         self.leases = LeaseTracker(self.store)
         self._connect = connect
         self._pipeline: Pipeline | None = None
