@@ -74,3 +74,17 @@ def test_without_salesforce_settings_import_stops_before_reading(ops: Ops) -> No
     store = ops.store()
     assert store.status().ledger_by_status == {}
     store.close()
+
+
+def test_a_long_import_reports_progress_and_pushes_as_it_goes(ops: Ops) -> None:
+    posts = [tweet(str(n), PRAISE) for n in range(1, 26)]
+    feed = ops.feed("posts.jsonl", *posts)
+    result = ops.run("import", str(feed), "--batch-size", "1", "--progress-every", "0")
+    assert result.exit_code == 0, result.output
+    assert "... 25 lines read (25 new, 0 rejected)" in result.stderr
+    store = ops.store()
+    pushes = store.runs(source="push", limit=10)
+    store.close()
+    assert len(pushes) == 3  # after 10 and 20 batches, then at the end
+    assert [r.counts.written for r in reversed(pushes)] == [10, 10, 5]
+    assert ops.org.count("Task") == 25

@@ -133,7 +133,7 @@ def test_every_problem_is_reported_with_its_line_or_variable(tmp_path: Path) -> 
         '[push]\nbatch_size = 0\ninterval = "soon"\ncolour = "blue"\n\n'
         '[salesforce]\ninstance_url = "http://acme.example"\n\n'
         '[[sources]]\ntype = "jsonl"\npath = "a.jsonl"\n\n'
-        '[[sources]]\ntype = "x"\n\n[[sources]]\ntype = "jsonl"\n',
+        '[[sources]]\ntype = "x"\nmonthly_read_budget = 0\n\n[[sources]]\ntype = "jsonl"\n',
     )
     with pytest.raises(ConfigError) as caught:
         load_config(path, {"SF_SOCIAL_SHUTDOWN_TIMEOUT": "-5", "SF_SOCIAL_METRICS_PORT": "http"})
@@ -142,8 +142,8 @@ def test_every_problem_is_reported_with_its_line_or_variable(tmp_path: Path) -> 
     assert f"{path}:3: push.interval: not a duration: 'soon'" in message
     assert f"{path}:4: push.colour: unknown key" in message
     assert f"{path}:7: salesforce.instance_url: must start with https://" in message
-    assert f"{path}:14: sources[1].type: the X/Twitter source is not available" in message
-    assert f"{path}:16: sources[2].path: Field required" in message
+    assert f"{path}:15: sources[1].monthly_read_budget: Input should be greater" in message
+    assert f"{path}:17: sources[2].path: Field required" in message
     assert "SF_SOCIAL_SHUTDOWN_TIMEOUT: daemon.shutdown_timeout: must be a positive" in message
     assert "SF_SOCIAL_METRICS_PORT: metrics.port: Input should be a valid integer" in message
     assert "8 problem(s)" in message
@@ -206,3 +206,14 @@ def test_bad_durations_and_the_short_form() -> None:
     assert format_duration(timedelta(seconds=3725)) == "1h 02m"
     assert format_duration(timedelta(seconds=75)) == "1m 15s"
     assert format_duration(2.5) == "2.5s"
+
+
+def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    ops = readme[readme.index("## Tour for ops") :]
+    example = ops[
+        ops.index("```toml") + len("```toml") : ops.index("```", ops.index("```toml") + 7)
+    ]
+    config = load_config(write(tmp_path, example), {})
+    assert config.metrics.port == 9464 and config.daemon.log_format is LogFormat.JSON
+    assert [s.source_name for s in config.sources] == ["support-export"]
