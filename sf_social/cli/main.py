@@ -22,6 +22,7 @@ from sf_social.cli.replay import replay
 from sf_social.cli.status import status
 from sf_social.cli.sync import sync
 from sf_social.cli.webhook import webhook
+from sf_social.cli.x import x
 from sf_social.errors import SfSocialError
 
 
@@ -50,6 +51,7 @@ cli.add_command(health)
 cli.add_command(config)
 cli.add_command(linkedin)
 cli.add_command(webhook)
+cli.add_command(x)
 
 
 def main() -> None:

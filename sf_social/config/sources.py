@@ -11,8 +11,8 @@ Extension point: a new source type is a subclass of :class:`SourceConfig` with a
 playbook (our accounts), a ``report(name, status)`` that stores what the source says about
 itself (rate limits, gaps, reads this month: ``sf-social status`` shows it) and the
 environment, where its secrets come from (an X bearer token belongs in a variable, not in
-the file). The X source (issue 6) will be ``type = "x"``; until it is registered, a config
-naming it is refused with a message saying so (:data:`PLANNED_TYPES`).
+the file). The X source (issue 6) is ``type = "x"`` (:class:`XSourceConfig`); a type
+reserved but not built yet goes in :data:`PLANNED_TYPES`, and naming it is refused.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sf_social.config.durations import Duration
 from sf_social.playbook import Playbook
 from sf_social.sources.base import Source
 from sf_social.sources.jsonl import JsonlSource
+from sf_social.sources.x.config import XOptions
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,30 @@ class JsonlSourceConfig(SourceConfig):
         return JsonlSource(self.path, self.batch_size, name=self.source_name)
 
 
-SOURCE_TYPES: dict[str, type[SourceConfig]] = {"jsonl": JsonlSourceConfig}
+class XSourceConfig(SourceConfig, XOptions):
+    """X (Twitter): mentions of the brand accounts and listening queries (see README).
+
+    Credentials come from ``X_BEARER_TOKEN`` / ``X_CONSUMER_KEY`` ... when it is built.
+    """
+
+    type: Literal["x"] = "x"
+
+    path_fields: ClassVar[tuple[str, ...]] = ("playbook",)
+
+    def build(self, context: SourceContext) -> Source:
+        from sf_social.sources.x.config import build_x_source
+
+        return build_x_source(
+            self,
+            self.source_name,
+            playbook=None if self.playbook else context.playbook,
+            env=context.environ,
+            report=context.report,
+        )
+
+
+SOURCE_TYPES: dict[str, type[SourceConfig]] = {"jsonl": JsonlSourceConfig, "x": XSourceConfig}
 """Source types by their ``type`` value."""
 
-PLANNED_TYPES: dict[str, str] = {
-    "x": "the X/Twitter source is not available in this version yet (issue 6)",
-}
+PLANNED_TYPES: dict[str, str] = {}
 """Types that are reserved but not built yet, with what to tell the user."""

@@ -14,7 +14,7 @@ import copy
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sf_social.errors import FeedLineError, XAuthError, XRateLimitError, XSourceError
 from sf_social.playbook import Playbook
@@ -25,6 +25,9 @@ from sf_social.sources.x.client import XApi
 from sf_social.sources.x.normalize import normalize_page
 from sf_social.sources.x.streams import Stream
 from sf_social.sources.x.timeline import Paging, WindowEnd, poll
+
+if TYPE_CHECKING:
+    from sf_social.sources.x.config import XOptions
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,21 @@ class XSource:
     @property
     def name(self) -> str:
         return self._name
+
+    @classmethod
+    def from_config(
+        cls,
+        options: XOptions,
+        name: str = "x",
+        *,
+        playbook: Playbook | None = None,
+        report: Report | None = None,
+    ) -> XSource:
+        """The source an ``[[sources]]`` entry of ``type = "x"`` describes (credentials from
+        the environment); ``report`` is typically the state store's ``set_source_status``."""
+        from sf_social.sources.x.config import build_x_source
+
+        return build_x_source(options, name, playbook=playbook, report=report)
 
     def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
         now = self.clock()

@@ -1,0 +1,89 @@
+"""``sf-social x check``: which credentials work for which account and query.
+
+One cheap call per item (a user lookup, 5 mentions, 10 search results), no retries and no
+waiting on rate limits: the answer is what the daemon would meet right now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sf_social.errors import ConfigError, XSourceError
+from sf_social.playbook import Playbook
+from sf_social.sources.x.client import RetryPolicy, XApi, XCredentials
+from sf_social.sources.x.config import XOptions
+from sf_social.sources.x.streams import MentionsStream, SearchStream
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    what: str
+    ok: bool
+    detail: str
+
+
+def check_access(
+    options: XOptions,
+    playbook: Playbook,
+    env: Mapping[str, str],
+    *,
+    client_factory: Callable[[XCredentials], Any] | None = None,
+) -> list[CheckLine]:
+    """One line per credential kind, account and query."""
+    try:
+        creds = XCredentials.from_env(env)
+    except ConfigError as exc:
+        return [CheckLine("credentials", False, str(exc))]
+    lines = [CheckLine("credentials", True, f"found: {creds.describe()}")]
+    client = client_factory(creds) if client_factory else creds.client()
+    api = XApi(client, policy=RetryPolicy(attempts=1, max_rate_wait=0), sleep=lambda s: None)
+
+    def attempt(what: str, run: Callable[[], str]) -> None:
+        try:
+            lines.append(CheckLine(what, True, run()))
+        except XSourceError as exc:
+            lines.append(CheckLine(what, False, str(exc)))
+
+    if creds.user_context:
+
+        def me() -> str:
+            body = api.call("user context", "GET /2/users/me", lambda: client.get_me())
+            data = body.get("data") if isinstance(body, dict) else None
+            handle = data.get("username") if isinstance(data, dict) else None
+            return f"OAuth 1.0a user @{handle}: direct messages readable for this account"
+
+        attempt("user context", me)
+    for stream in options.streams(playbook, creds):
+        if isinstance(stream, MentionsStream):
+
+            def mentions(stream: MentionsStream = stream) -> str:
+                state: dict[str, Any] = {}
+                stream.prepare(api, state)
+                body = api.call(
+                    stream.key,
+                    "GET /2/users/:id/mentions",
+                    lambda: client.get_users_mentions(
+                        state["user_id"], max_results=5, user_auth=stream.user_auth
+                    ),
+                )
+                count = (body.get("meta") or {}).get("result_count", 0)
+                return f"user id {state['user_id']}, mentions readable ({count} newest read)"
+
+            attempt(stream.key, mentions)
+        elif isinstance(stream, SearchStream):
+
+            def search(stream: SearchStream = stream) -> str:
+                body = api.call(
+                    stream.key,
+                    "GET /2/tweets/search/recent",
+                    lambda: client.search_recent_tweets(
+                        stream.query, max_results=10, user_auth=stream.user_auth
+                    ),
+                )
+                count = (body.get("meta") or {}).get("result_count", 0)
+                return f"{len(stream.query)} chars, {count} recent posts: {stream.query[:60]}"
+
+            attempt(stream.key, search)
+    return lines

@@ -1,0 +1,122 @@
+"""Options of an X source (a ``type = "x"`` entry of the config file) and the factory.
+
+Secrets never live in the file: :class:`~sf_social.sources.x.client.XCredentials` reads
+``X_BEARER_TOKEN`` / ``X_CONSUMER_KEY`` ... from the environment when the source is built.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sf_social.playbook import Playbook, load_playbook
+from sf_social.sources.x.client import RetryPolicy, Sleeper, XApi, XCredentials
+from sf_social.sources.x.search import listening_queries
+from sf_social.sources.x.source import Report, XSource
+from sf_social.sources.x.streams import MentionsStream, SearchStream, Stream
+from sf_social.sources.x.timeline import Paging
+
+TOPICS = ("brand", "industry", "competitor")
+
+
+class CustomQuery(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    topic: str = Field(pattern="^(brand|industry|competitor)$")
+    query: str = Field(min_length=1, max_length=512)
+
+
+class XOptions(BaseModel):
+    """What an X source reads, and how hard."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    accounts: list[str] | None = Field(
+        default=None,
+        description="brand handles whose mentions are read (default: the playbook's accounts)",
+    )
+    account_ids: dict[str, str] = Field(
+        default={}, description="handle → user id, to skip the lookup"
+    )
+    listening: bool | list[str] = Field(
+        default=True, description="recent-search topics from the playbook: true, false or a list"
+    )
+    queries: list[CustomQuery] = Field(default=[], description="more queries, as written")
+    exclude_retweets: bool = True
+    query_extra: str = Field(default="", description="appended to every query, e.g. lang:en")
+    monthly_read_budget: int | None = Field(default=None, ge=1)
+    overlap_seconds: float = Field(default=10, ge=0, le=3600)
+    first_lookback_hours: float = Field(default=24, gt=0, le=24 * 7)
+    max_pages: int = Field(default=50, ge=1, le=1000)
+    max_rate_wait_seconds: float = Field(default=900, ge=0, le=3600)
+    playbook: Path | None = Field(
+        default=None, description="playbook for accounts and keywords (default: bundled)"
+    )
+
+    def streams(self, playbook: Playbook, creds: XCredentials) -> list[Stream]:
+        user_auth = not creds.app_only
+        handles = self.accounts if self.accounts is not None else playbook.brand.accounts
+        ids = {h.lower().lstrip("@"): i for h, i in self.account_ids.items()}
+        streams: list[Stream] = [
+            MentionsStream(h.lstrip("@"), ids.get(h.lower().lstrip("@")), user_auth)
+            for h in handles
+        ]
+        topics = (
+            list(TOPICS)
+            if self.listening is True
+            else []
+            if self.listening is False
+            else list(self.listening)
+        )
+        if topics:
+            for q in listening_queries(
+                playbook.listening,
+                topics,
+                exclude_retweets=self.exclude_retweets,
+                extra=self.query_extra,
+            ):
+                streams.append(SearchStream(q.query, q.topic, q.index, user_auth))
+        for n, custom in enumerate(self.queries):
+            streams.append(SearchStream(custom.query, custom.topic, 100 + n, user_auth))
+        return streams
+
+
+def build_x_source(
+    options: XOptions,
+    name: str = "x",
+    *,
+    playbook: Playbook | None = None,
+    env: Mapping[str, str] | None = None,
+    report: Report | None = None,
+    sleep: Sleeper | None = None,
+    client_factory: Callable[[XCredentials], object] | None = None,
+) -> XSource:
+    """The configured source; ``ConfigError`` when credentials are missing."""
+    creds = XCredentials.from_env(os.environ if env is None else env)
+    book = playbook or load_playbook(options.playbook)
+    client = client_factory(creds) if client_factory else creds.client()
+    policy = RetryPolicy(max_rate_wait=options.max_rate_wait_seconds)
+    api = XApi(client, policy=policy, sleep=sleep or time.sleep)
+    paging = Paging(
+        overlap=_seconds(options.overlap_seconds),
+        first_lookback=_seconds(options.first_lookback_hours * 3600),
+        max_pages=options.max_pages,
+    )
+    return XSource(
+        name,
+        api,
+        book,
+        options.streams(book, creds),
+        paging=paging,
+        monthly_read_budget=options.monthly_read_budget,
+        report=report,
+    )
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
