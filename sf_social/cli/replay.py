@@ -13,9 +13,13 @@ from pathlib import Path
 import click
 
 from sf_social.cli.common import config_option, load, parse_since, plural, stop_flag, utc_now
-from sf_social.sync.passes import intake_pass, pass_report, push_pass
+from sf_social.state import HeldLock
+from sf_social.sync.passes import intake_pass, pass_report, push_pass, wait_for_source
 from sf_social.sync.replay import pick_sources, rewind
 from sf_social.sync.runtime import Runtime
+
+LOCK_WAIT = 30.0
+"""Seconds to wait for a source another process is polling."""
 
 
 @click.command()
@@ -39,12 +43,21 @@ def replay(since: str, sources: tuple[str, ...], config_path: Path | None) -> No
     """
     start = parse_since(since, utc_now())
     runtime = Runtime(load(config_path))
+    held: list[HeldLock] = []
     try:
         runtime.lock()
         engine = runtime.connect()
         chosen = pick_sources(runtime.sources, sources, runtime.store)
         if not chosen:
             raise click.UsageError("no sources configured: name one with --source")
+        for source in chosen:  # held until the end: no replica reads them meanwhile
+            lock = wait_for_source(runtime.store, source.name, wait=LOCK_WAIT)
+            if lock is None:
+                raise click.ClickException(
+                    f"{source.name} is being polled by another process for over"
+                    f" {LOCK_WAIT:.0f} s; try again"
+                )
+            held.append(lock)
         rewound = rewind(runtime.store, chosen, start)
         total = sum(rewound.forgotten.values())
         click.echo(
@@ -65,6 +78,8 @@ def replay(since: str, sources: tuple[str, ...], config_path: Path | None) -> No
         left = runtime.store.status().outbox_depth
         interrupted = stop()
     finally:
+        for lock in held:
+            lock.release()
         runtime.close()
     report = pass_report(intakes, counts)
     click.echo(report.summary())

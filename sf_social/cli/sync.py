@@ -9,7 +9,7 @@ import click
 
 from sf_social.cli.common import config_option, load, plural, stop_flag
 from sf_social.cli.daemon import run_daemon
-from sf_social.sync.passes import intake_pass, pass_report, push_pass
+from sf_social.sync.passes import intake_pass, pass_report, push_pass, wait_for_source
 from sf_social.sync.runtime import Runtime
 
 
@@ -43,9 +43,14 @@ def sync(once: bool, config_path: Path | None) -> None:
             for source in runtime.sources:
                 if stop():
                     break
-                intakes.append(
-                    intake_pass(runtime.store, runtime.intake(), source, should_stop=stop)
-                )
+                lock = wait_for_source(runtime.store, source.name)
+                if lock is None:
+                    click.echo(f"{source.name}: polled by another replica now, skipped", err=True)
+                    continue
+                with lock:
+                    intakes.append(
+                        intake_pass(runtime.store, runtime.intake(), source, should_stop=stop)
+                    )
             counts = push_pass(engine, runtime.org, should_stop=stop)
         report = pass_report(intakes, counts)
         click.echo(report.summary())

@@ -40,7 +40,7 @@ from sf_social.logs import event
 from sf_social.sources.base import Source
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
-from sf_social.sync.passes import intake_pass, push_pass
+from sf_social.sync.passes import intake_pass, push_pass, wait_for_source
 from sf_social.sync.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class Daemon:
             self._observe()
 
     def _intake_job(self, source: Source) -> None:
-        lock = self.runtime.store.try_lock_source(source.name)
+        lock = wait_for_source(self.runtime.store, source.name)
         if lock is None:
             event(
                 log,

@@ -19,7 +19,7 @@ from sf_social.errors import SfSocialError
 from sf_social.logs import event
 from sf_social.salesforce.api import OrgApi
 from sf_social.sources.base import Source, SourceBatch
-from sf_social.state import RunCounts, StateStore
+from sf_social.state import HeldLock, RunCounts, StateStore
 from sf_social.sync.engine import PassReport, SyncEngine
 from sf_social.sync.intake import Intake, IntakeCounts
 from sf_social.sync.push import PushCounts, utc_now
@@ -107,6 +107,21 @@ def intake_pass(
         seconds=round(result.seconds, 3),
     )
     return result
+
+
+def wait_for_source(
+    store: StateStore, name: str, *, wait: float = 0.0, poll: float = 0.25
+) -> HeldLock | None:
+    """The right to read source ``name`` (``try_lock_source``), waiting up to ``wait`` s.
+
+    On PostgreSQL another replica may be polling it; ``None`` if it still is.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        lock = store.try_lock_source(name)
+        if lock is not None or time.monotonic() >= deadline:
+            return lock
+        time.sleep(poll)
 
 
 def push_pass(engine: SyncEngine, org: OrgApi, *, should_stop: StopCheck = never) -> PushCounts:

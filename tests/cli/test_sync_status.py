@@ -151,3 +151,20 @@ def test_config_shows_the_effective_settings_without_secrets(ops: Ops) -> None:
     assert "SF_SOCIAL_PUSH_BATCH_SIZE: push.batch_size: Input should be a valid integer" in (
         bad.stderr
     )
+
+
+def test_sync_once_skips_a_source_someone_else_is_polling(ops: Ops) -> None:
+    feed = ops.feed("a.jsonl", tweet("1"))
+    configure(ops, feed)
+    store = ops.store()
+    lock = store.try_lock_source(f"jsonl:{feed}")  # as a replica mid-pass would hold it
+    assert lock is not None
+    try:
+        busy = ops.run("sync", "--once")
+    finally:
+        lock.release()
+        store.close()
+    assert busy.exit_code == 0, busy.output
+    assert "polled by another replica now, skipped" in busy.stderr
+    assert ops.org.count("Task") == 0
+    assert "pulled=1" in ops.run("sync", "--once").stdout
