@@ -55,6 +55,9 @@ class PushPolicy:
     """How the outbox is drained."""
 
     batch_size: int = 200
+    per_key: int = 50
+    """Rows of one thread (or person) one claim may take, in order: a long thread is one
+    round, one Case read, one write call, not one each per reply."""
     lease: timedelta = timedelta(minutes=5)
     max_attempts: int = 12
     backoff_base: timedelta = timedelta(seconds=30)
@@ -110,11 +113,16 @@ class Push:
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> PushCounts:
         """Send due rows until none is left, the writer stops, or ``should_stop()``."""
         counts = PushCounts()
+        calls_before = self.org.api_calls
         self.writer.begin_pass()
         while not should_stop():
             now = self.clock()
             rows = self.store.claim_outbox(
-                self.worker_id, self.policy.batch_size, now, self.policy.lease
+                self.worker_id,
+                self.policy.batch_size,
+                now,
+                self.policy.lease,
+                per_key=self.policy.per_key,
             )
             if not rows:
                 break
@@ -124,7 +132,7 @@ class Push:
             keys = {w.key for plan in plans for w in plan.writes}
             report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
             crashpoints.reached("push:sent")
-            counts.api_calls += report.api_calls
+            counts.api_calls = self.org.api_calls - calls_before
             self._settle(rows, report, decided, counts)
             crashpoints.reached("push:settled")
             if report.stopped:

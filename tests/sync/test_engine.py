@@ -158,3 +158,25 @@ def test_a_failing_source_does_not_stop_the_others(rig: Rig) -> None:
     assert "cannot open" in report.errors["broken"]
     assert report.push.written == 1
     assert "errors=broken" in report.summary()
+
+
+def test_a_long_thread_goes_out_in_one_round_in_order(rig: Rig) -> None:
+    replies = [
+        tweet(
+            str(n),
+            f"update {n}: still broken #fail",
+            conversation_id="1",
+            in_reply_to_id=str(n - 1),
+            created_at=f"2026-11-20T11:{n:02d}:00Z",
+        )
+        for n in range(2, 12)
+    ]
+    rig.feed(tweet("1", COMPLAINT), *reversed(replies))  # a source may deliver newest first
+    report = rig.engine.sync_once()
+    assert report.push.written == 11
+    (case,) = rig.records("Case")
+    assert case["Social_Post_URL__c"] == "https://x.com/dana/status/11"  # the latest post wins
+    assert len(rig.records("Task")) == 11
+    # limits (once per pass), the thread's Case status, one composite of lookups, then one
+    # collections call for the Case and one for the 11 Tasks: not one round per reply.
+    assert report.push.api_calls == rig.org.api_calls == 5
