@@ -9,6 +9,7 @@ log line with what it did.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from sf_social.errors import SfSocialError
 from sf_social.pipeline import Pipeline
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.writer import Writer
-from sf_social.sources.base import Source
+from sf_social.sources.base import Source, SourceBatch
 from sf_social.state import RunCounts, StateStore
 from sf_social.sync.intake import Intake, IntakeCounts
 from sf_social.sync.push import Clock, Push, PushCounts, PushPolicy, utc_now
@@ -53,6 +54,72 @@ class PassReport:
         return line
 
 
+StopCheck = Callable[[], bool]
+BatchHook = Callable[[SourceBatch, IntakeCounts], None]
+
+
+def never() -> bool:
+    """A ``should_stop`` that never asks to stop."""
+    return False
+
+
+@dataclass
+class IntakeResult:
+    """What one intake pass of one source did."""
+
+    source: str
+    counts: IntakeCounts = field(default_factory=IntakeCounts)
+    error: str | None = None
+    stopped: bool = False
+    seconds: float = 0.0
+
+
+def intake_source(
+    store: StateStore,
+    intake: Intake,
+    source: Source,
+    *,
+    should_stop: StopCheck = never,
+    on_batch: BatchHook | None = None,
+    clock: Clock = utc_now,
+) -> IntakeResult:
+    """Pull ``source`` from its stored cursor and commit batch by batch, with a run record.
+
+    Stops between batches when ``should_stop()`` (each batch's cursor is its checkpoint);
+    a source's ``SfSocialError`` is recorded in the result, not raised.
+    """
+    started = time.monotonic()
+    result = IntakeResult(source.name)
+    run_id = store.start_run(source.name, now=clock())
+    try:
+        state = store.source(source.name)
+        batches = source.pull(state.cursor if state else None)
+        try:
+            for batch in batches:
+                intake.commit(source.name, batch, result.counts)
+                if on_batch is not None:
+                    on_batch(batch, result.counts)
+                if should_stop():
+                    result.stopped = True
+                    break
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+    except SfSocialError as exc:
+        result.error = str(exc)
+    finally:
+        counts = result.counts
+        store.finish_run(
+            run_id,
+            RunCounts(pulled=counts.pulled, new=counts.new, planned=counts.queued),
+            error=result.error,
+            now=clock(),
+        )
+        result.seconds = time.monotonic() - started
+    return result
+
+
 class SyncEngine:
     """Sources, store, pipeline and writer wired together."""
 
@@ -73,33 +140,38 @@ class SyncEngine:
         self.intake = Intake(store, pipeline, clock)
         self.push = Push(store, writer, org, pipeline.playbook.threading, policy, worker_id, clock)
 
-    def sync_once(self, should_stop: Callable[[], bool] = lambda: False) -> PassReport:
+    def intake_source(
+        self,
+        source: Source,
+        should_stop: StopCheck = never,
+        on_batch: BatchHook | None = None,
+    ) -> IntakeResult:
+        """Intake of one source, batch by batch, stopping between batches when asked."""
+        return intake_source(
+            self.store,
+            self.intake,
+            source,
+            should_stop=should_stop,
+            on_batch=on_batch,
+            clock=self.clock,
+        )
+
+    def sync_once(self, should_stop: StopCheck = never) -> PassReport:
         """Intake every source, then push until the outbox has nothing due."""
         report = PassReport()
         for source in self.sources:
             if should_stop():
                 break
-            run_id = self.store.start_run(source.name, now=self.clock())
-            counts = IntakeCounts()
-            error = None
-            try:
-                self.intake.run(source, counts)
-            except SfSocialError as exc:
-                error = str(exc)
-                report.errors[source.name] = error
-                log.error("source %s failed: %s", source.name, exc)
-            report.intake[source.name] = counts
-            self.store.finish_run(
-                run_id,
-                RunCounts(pulled=counts.pulled, new=counts.new, planned=counts.queued),
-                error=error,
-                now=self.clock(),
-            )
+            result = self.intake_source(source, should_stop)
+            report.intake[source.name] = result.counts
+            if result.error:
+                report.errors[source.name] = result.error
+                log.error("source %s failed: %s", source.name, result.error)
         report.push = self.push_outbox(should_stop)
         log.info("pass: %s", report.summary())
         return report
 
-    def push_outbox(self, should_stop: Callable[[], bool] = lambda: False) -> PushCounts:
+    def push_outbox(self, should_stop: StopCheck = never) -> PushCounts:
         """Only the push step (the daemon's push job, ``dead-letters retry``)."""
         run_id = self.store.start_run(PUSH_RUN, now=self.clock())
         counts = PushCounts()

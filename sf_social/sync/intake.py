@@ -18,7 +18,7 @@ from sf_social.keys import profile_key, thread_key
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
 from sf_social.posts import PostKind, SocialPost
-from sf_social.sources.base import Source, SourceBatch
+from sf_social.sources.base import SourceBatch
 from sf_social.state import QueuedPlan, SeenPost, StateStore, ThreadState
 from sf_social.sync import threads as rules
 
@@ -51,14 +51,6 @@ class Intake:
         self.pipeline = pipeline
         self.clock = clock
         self.reopen_days = pipeline.playbook.threading.reopen_days
-
-    def run(self, source: Source, counts: IntakeCounts | None = None) -> IntakeCounts:
-        """Pull every batch newer than the source's stored cursor and commit it."""
-        counts = counts or IntakeCounts()
-        state = self.store.source(source.name)
-        for batch in source.pull(state.cursor if state else None):
-            self.commit(source.name, batch, counts)
-        return counts
 
     def commit(self, source: str, batch: SourceBatch, counts: IntakeCounts) -> None:
         """Plan one batch and commit it with its cursor."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from sf_social.salesforce.api import OrgApi
 from sf_social.state import StoreStatus
-from sf_social.sync.passes import IntakeResult
+from sf_social.sync.engine import IntakeResult
 from sf_social.sync.push import PushCounts
 
 log = logging.getLogger(__name__)

@@ -12,16 +12,23 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sf_social.errors import SfSocialError
 from sf_social.logs import event
 from sf_social.salesforce.api import OrgApi
-from sf_social.sources.base import Source, SourceBatch
-from sf_social.state import HeldLock, RunCounts, StateStore
-from sf_social.sync.engine import PassReport, SyncEngine
-from sf_social.sync.intake import Intake, IntakeCounts
+from sf_social.sources.base import Source
+from sf_social.state import HeldLock, StateStore
+from sf_social.sync.engine import (
+    BatchHook,
+    IntakeResult,
+    PassReport,
+    StopCheck,
+    SyncEngine,
+    intake_source,
+    never,
+)
+from sf_social.sync.intake import Intake
 from sf_social.sync.push import PushCounts, utc_now
 
 log = logging.getLogger(__name__)
@@ -33,25 +40,6 @@ It lives beside the sources' status (``set_source_status``); commands that list 
 leave out names starting with ``@``.
 """
 
-StopCheck = Callable[[], bool]
-BatchHook = Callable[[SourceBatch, IntakeCounts], None]
-
-
-def never() -> bool:
-    """A ``should_stop`` that never asks to stop."""
-    return False
-
-
-@dataclass
-class IntakeResult:
-    """What one intake pass of one source did."""
-
-    source: str
-    counts: IntakeCounts = field(default_factory=IntakeCounts)
-    error: str | None = None
-    stopped: bool = False
-    seconds: float = 0.0
-
 
 def intake_pass(
     store: StateStore,
@@ -62,36 +50,11 @@ def intake_pass(
     on_batch: BatchHook | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> IntakeResult:
-    """Pull ``source`` from its stored cursor and commit batch by batch; stop when asked."""
-    started = time.monotonic()
-    result = IntakeResult(source.name)
-    run_id = store.start_run(source.name, now=clock())
-    try:
-        state = store.source(source.name)
-        batches = source.pull(state.cursor if state else None)
-        try:
-            for batch in batches:
-                intake.commit(source.name, batch, result.counts)
-                if on_batch is not None:
-                    on_batch(batch, result.counts)
-                if should_stop():
-                    result.stopped = True
-                    break
-        finally:
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
-    except SfSocialError as exc:
-        result.error = str(exc)
-    finally:
-        counts = result.counts
-        store.finish_run(
-            run_id,
-            RunCounts(pulled=counts.pulled, new=counts.new, planned=counts.queued),
-            error=result.error,
-            now=clock(),
-        )
-        result.seconds = time.monotonic() - started
+    """The engine's intake of one source, logged as one line."""
+    result = intake_source(
+        store, intake, source, should_stop=should_stop, on_batch=on_batch, clock=clock
+    )
+    counts = result.counts
     event(
         log,
         "intake",

@@ -10,9 +10,9 @@ import pytest
 
 from sf_social.salesforce import InMemoryOrg
 from sf_social.state import StoreStatus
+from sf_social.sync.engine import IntakeResult
 from sf_social.sync.intake import IntakeCounts
 from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
-from sf_social.sync.passes import IntakeResult
 from sf_social.sync.push import PushCounts
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
