@@ -9,16 +9,20 @@ same export changes nothing. Rejected rows are printed as FILE:LINE: column: rea
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from sf_social.cli.common import config_option, load
 from sf_social.cli.feedio import playbook_option
+from sf_social.config.sources import LinkedInPageSourceConfig
 from sf_social.playbook import load_playbook
 from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
 from sf_social.settings import Settings
 from sf_social.sources.linkedin import ForwardOnlyPipeline, LinkedInExportSource
+from sf_social.sources.linkedin_api.check import check_page
 from sf_social.state import open_store
 from sf_social.sync.engine import SyncEngine
 
@@ -71,3 +75,25 @@ def import_export(
         sys.exit(2)
     if report.push.dead or (counts and counts.rejected):
         sys.exit(1)
+
+
+@linkedin.command()
+@config_option
+def check(config_path: Path | None) -> None:
+    """Verify LINKEDIN_ACCESS_TOKEN against each configured company page.
+
+    One small call per ``type = "linkedin_page"`` source (the last hour's notifications).
+    Exit 0 when every page is readable, 1 otherwise; the token is never printed.
+    """
+    config = load(config_path)
+    entries = [s for s in config.sources if isinstance(s, LinkedInPageSourceConfig)]
+    if not entries:
+        click.echo('no [[sources]] of type "linkedin_page" configured')
+        sys.exit(1)
+    failed = 0
+    for entry in entries:
+        click.echo(f"source {entry.source_name}:")
+        for line in check_page(entry, os.environ):
+            failed += not line.ok
+            click.echo(f"  {'ok  ' if line.ok else 'FAIL'} {line.what}: {line.detail}")
+    sys.exit(1 if failed else 0)

@@ -30,6 +30,7 @@ from sf_social.config.durations import Duration
 from sf_social.playbook import Playbook
 from sf_social.sources.base import Source
 from sf_social.sources.jsonl import JsonlSource
+from sf_social.sources.linkedin_api.config import LinkedInPageOptions
 from sf_social.sources.x.config import XOptions
 
 
@@ -108,7 +109,27 @@ class XSourceConfig(SourceConfig, XOptions):
         )
 
 
-SOURCE_TYPES: dict[str, type[SourceConfig]] = {"jsonl": JsonlSourceConfig, "x": XSourceConfig}
+class LinkedInPageSourceConfig(SourceConfig, LinkedInPageOptions):
+    """A LinkedIn company page: comments and mentions (Community Management API, see README).
+
+    The token comes from ``LINKEDIN_ACCESS_TOKEN`` when it is built.
+    """
+
+    type: Literal["linkedin_page"] = "linkedin_page"
+
+    def build(self, context: SourceContext) -> Source:
+        from sf_social.sources.linkedin_api.config import build_linkedin_page_source
+
+        return build_linkedin_page_source(
+            self, self.source_name, env=context.environ, report=context.report
+        )
+
+
+SOURCE_TYPES: dict[str, type[SourceConfig]] = {
+    "jsonl": JsonlSourceConfig,
+    "x": XSourceConfig,
+    "linkedin_page": LinkedInPageSourceConfig,
+}
 """Source types by their ``type`` value."""
 
 PLANNED_TYPES: dict[str, str] = {}
