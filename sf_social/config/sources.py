@@ -88,7 +88,8 @@ class JsonlSourceConfig(SourceConfig):
 
 
 class XSourceConfig(SourceConfig, XOptions):
-    """X (Twitter): mentions of the brand accounts and listening queries (see README).
+    """X (Twitter): mentions of the brand accounts and listening queries, and the accounts'
+    direct messages when ``direct_messages`` asks for them (off by default; see README).
 
     Credentials come from ``X_BEARER_TOKEN`` / ``X_CONSUMER_KEY`` ... when it is built.
     """

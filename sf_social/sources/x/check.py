@@ -1,7 +1,7 @@
-"""``sf-social x check``: which credentials work for which account and query.
+"""``sf-social x check``: which credentials work for which account, query and DM stream.
 
-One cheap call per item (a user lookup, 5 mentions, 10 search results), no retries and no
-waiting on rate limits: the answer is what the daemon would meet right now.
+One cheap call per item (a user lookup, 5 mentions, 10 search results, 1 DM event), no
+retries and no waiting on rate limits: the answer is what the daemon would meet right now.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sf_social.errors import ConfigError, XSourceError
 from sf_social.playbook import Playbook
 from sf_social.sources.x.client import RetryPolicy, XApi, XCredentials
 from sf_social.sources.x.config import XOptions
+from sf_social.sources.x.dms import DM_ENDPOINT, MESSAGE_CREATE, DirectMessagesStream
 from sf_social.sources.x.streams import MentionsStream, SearchStream
 
 
@@ -52,10 +53,14 @@ def check_access(
             body = api.call("user context", "GET /2/users/me", lambda: client.get_me())
             data = body.get("data") if isinstance(body, dict) else None
             handle = data.get("username") if isinstance(data, dict) else None
-            return f"OAuth 1.0a user @{handle}: direct messages readable for this account"
+            return f"OAuth 1.0a user @{handle}"
 
         attempt("user context", me)
-    for stream in options.streams(playbook, creds):
+    try:
+        streams = options.streams(playbook, creds)
+    except ConfigError as exc:
+        return [*lines, CheckLine("configuration", False, str(exc))]
+    for stream in streams:
         if isinstance(stream, MentionsStream):
 
             def mentions(stream: MentionsStream = stream) -> str:
@@ -86,4 +91,20 @@ def check_access(
                 return f"{len(stream.query)} chars, {count} recent posts: {stream.query[:60]}"
 
             attempt(stream.key, search)
+        elif isinstance(stream, DirectMessagesStream):
+
+            def dms(stream: DirectMessagesStream = stream) -> str:
+                state: dict[str, Any] = {}
+                stream.prepare(api, state)
+                body = api.call(
+                    stream.key,
+                    DM_ENDPOINT,
+                    lambda: client.get_direct_message_events(
+                        event_types=MESSAGE_CREATE, max_results=1, user_auth=True
+                    ),
+                )
+                count = (body.get("meta") or {}).get("result_count", 0)
+                return f"user id {state['user_id']}, direct messages readable ({count} newest read)"
+
+            attempt(stream.key, dms)
     return lines

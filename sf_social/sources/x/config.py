@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sf_social.errors import ConfigError
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.sources.x.client import RetryPolicy, Sleeper, XApi, XCredentials
+from sf_social.sources.x.dms import DirectMessagesStream
 from sf_social.sources.x.search import listening_queries
 from sf_social.sources.x.source import Report, XSource
 from sf_social.sources.x.streams import MentionsStream, SearchStream, Stream
@@ -43,6 +45,11 @@ class XOptions(BaseModel):
     account_ids: dict[str, str] = Field(
         default={}, description="handle → user id, to skip the lookup"
     )
+    direct_messages: bool | list[str] = Field(
+        default=False,
+        description="brand handles whose direct messages are read (OAuth 1.0a user context of"
+        " that account): false (default), true (every account) or a list",
+    )
     listening: bool | list[str] = Field(
         default=True, description="recent-search topics from the playbook: true, false or a list"
     )
@@ -58,6 +65,40 @@ class XOptions(BaseModel):
         default=None, description="playbook for accounts and keywords (default: bundled)"
     )
 
+    @field_validator("direct_messages")
+    @classmethod
+    def _handles(cls, value: bool | list[str]) -> bool | list[str]:
+        if isinstance(value, bool):
+            return value
+        handles = [h.strip().lstrip("@") for h in value]
+        if not all(handles):
+            raise ValueError("an empty handle")
+        return handles
+
+    @model_validator(mode="after")
+    def _dm_accounts(self) -> XOptions:
+        if isinstance(self.direct_messages, list) and self.accounts is not None:
+            try:
+                self.dm_handles(self.accounts)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    def dm_handles(self, handles: list[str]) -> list[str]:
+        """The accounts whose direct messages are read (``ConfigError`` for a stranger)."""
+        if self.direct_messages is False:
+            return []
+        if self.direct_messages is True:
+            return [h.lstrip("@") for h in handles]
+        known = {h.lower().lstrip("@"): h.lstrip("@") for h in handles}
+        strangers = [h for h in self.direct_messages if h.lower() not in known]
+        if strangers:
+            raise ConfigError(
+                f"direct_messages names {', '.join('@' + h for h in strangers)}, which is not"
+                f" among the accounts ({', '.join('@' + h for h in known.values()) or 'none'})"
+            )
+        return [known[h.lower()] for h in self.direct_messages]
+
     def streams(self, playbook: Playbook, creds: XCredentials) -> list[Stream]:
         user_auth = not creds.app_only
         handles = self.accounts if self.accounts is not None else playbook.brand.accounts
@@ -66,6 +107,9 @@ class XOptions(BaseModel):
             MentionsStream(h.lstrip("@"), ids.get(h.lower().lstrip("@")), user_auth)
             for h in handles
         ]
+        streams.extend(
+            DirectMessagesStream(h, creds.user_context) for h in self.dm_handles(list(handles))
+        )
         topics = (
             list(TOPICS)
             if self.listening is True

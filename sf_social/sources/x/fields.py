@@ -31,8 +31,9 @@ DM_EVENT_FIELDS = [
     "sender_id",
     "participant_ids",
     "referenced_tweets",
+    "attachments",
 ]
-DM_EXPANSIONS = ["sender_id"]
+DM_EXPANSIONS = ["sender_id", "participant_ids"]
 
 MENTIONS_REACHABLE = 800
 """Only the newest 800 mentions of a user can be read; older ones are gone for the endpoint."""

@@ -22,6 +22,7 @@ from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
 from sf_social.sources.x.budget import ReadBudget
 from sf_social.sources.x.client import XApi
+from sf_social.sources.x.dms import DirectMessagesStream
 from sf_social.sources.x.normalize import normalize_page
 from sf_social.sources.x.streams import Stream
 from sf_social.sources.x.timeline import Paging, WindowEnd, poll
@@ -36,7 +37,7 @@ Report = Callable[[str, dict[str, Any]], None]
 
 
 class XSource:
-    """Mentions, listening queries (and DMs) of X, as one resumable source."""
+    """Mentions, listening queries and direct messages of X, as one resumable source."""
 
     def __init__(
         self,
@@ -163,6 +164,11 @@ class XSource:
         warnings: list[str],
     ) -> Iterator[tuple[list[SocialPost], list[FeedLineError], list[str]]]:
         """The stream's pages as posts; ``sstate["window"]`` follows each one."""
+        if isinstance(stream, DirectMessagesStream):
+            yield from stream.pages(
+                self.api, sstate, budget, self.paging, now, self.playbook, warnings
+            )
+            return
         ctx = stream.context(self.playbook)
 
         def clamp(since: str) -> str:
