@@ -21,10 +21,11 @@ from sf_social.playbook import Playbook
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
 from sf_social.sources.x.budget import ReadBudget
+from sf_social.sources.x.catchup import catch_up_status, open_gap, run_catch_up
 from sf_social.sources.x.client import XApi
 from sf_social.sources.x.dms import DirectMessagesStream
 from sf_social.sources.x.normalize import normalize_page
-from sf_social.sources.x.streams import Stream
+from sf_social.sources.x.streams import MentionsStream, Stream
 from sf_social.sources.x.timeline import Paging, WindowEnd, poll
 
 if TYPE_CHECKING:
@@ -134,6 +135,8 @@ class XSource:
                 log.error("%s", exc)
             if warnings:
                 info["gap"] = warnings
+            if catch_up := catch_up_status(sstate):
+                info["catch_up"] = catch_up
         stats = self.api.stats
         report["reads_this_pass"] = budget.this_pass
         report["reads_this_month"] = budget.count
@@ -182,6 +185,8 @@ class XSource:
             if gap:
                 warnings.append(gap)
                 log.warning("X %s: %s", stream.key, gap)
+                if isinstance(stream, MentionsStream):
+                    open_gap(sstate, stream.handle, end, now)  # stored with the window's end
 
         stream.prepare(self.api, sstate)
         pages = poll(
@@ -197,6 +202,8 @@ class XSource:
             sstate["window"] = window
             posts, rejected = normalize_page(page, ctx)
             yield posts, rejected, page.error_summary()
+        if isinstance(stream, MentionsStream):
+            yield from run_catch_up(stream, self.api, sstate, budget, self.paging, now, ctx)
 
 
 def _load(cursor: Cursor | None) -> dict[str, Any]:

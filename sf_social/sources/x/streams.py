@@ -125,7 +125,8 @@ class MentionsStream:
         return (
             f"{end.count} mentions since the last pass: only the newest {MENTIONS_REACHABLE}"
             f" are reachable, older ones (after id {end.since_id}, before {end.oldest_id}) may"
-            " be lost; poll more often, or catch up with a listening query naming the account"
+            " be lost; poll more often (a catch-up through recent search recovers what it can:"
+            " see catch_up)"
         )
 
     def clamp_since(self, since: str, now: datetime) -> tuple[str | None, str | None]:

@@ -12,6 +12,7 @@ from sf_social.sources.x.streams import MentionsStream
 from tests.sources.x.conftest import (
     MENTIONS_URL,
     NOW,
+    SEARCH_URL,
     USER_URL,
     add_json,
     make_rig,
@@ -126,6 +127,7 @@ def test_more_than_800_mentions_since_the_last_pass_is_reported_as_a_gap(
     playbook: Playbook,
 ) -> None:
     add_json(MENTIONS_URL, "mentions_page2.json")
+    add_json(SEARCH_URL, "empty.json")  # the catch-up (tests/sources/x/test_catchup.py)
     rig = make_rig(playbook, [MentionsStream("NorthwindHelp", user_id="1500000000000000002")])
     pending = {
         "newest_id": "1600000000000009999",
