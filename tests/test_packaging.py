@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -14,6 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_wheel_install_finds_bundled_files(tmp_path: Path) -> None:
+    source = tmp_path / "source"  # setuptools writes build/ and *.egg-info beside setup.py
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "*.egg-info", "__pycache__", "tests"
+        ),
+    )
     wheels = tmp_path / "wheels"
     subprocess.run(
         [
