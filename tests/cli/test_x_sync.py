@@ -1,0 +1,63 @@
+"""Issue 6's done-when: an X account and a listening query, configured in a file, run
+through the operator's `sync --once` (config -> runtime -> source -> engine -> org)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import responses
+
+from sf_social.state import open_store
+from sf_social.testing import LocalOrg
+from tests.cli.conftest import Ops, clean_env, seeded_org
+from tests.sources.x.conftest import MENTIONS_URL, SEARCH_URL, USER_URL, payload
+
+CONFIG = """
+[[sources]]
+type = "x"
+name = "x"
+accounts = ["NorthwindHelp"]
+listening = false
+queries = [{ topic = "industry", query = "\\"mobile deposit\\" -is:retweet" }]
+"""
+
+
+@pytest.fixture
+def x_ops(tmp_path: Path) -> Iterator[Ops]:
+    """The local org and the X API answering on one ``responses`` mock."""
+    org: LocalOrg = seeded_org()
+    env = clean_env(
+        SF_INSTANCE_URL=org.instance_url,
+        SF_ACCESS_TOKEN=org.access_token,
+        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
+        SF_SOCIAL_CONFIG=str(tmp_path / "sf-social.toml"),
+        X_BEARER_TOKEN="x-bearer-secret-1234",
+    )
+    (tmp_path / "sf-social.toml").write_text(CONFIG, encoding="utf-8")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock, org.mock(mock):
+        mock.add(responses.GET, USER_URL, json=payload("user_by_username.json"))
+        mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page1.json"))
+        mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page2.json"))
+        mock.add(responses.GET, SEARCH_URL, json=payload("search_recent.json"))
+        yield Ops(org, tmp_path, env)
+
+
+def test_a_configured_account_and_query_sync_into_the_org(x_ops: Ops) -> None:
+    result = x_ops.run("sync", "--once")
+    assert result.exit_code == 0, result.output
+    store = open_store(f"sqlite:///{x_ops.db}")
+    state = store.source("x")
+    assert state is not None and state.cursor, "the X source stored its cursor"
+    mentions = {"1600000000000000300", "1600000000000000250", "1600000000000000200"}
+    found_by_search = "1600000000000000500"
+    seen = store.seen(("twitter", i) for i in {*mentions, found_by_search})
+    assert seen == {("twitter", i) for i in {*mentions, found_by_search}}
+    tasks = {r["Social_Post_Key__c"] for r in x_ops.org.records("Task")}
+    assert "twitter:1600000000000000300" in tasks  # "charged twice": a Case and its Task
+    assert x_ops.org.count("Case") >= 1
+    assert "x-bearer-secret-1234" not in result.output
+    again = x_ops.run("sync", "--once")
+    assert again.exit_code == 0, again.output
+    assert {r["Social_Post_Key__c"] for r in x_ops.org.records("Task")} == tasks
