@@ -168,20 +168,23 @@ class SObjectRecord(BaseModel):
     def _references(self) -> dict[str, Any]:
         return {}
 
-    def merge(self, newer: SObjectRecord) -> SObjectRecord:
+    def merge(self, newer: SObjectRecord, *, newer_creates: bool = False) -> SObjectRecord:
         """This record updated by a newer plan for the same key.
 
-        Insert-only fields keep the first non-empty value (the record was created from the
-        first post); sync-owned fields take the newer non-empty value.
+        Insert-only fields are those of the write that creates the record: this one's, as
+        they are (an empty value stays empty, exactly as when the newer plan arrives in a
+        later batch and may only refresh), or the newer one's when ``newer_creates`` (this
+        one could only update). Sync-owned fields take the newer non-empty value.
         """
         if type(newer) is not type(self) or newer.key != self.key:
             raise ValueError(f"cannot merge {type(newer).__name__} {newer.key} into {self.key}")
         update: dict[str, Any] = {}
         for attribute in type(self).model_fields:
-            mine, theirs = getattr(self, attribute), getattr(newer, attribute)
-            if theirs in (None, []):
-                continue
-            if self.ownership(attribute) is SYNC or mine in (None, []):
+            theirs = getattr(newer, attribute)
+            if self.ownership(attribute) is SYNC:
+                if theirs not in (None, []):
+                    update[attribute] = theirs
+            elif newer_creates:
                 update[attribute] = theirs
         return self.model_copy(update=update)
 

@@ -448,12 +448,22 @@ class TestMerge:
         assert merged.user_classes == ["Verified"]
         assert merged.last_name == "One"
 
-    def test_empty_insert_only_is_filled_from_the_newer_plan(self) -> None:
-        first = CaseRecord(thread_key=THREAD_KEY)
-        newer = CaseRecord(thread_key=THREAD_KEY, owner_id="00G1", subject="hi")
+    def test_an_empty_insert_only_value_stays_empty(self) -> None:
+        """As when the newer plan comes in a later batch: it may refresh, not fill in."""
+        first = full_case(listening_topic=None)
+        newer = full_case(listening_topic="Brand", subject="second post")
         merged = first.merge(newer)
         assert isinstance(merged, CaseRecord)
+        assert merged.listening_topic is None
+        assert merged.subject == first.subject
+
+    def test_insert_only_comes_from_the_newer_plan_when_it_creates(self) -> None:
+        first = CaseRecord(thread_key=THREAD_KEY, first_response=datetime(2024, 1, 1, tzinfo=UTC))
+        newer = CaseRecord(thread_key=THREAD_KEY, owner_id="00G1", subject="hi")
+        merged = first.merge(newer, newer_creates=True)
+        assert isinstance(merged, CaseRecord)
         assert (merged.owner_id, merged.subject) == ("00G1", "hi")
+        assert merged.first_response == datetime(2024, 1, 1, tzinfo=UTC), "sync-owned kept"
 
     def test_merge_leaves_both_inputs_unchanged(self) -> None:
         first = full_lead(followers=10)

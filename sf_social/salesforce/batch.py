@@ -1,8 +1,8 @@
 """A batch of planned writes turned into records to send: merged by key, ordered, shaped.
 
 - One :class:`Slot` per (sObject, key): writes sharing a key are merged first
-  (``SObjectRecord.merge``: insert-only fields keep the first value, sync-owned fields take
-  the newest), so a call never carries one key twice (design rule 1).
+  (``SObjectRecord.merge``: insert-only fields are the creating write's, sync-owned
+  fields take the newest), so a call never carries one key twice (design rule 1).
 - Parents before children: Leads, Contacts and Cases before the Tasks that point at them.
 - A record known to exist is sent with its sync-owned fields only (rule 7), plus the
   engine's explicit ``PlannedWrite.overrides`` (a reopened Case's Status); a new one with
@@ -47,12 +47,13 @@ class Slot:
 
     def absorb(self, write: PlannedWrite, member: tuple[int, int]) -> None:
         """Merge a newer write for the same key into this slot."""
-        merged = self.record.merge(write.record)
+        creates = self.mode is WriteMode.UPDATE_ONLY and write.mode is WriteMode.UPSERT
+        merged = self.record.merge(write.record, newer_creates=creates)
         assert isinstance(merged, type(self.record))
         self.record = merged
-        if write.mode is WriteMode.UPSERT:
+        if creates:
             self.mode = WriteMode.UPSERT
-        self.owner_queue = self.owner_queue or write.owner_queue
+            self.owner_queue = write.owner_queue
         self.overrides.update(write.overrides)
         self.members.append(member)
 
