@@ -9,9 +9,10 @@ fields admins fill for known customers, best evidence first:
 3. ``Social_Handle__c`` (the last handle we saw, any network).
 
 When several Contacts match at the best level, the lowest Id wins and a note says so (a
-known customer gets no Lead either way). Leads are found by their key
-(``Social_Profile_Key__c``) in the writer's key query. Answers, including "nobody", are
-cached for the pass (:meth:`IdentityCache.clear` starts a new one).
+known customer gets no Lead either way). The author's Lead is the one an earlier post
+made: known to the ledger (the writer's ``known_ids``) or created by an earlier plan of the
+same batch. Answers, including "nobody", are cached for the pass
+(:meth:`IdentityCache.clear` starts a new one).
 
 :func:`apply_identity` then rewrites a plan's writes: a known Contact means no Lead, the
 Case linked to the Contact (``ContactId``), the Tasks hung on the Contact (``WhoId``) and the
@@ -140,12 +141,18 @@ class Applied:
     notes: tuple[str, ...] = ()
 
 
-def apply_identity(plan: RecordPlan, contact: KnownPerson | None, lead_id: str | None) -> Applied:
-    """``plan``'s writes rewritten for who the author is (see the module docstring)."""
+def apply_identity(
+    plan: RecordPlan, contact: KnownPerson | None, lead: Reference | None
+) -> Applied:
+    """``plan``'s writes rewritten for who the author is (see the module docstring).
+
+    ``lead`` is the author's Lead: by Id when it exists, by key when an earlier plan of the
+    same batch creates it (the Task then hangs on it, as it would a batch later).
+    """
     if contact is not None:
         return _for_contact(plan, contact)
-    if lead_id is not None:
-        return _for_lead(plan, lead_id)
+    if lead is not None:
+        return _for_lead(plan, lead)
     return Applied(tuple((w, None) for w in plan.writes))
 
 
@@ -175,17 +182,17 @@ def _for_contact(plan: RecordPlan, contact: KnownPerson) -> Applied:
     return Applied(tuple(writes), tuple(notes))
 
 
-def _for_lead(plan: RecordPlan, lead_id: str) -> Applied:
+def _for_lead(plan: RecordPlan, lead: Reference) -> Applied:
     writes: list[tuple[PlannedWrite, str | None]] = []
     linked = False
     for write in plan.writes:
         record = write.record
         if isinstance(record, TaskRecord) and record.who is None and record.what is None:
-            record = record.model_copy(update={"who": Reference(sobject="Lead", id=lead_id)})
+            record = record.model_copy(update={"who": lead})
             write = write.model_copy(update={"record": record})
             linked = True
         writes.append((write, None))
-    notes = (f"known Lead {lead_id}: the Task hangs on it",) if linked else ()
+    notes = (f"known Lead {lead.id or lead.key}: the Task hangs on it",) if linked else ()
     return Applied(tuple(writes), notes)
 
 

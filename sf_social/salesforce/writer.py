@@ -5,8 +5,8 @@
 1. **Look up** (one Composite call carries up to five queries): which keys already exist
    (``SELECT Id, Social_Thread_Key__c FROM Case WHERE Social_Thread_Key__c IN (...)``, one
    per sObject, skipping keys whose Id the ledger gave in ``known_ids``), who the authors
-   are (Contacts by handle / profile key / email, Leads by profile key), and the owner
-   queues not resolved yet.
+   are (Contacts by handle / profile key / email; their Leads come from ``known_ids`` and
+   the batch itself), and the owner queues not resolved yet.
 2. **Identity** rewrites the plans (:func:`~sf_social.salesforce.identity.apply_identity`).
 3. **Merge** writes that share a key, and order them parents first.
 4. **Send**: records known to exist get their sync-owned fields only (update by Id);
@@ -43,6 +43,7 @@ import requests
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.plan import PlannedWrite, RecordPlan, WriteMode
 from sf_social.playbook import Playbook
+from sf_social.records import LeadRecord, Reference
 from sf_social.salesforce.api import Found, Lookup, OrgApi
 from sf_social.salesforce.batch import (
     Slot,
@@ -119,6 +120,9 @@ class _Run:
 
     plans: Sequence[RecordPlan]
     known: dict[str, str]
+    """Key → Id: what the ledger and this pass knew, then what the lookups found."""
+    written_before: dict[str, str] = field(default_factory=dict)
+    """Key → Id of records written before this batch (the ledger, this pass)."""
     applied: list[list[tuple[PlannedWrite, str | None]]] = field(default_factory=list)
     notes: list[list[str]] = field(default_factory=list)
     plan_failure: dict[int, RecordFailure] = field(default_factory=dict)
@@ -129,6 +133,24 @@ class _Run:
     slot_notes: dict[int, str] = field(default_factory=dict)
     insert_first: set[str] = field(default_factory=set)
     stopped: Stop | None = None
+
+
+def _lead_of(key: str | None, run: _Run, planned: set[str]) -> Reference | None:
+    """The author's Lead, if an earlier post made it: by Id when it was written before this
+    batch (the ledger's ``known_ids``), by key when an earlier plan of the batch creates it.
+
+    A Lead that is in the org but unknown to the ledger is not used: it may come from a
+    *later* post whose write was sent but never settled (a crash), and linking to it would
+    make the org depend on where the crash fell. Our Leads carry our key, so outside that
+    case the ledger knows them.
+    """
+    if key is None:
+        return None
+    if key in run.written_before:
+        return Reference(sobject="Lead", id=run.written_before[key])
+    if key in planned:
+        return Reference(sobject="Lead", key_field=LeadRecord.key_field, key=key)
+    return None
 
 
 class SalesforceWriter:
@@ -174,7 +196,8 @@ class SalesforceWriter:
         self, plans: Sequence[RecordPlan], known_ids: Mapping[str, str] | None = None
     ) -> WriteReport:
         calls_before = self.api.api_calls
-        run = _Run(plans=plans, known={**self._ids, **(known_ids or {})})
+        before = {**self._ids, **(known_ids or {})}
+        run = _Run(plans=plans, known=dict(before), written_before=before)
         try:
             self._start()
             budget_gate(self.api)
@@ -233,10 +256,6 @@ class SalesforceWriter:
         identity_plans = [
             i for i, p in enumerate(run.plans) if self.config.identity_lookup and needs_identity(p)
         ]
-        for i in identity_plans:
-            identity = run.plans[i].identity
-            assert identity is not None
-            want("Lead", "Social_Profile_Key__c", identity.lead_key)
         contacts = self.identity.missing(run.plans[i].identity for i in identity_plans)  # type: ignore[misc]
         queues = self.queues.missing(queue_names)
 
@@ -324,6 +343,7 @@ class SalesforceWriter:
     # -- 2. identity ---------------------------------------------------------------------
 
     def _apply_identity(self, run: _Run) -> None:
+        planned_leads: set[str] = set()  # Leads that earlier plans of the batch upsert
         for i, plan in enumerate(run.plans):
             if i in run.plan_failure or not (self.config.identity_lookup and needs_identity(plan)):
                 run.applied.append([(w, None) for w in plan.writes])
@@ -332,10 +352,14 @@ class SalesforceWriter:
             identity = plan.identity
             assert identity is not None
             contact = self.identity.contact_for(identity)
-            lead_id = run.known.get(identity.lead_key) if identity.lead_key else None
-            applied = apply_identity(plan, contact, lead_id)
+            applied = apply_identity(plan, contact, _lead_of(identity.lead_key, run, planned_leads))
             run.applied.append(list(applied.writes))
             run.notes.append(list(applied.notes))
+            planned_leads.update(
+                w.key
+                for w, skip in applied.writes
+                if skip is None and isinstance(w.record, LeadRecord) and w.mode is WriteMode.UPSERT
+            )
 
     # -- 3./4. merge and send ------------------------------------------------------------
 

@@ -160,11 +160,30 @@ def test_known_contact_and_queue_owner_in_the_org(org: LocalOrg) -> None:
 
 def test_praise_hangs_on_an_existing_lead(org: LocalOrg) -> None:
     writer = connect(org)
-    lead_id = writer.write([lead_plan("1", handle="fan")]).ids["twitter:user:u-fan"]
+    ids = writer.write([lead_plan("1", handle="fan")]).ids
+    lead_id = ids["twitter:user:u-fan"]
     writer.begin_pass()
-    assert_all_ok(writer.write([praise_plan("2", handle="fan")]))
+    assert_all_ok(writer.write([praise_plan("2", handle="fan")], known_ids=ids))
     [task] = org.find("Task", "Social_Post_Key__c", "twitter:2")
     assert task["WhoId"] == lead_id and task["WhatId"] is None
+
+
+def test_praise_after_a_lead_in_the_same_batch_hangs_on_it_as_a_batch_later(
+    org: LocalOrg,
+) -> None:
+    writer = connect(org)
+    report = writer.write([lead_plan("1", handle="fan"), praise_plan("2", handle="fan")])
+    assert_all_ok(report)
+    [task] = org.find("Task", "Social_Post_Key__c", "twitter:2")
+    assert task["WhoId"] == report.ids["twitter:user:u-fan"]
+
+
+def test_praise_before_the_lead_in_the_same_batch_hangs_on_nothing(org: LocalOrg) -> None:
+    """As when the praise is pushed a batch before the Lead exists: order decides."""
+    writer = connect(org)
+    assert_all_ok(writer.write([praise_plan("1", handle="fan"), lead_plan("2", handle="fan")]))
+    [task] = org.find("Task", "Social_Post_Key__c", "twitter:1")
+    assert task["WhoId"] is None
 
 
 def test_hostile_handles_are_data(org: LocalOrg) -> None:
@@ -318,3 +337,13 @@ def test_over_https_on_loopback(
     second = writer.write(plans)
     assert_all_ok(second)
     assert counts(org) == before and second.ids == first.ids
+
+
+def test_a_lead_the_ledger_does_not_know_gets_no_task(org: LocalOrg) -> None:
+    """It may be a later post's, sent before a crash: linking would depend on the crash."""
+    writer = connect(org)
+    writer.write([lead_plan("3", handle="fan")])
+    writer.begin_pass()  # a new process: the ledger never settled the Lead
+    assert_all_ok(writer.write([praise_plan("2", handle="fan")]))
+    [task] = org.find("Task", "Social_Post_Key__c", "twitter:2")
+    assert task["WhoId"] is None
