@@ -173,7 +173,7 @@ def retry(
         if not push or not moved:
             return
         counts = push_pass(runtime.connect(), runtime.org)
-        left = runtime.store.status().outbox_depth
+        left = runtime.store.status().outbox_pending
     finally:
         runtime.close()
     click.echo(

@@ -110,13 +110,16 @@ def import_(
             if result.error is None and not stop():
                 progress.add(push_pass(engine, runtime.org, should_stop=stop))
                 _retry_for(patience, engine, runtime, progress, stop)
-            left = runtime.store.status().outbox_depth
+            status = runtime.store.status()
+            left, held = status.outbox_pending, status.outbox_held
             interrupted = stop()
     except SalesforceApiError as exc:
         raise click.ClickException(f"cannot reach Salesforce, nothing imported: {exc}") from None
     finally:
         runtime.close()
-    _report(file, source.name, result.counts, progress.pushed, result.error, left, interrupted)
+    _report(
+        file, source.name, result.counts, progress.pushed, result.error, left, held, interrupted
+    )
 
 
 def _retry_for(
@@ -129,7 +132,7 @@ def _retry_for(
     """Push again, once a second, while writes wait for a retry and ``patience`` lasts."""
     deadline = time.monotonic() + patience.total_seconds()
     store: StateStore = runtime.store
-    while time.monotonic() < deadline and store.status().outbox_depth and not stop():
+    while time.monotonic() < deadline and store.status().outbox_pending and not stop():
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
         if store.status().outbox_due:
             progress.add(push_pass(engine, runtime.org, should_stop=stop))
@@ -142,6 +145,7 @@ def _report(
     pushed: PushCounts,
     error: str | None,
     left: int,
+    held: int,
     interrupted: bool,
 ) -> None:
     if counts.pulled == 0 and error is None:
@@ -169,6 +173,11 @@ def _report(
         problems.append(
             f"{plural(pushed.dead, 'write')} refused by Salesforce: `sf-social dead-letters"
             " list`, fix the cause, then `sf-social dead-letters retry`"
+        )
+    if held:
+        problems.append(
+            f"{plural(held, 'write')} held behind dead letters of their thread or person"
+            " (applied in order once those are retried, or dropped)"
         )
     if counts.rejected:
         problems.append(

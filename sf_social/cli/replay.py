@@ -75,7 +75,8 @@ def replay(since: str, sources: tuple[str, ...], config_path: Path | None) -> No
                 for s in rewound.sources
             ]
             counts = push_pass(engine, runtime.org, should_stop=stop)
-        left = runtime.store.status().outbox_depth
+        status = runtime.store.status()
+        left, waiting = status.outbox_pending, status.outbox_held
         interrupted = stop()
     finally:
         for lock in held:
@@ -92,6 +93,8 @@ def replay(since: str, sources: tuple[str, ...], config_path: Path | None) -> No
         problems.append(f"{plural(left, 'write')} still in the outbox (sent by the next push)")
     if counts.dead:
         problems.append(f"{plural(counts.dead, 'write')} refused: `sf-social dead-letters list`")
+    if waiting:
+        problems.append(f"{plural(waiting, 'write')} held behind dead letters of their thread")
     if problems:
         click.echo("left:\n" + "\n".join(f"  - {p}" for p in problems), err=True)
         sys.exit(1)

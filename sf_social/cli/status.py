@@ -90,6 +90,7 @@ def as_dict(snapshot: StoreStatus, database: str) -> dict[str, Any]:
             "depth": snapshot.outbox_depth,
             "due": snapshot.outbox_due,
             "leased": snapshot.outbox_leased,
+            "held": snapshot.outbox_held,
             "oldest_at": snapshot.oldest_outbox_at,
             "oldest_age_seconds": oldest.total_seconds() if oldest is not None else None,
         },
@@ -144,6 +145,7 @@ def render(snapshot: StoreStatus, database: str) -> str:
     lines.append(
         f"outbox: {snapshot.outbox_depth:,} row(s), {snapshot.outbox_due:,} due now,"
         f" {snapshot.outbox_leased:,} leased"
+        + (f", {snapshot.outbox_held:,} held behind dead letters" if snapshot.outbox_held else "")
         + (f"; oldest waiting {format_duration(oldest)}" if oldest is not None else "")
     )
     dead = sum(snapshot.dead_letters_by_code.values())

@@ -32,6 +32,7 @@ from sf_social.state.outbox import (
     QueueSlot,
     Rescheduled,
     is_available,
+    is_held,
     select_claimable,
 )
 from sf_social.state.runs import RunCounts, RunRecord
@@ -238,7 +239,8 @@ class MemoryStateStore:
     ) -> list[OutboxRow]:
         at = as_utc(now, "now")
         with self._lock:
-            ids = select_claimable((r.slot() for r in self._outbox.values()), at, limit, per_key)
+            slots = (r.slot() for r in self._outbox.values())
+            ids = select_claimable(slots, at, limit, per_key, self._held())
             if ids:
                 self._point(CLAIM_CHECKPOINT)
             claimed = []
@@ -448,10 +450,20 @@ class MemoryStateStore:
         return sorted(found, key=lambda r: r.id, reverse=True)[:limit]
 
     # -- status -----------------------------------------------------------------------
+    def _held(self) -> dict[str, int]:
+        """Ordering key → the smallest outbox id of its dead letters."""
+        held: dict[str, int] = {}
+        for dead in self._dead.values():
+            held[dead.ordering_key] = min(
+                dead.outbox_id, held.get(dead.ordering_key, dead.outbox_id)
+            )
+        return held
+
     def status(self, *, now: datetime | None = None) -> StoreStatus:
         at = now_or(now)
         with self._lock:
             rows = list(self._outbox.values())
+            held = self._held()
             by_code: dict[str, int] = {}
             for dead in self._dead.values():
                 by_code[dead.code] = by_code.get(dead.code, 0) + 1
@@ -465,7 +477,10 @@ class MemoryStateStore:
                 now=at,
                 sources=sorted(self._sources.values(), key=lambda s: s.name),
                 outbox_depth=len(rows),
-                outbox_due=sum(is_available(r.slot(), at) for r in rows),
+                outbox_due=sum(
+                    is_available(r.slot(), at) and not is_held(r.slot(), held) for r in rows
+                ),
+                outbox_held=sum(is_held(r.slot(), held) for r in rows),
                 outbox_leased=sum(
                     r.claimed_until is not None and r.claimed_until > at for r in rows
                 ),

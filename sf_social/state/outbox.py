@@ -3,9 +3,12 @@
 One row per ``RecordPlan``, queued by ``commit_batch`` in the same transaction that marks
 its post seen and advances the cursor (design rule 2). Rows are applied in order per
 *ordering key* (design rule 6): a row is claimable only when it is due, not leased, and no
-earlier row (smaller id) with the same ordering key is still in the outbox. A row leaves
-the outbox when it completes or goes to the dead letters; a dead-lettered row therefore
-no longer holds back the rows behind it.
+earlier row (smaller id) with the same ordering key is still in the outbox or parked in
+the dead letters. A row leaves the outbox when it completes or goes to the dead letters;
+a dead letter keeps *holding* the rows behind it in its key until it is retried (it goes
+back under its original id, ahead of them) or dropped: a thread's replies never create
+its Case while its first post waits for an admin, and a retried first post never
+overwrites what newer posts wrote.
 
 A claim leases rows to a worker until ``claimed_until``; a worker that crashes simply lets
 its lease expire and the rows become claimable again. Each claim increments ``attempts``,
@@ -113,22 +116,35 @@ def is_available(slot: QueueSlot, now: datetime) -> bool:
     return slot.next_attempt_at <= now and not leased
 
 
+def is_held(slot: QueueSlot, held: Mapping[str, int]) -> bool:
+    """Behind a dead letter of its key (``held``: ordering key → smallest dead outbox id)."""
+    dead = held.get(slot.ordering_key)
+    return dead is not None and dead < slot.id
+
+
 def select_claimable(
-    slots: Iterable[QueueSlot], now: datetime, limit: int, per_key: int = 1
+    slots: Iterable[QueueSlot],
+    now: datetime,
+    limit: int,
+    per_key: int = 1,
+    held: Mapping[str, int] | None = None,
 ) -> list[int]:
     """Ids a claim may take, oldest first: the per-key ordering rule.
 
     For each ordering key only the head of its queue (the smallest id) can be taken, and
-    only if it is available. With ``per_key > 1`` the claim may also take the rows right
-    behind an available head, in order, up to ``per_key`` rows of that key, stopping at the
-    first row that is not available: the worker then gets a contiguous prefix of the key's
-    queue and must apply it in order. At most ``limit`` ids in all; heads first.
+    only if it is available and not held behind a dead letter (``held``, see
+    :func:`is_held`). With ``per_key > 1`` the claim may also take the rows right behind
+    an available head, in order, up to ``per_key`` rows of that key, stopping at the first
+    row that is not available or held: the worker then gets a contiguous prefix of the
+    key's queue and must apply it in order. At most ``limit`` ids in all; heads first.
     """
     if limit <= 0:
         return []
+    held = held or {}
     chains: dict[str, list[QueueSlot]] = {}
     for slot in sorted(slots, key=lambda s: s.id):
-        chains.setdefault(slot.ordering_key, []).append(slot)
+        if not is_held(slot, held):
+            chains.setdefault(slot.ordering_key, []).append(slot)
     heads = sorted(
         (chain[0] for chain in chains.values() if is_available(chain[0], now)),
         key=lambda s: s.id,

@@ -32,12 +32,19 @@ class StoreStatus:
     sources: list[SourceState]
     outbox_depth: int
     outbox_due: int
-    """Rows due now and not leased."""
+    """Rows due now, not leased and not held."""
     outbox_leased: int
     oldest_outbox_at: datetime | None
     dead_letters_by_code: dict[str, int]
     ledger_by_status: dict[str, int]
     last_runs: dict[str, RunRecord] = field(default_factory=dict)
+    outbox_held: int = 0
+    """Rows held behind a dead letter of their ordering key (they wait for its retry/drop)."""
+
+    @property
+    def outbox_pending(self) -> int:
+        """Rows that will be sent without anyone's help: the depth less the held rows."""
+        return self.outbox_depth - self.outbox_held
 
     @property
     def oldest_outbox_age(self) -> timedelta | None:

@@ -75,7 +75,9 @@ def check_health(
         report.checks.append(Check("outbox", True, "empty"))
     else:
         detail = (
-            f"{status.outbox_depth} row(s), oldest waiting {format_duration(oldest)}"
+            f"{status.outbox_depth} row(s)"
+            + (f" ({status.outbox_held} held behind dead letters)" if status.outbox_held else "")
+            + f", oldest waiting {format_duration(oldest)}"
             f" (limit {format_duration(max_outbox_age)})"
         )
         report.checks.append(Check("outbox", oldest <= max_outbox_age, detail))

@@ -44,6 +44,7 @@ GAUGES: dict[str, str] = {
     "sf_social_up": "1 while the daemon runs, 0 once it stopped.",
     "sf_social_outbox_depth": "Planned writes waiting in the outbox.",
     "sf_social_outbox_due": "Outbox rows due now and not leased.",
+    "sf_social_outbox_held": "Outbox rows held behind a dead letter of their thread or person.",
     "sf_social_outbox_leased": "Outbox rows leased to a worker.",
     "sf_social_outbox_oldest_age_seconds": "Age of the oldest outbox row (0 when empty).",
     "sf_social_dead_letters": "Dead letters waiting for an operator.",
@@ -115,6 +116,7 @@ class Metrics:
         """Gauges from the store's status snapshot."""
         self.set_gauge("sf_social_outbox_depth", status.outbox_depth)
         self.set_gauge("sf_social_outbox_due", status.outbox_due)
+        self.set_gauge("sf_social_outbox_held", status.outbox_held)
         self.set_gauge("sf_social_outbox_leased", status.outbox_leased)
         age = status.oldest_outbox_age
         self.set_gauge("sf_social_outbox_oldest_age_seconds", age.total_seconds() if age else 0)

@@ -14,8 +14,9 @@ def bury(store: StateStore, *codes: str) -> None:
     """Queue one post per code, all on ordering key ``k``, and dead-letter each in turn."""
     ids = [str(n) for n in range(1, len(codes) + 1)]
     store.commit_batch("src", None, [post(i) for i in ids], [queued(i, "k") for i in ids], now=T0)
-    for n, code in enumerate(codes):
-        (row,) = store.claim_outbox("w", 1, T0, LEASE)
+    rows = store.claim_outbox("w", 10, T0, LEASE, per_key=len(codes))
+    assert len(rows) == len(codes)
+    for n, (row, code) in enumerate(zip(rows, codes, strict=True)):
         store.dead_letter(row, Failure(code, f"failure {n}"), now=T0 + timedelta(seconds=n))
 
 
@@ -45,8 +46,12 @@ def test_retry_moves_them_back_to_the_outbox_in_their_old_place(store: StateStor
     assert (row.post_key, row.attempts, row.created_at) == ("twitter:1", 1, T0)
     assert row.last_error is not None and PICKLIST in row.last_error
     store.complete(row, {}, now=at)
-    assert [r.post_key for r in store.claim_outbox("w", 10, at, LEASE)] == ["twitter:9"]
     assert store.ledger([("twitter", "1")])[("twitter", "1")].status is LedgerStatus.WRITTEN
+    # the newer post still waits behind the other dead letter of its key, until it goes
+    assert store.claim_outbox("w", 10, at, LEASE) == []
+    assert store.status(now=at).outbox_held == 1
+    assert store.drop_dead_letters(code="INVALID_FIELD") == 1
+    assert [r.post_key for r in store.claim_outbox("w", 10, at, LEASE)] == ["twitter:9"]
 
 
 def test_retry_by_id_and_all(store: StateStore) -> None:

@@ -20,7 +20,7 @@ def test_migrates_an_empty_database_to_the_current_tables(sql_backend: Backend) 
     store = sql_backend.open_sql(migrate=False)
     with store.engine.connect() as conn:
         assert not inspect(conn).has_table("outbox", schema=sql_backend.schema)
-    assert store.migrate() == [1]
+    assert store.migrate() == [m.version for m in MIGRATIONS]
     assert store.schema_version() == LATEST
     with store.engine.connect() as conn:
         found = inspect(conn)
@@ -29,6 +29,8 @@ def test_migrates_an_empty_database_to_the_current_tables(sql_backend: Backend) 
             assert columns == set(table.c.keys()), table.name
         indexes = {i["name"] for i in found.get_indexes("outbox", schema=sql_backend.schema)}
         assert {"outbox_ordering", "outbox_due", "outbox_post_key"} <= indexes
+        dead = {i["name"] for i in found.get_indexes("dead_letters", schema=sql_backend.schema)}
+        assert "dead_letters_ordering" in dead
 
 
 def test_migrating_again_changes_nothing(sql_backend: Backend) -> None:
@@ -90,7 +92,7 @@ def test_replicas_starting_together_migrate_once(sql_backend: Backend) -> None:
     for thread in threads:
         thread.join(30)
     assert errors == []
-    assert sorted(applied) == [[], [], [], [1]]
+    assert sorted(applied) == [[], [], [], [m.version for m in MIGRATIONS]]
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:

@@ -108,11 +108,43 @@ def test_rows_of_one_key_are_applied_in_order(store: StateStore) -> None:
     assert keys(store.claim_outbox("w2", 10, T0 + timedelta(minutes=1), LEASE)) == ["twitter:3"]
 
 
-def test_a_dead_letter_no_longer_blocks_its_key(store: StateStore) -> None:
+def test_a_dead_letter_holds_its_key_until_it_is_retried(store: StateStore) -> None:
+    fill(store, ("1", "k"), ("2", "k"), ("3", "other"))
+    (row, other) = store.claim_outbox("w", 10, T0, LEASE)
+    store.dead_letter(row, Failure("INVALID_FIELD", "no such field"), now=T0)
+    store.complete(other, {}, now=T0)
+    status = store.status(now=T0)
+    assert (status.outbox_depth, status.outbox_held, status.outbox_due) == (1, 1, 0)
+    assert status.outbox_pending == 0
+    assert store.claim_outbox("w", 10, T0 + LEASE, LEASE, per_key=5) == []
+    assert store.retry_dead_letters(now=T0) == 1
+    assert store.status(now=T0).outbox_held == 0
+    # the retried row goes first again, then the row it held
+    assert keys(store.claim_outbox("w", 10, T0 + LEASE, LEASE)) == ["twitter:1"]
+
+
+def test_a_dropped_dead_letter_releases_its_key(store: StateStore) -> None:
     fill(store, ("1", "k"), ("2", "k"))
     (row,) = store.claim_outbox("w", 10, T0, LEASE)
     store.dead_letter(row, Failure("INVALID_FIELD", "no such field"), now=T0)
+    assert store.drop_dead_letters() == 1
     assert keys(store.claim_outbox("w", 10, T0, LEASE)) == ["twitter:2"]
+
+
+def test_a_dead_letter_inside_a_claimed_chain_holds_the_rows_behind_it(
+    store: StateStore,
+) -> None:
+    fill(store, ("1", "k"), ("2", "k"), ("3", "k"))
+    one, two, three = store.claim_outbox("w", 10, T0, LEASE, per_key=3)
+    store.settle(
+        [
+            Rescheduled(one, "later", T0),
+            DeadLettered(two, Failure("INVALID_FIELD", "no such field")),
+            Rescheduled(three, "later", T0),
+        ],
+        now=T0,
+    )
+    assert keys(store.claim_outbox("w", 10, T0, LEASE, per_key=3)) == ["twitter:1"]
 
 
 def test_per_key_claims_take_a_contiguous_prefix(store: StateStore) -> None:

@@ -3,7 +3,8 @@
 A claim runs in one transaction. On PostgreSQL its candidate rows are locked with
 ``FOR UPDATE SKIP LOCKED``: two replicas claiming at once never get the same row, and a
 row whose lock was skipped takes the rows behind it in its key out of the claim
-(``contiguous_prefixes``). Every lock query repeats the availability test on the row
+(``contiguous_prefixes``). Rows behind a dead letter of their key are held (``not_held``,
+indexed by migration 2). Every lock query repeats the availability test on the row
 itself, so PostgreSQL re-checks it against a row another claim just leased. On SQLite
 the claim runs under ``BEGIN IMMEDIATE``: nobody else writes meanwhile.
 
@@ -53,6 +54,12 @@ def _available(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def not_held() -> ColumnElement[bool]:
+    """The outbox row has no dead letter of its ordering key ahead of it (``is_held``)."""
+    d = t.dead_letters
+    return ~exists().where(d.c.ordering_key == o.c.ordering_key, d.c.outbox_id < o.c.id)
+
+
 def claim(
     conn: Connection,
     worker_id: str,
@@ -73,6 +80,7 @@ def claim(
         .where(
             _available(now),
             ~exists().where(earlier.c.ordering_key == o.c.ordering_key, earlier.c.id < o.c.id),
+            not_held(),
         )
         .order_by(o.c.id)
         .limit(limit)
@@ -122,7 +130,7 @@ def _with_followers(
             for r in conn.execute(query)
         )
     head_ids = {row_id for row_id, _ in heads}
-    wanted = select_claimable(slots, now, limit, per_key)
+    wanted = select_claimable(slots, now, limit, per_key, _held(conn, keys))
     followers = [i for i in wanted if i not in head_ids]
     granted = set(head_ids)
     if followers and pg:
@@ -138,6 +146,20 @@ def _with_followers(
     by_id = {s.id: s.ordering_key for s in slots}
     candidates = [(i, by_id[i]) for i in wanted]
     return contiguous_prefixes(candidates, granted)
+
+
+def _held(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
+    """Ordering key → the smallest outbox id of its dead letters, for ``keys``."""
+    d = t.dead_letters
+    held: dict[str, int] = {}
+    for chunk in chunks(keys):
+        query = (
+            select(d.c.ordering_key, func.min(d.c.outbox_id))
+            .where(d.c.ordering_key.in_(chunk))
+            .group_by(d.c.ordering_key)
+        )
+        held.update({str(key): int(first) for key, first in conn.execute(query)})
+    return held
 
 
 def _public(row: Row[Any]) -> OutboxRow:

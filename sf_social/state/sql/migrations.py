@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, MetaData, func, select
+from sqlalchemy import Connection, Engine, Index, MetaData, func, select
 from sqlalchemy.schema import CreateSchema
 
 from sf_social.errors import SchemaVersionError
@@ -39,8 +39,14 @@ def _v1(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _v2(conn: Connection) -> None:
+    dead = schema_v1.dead_letters(MetaData())
+    Index("dead_letters_ordering", dead.c.ordering_key, dead.c.outbox_id).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ledger, record ids, sources, outbox, dead letters, threads, runs", _v1),
+    Migration(2, "dead letters by ordering key: they hold the rows behind them", _v2),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -12,6 +12,7 @@ from sf_social.state.ledger import LedgerEntry, LedgerStatus, PostRef
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.sql import tables as t
 from sf_social.state.sql.batch import chunks
+from sf_social.state.sql.claims import not_held
 from sf_social.state.sql.types import load_json
 from sf_social.state.status import SourceState, StoreStatus
 from sf_social.state.threads import ThreadState, latest_per_author
@@ -127,9 +128,10 @@ def status(conn: Connection, at: datetime) -> StoreStatus:
     free = or_(o.c.claimed_until.is_(None), o.c.claimed_until <= at)
     depth, oldest = conn.execute(select(func.count(), func.min(o.c.created_at))).one()
     due = conn.execute(
-        select(func.count()).select_from(o).where(o.c.next_attempt_at <= at, free)
+        select(func.count()).select_from(o).where(o.c.next_attempt_at <= at, free, not_held())
     ).scalar_one()
-    held = conn.execute(select(func.count()).select_from(o).where(leased)).scalar_one()
+    leased_rows = conn.execute(select(func.count()).select_from(o).where(leased)).scalar_one()
+    held = conn.execute(select(func.count()).select_from(o).where(~not_held())).scalar_one()
     by_code: dict[str, int] = {
         str(code): int(count)
         for code, count in conn.execute(
@@ -157,7 +159,8 @@ def status(conn: Connection, at: datetime) -> StoreStatus:
         sources=sources,
         outbox_depth=int(depth),
         outbox_due=int(due),
-        outbox_leased=int(held),
+        outbox_leased=int(leased_rows),
+        outbox_held=int(held),
         oldest_outbox_at=oldest,
         dead_letters_by_code=by_code,
         ledger_by_status=by_status,
