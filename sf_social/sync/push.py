@@ -1,10 +1,11 @@
 """Push: drain the outbox through the writer (design §3).
 
-Claim due rows (per-key order, leases), read the status of their threads' Cases from
-Salesforce (one query per batch) and apply the threading decision, write, then settle each
-row in one transaction: success → the ledger keeps the Salesforce Ids; a transient failure
-→ the row waits with exponential backoff and jitter; a permanent failure, or too many
-attempts → dead letter with the code, message and fields.
+Claim due rows (per-key order, leases) unless the daily API budget is paused, read the
+status of their threads' Cases from Salesforce (one query per batch; if that fails, the
+batch waits for its next attempt unsent) and apply the threading decision, write, then
+settle each row in one transaction: success → the ledger keeps the Salesforce Ids; a
+transient failure → the row waits with exponential backoff and jitter; a permanent
+failure, or too many attempts → dead letter with the code, message and fields.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sf_social import crashpoints
+from sf_social.errors import SalesforceApiError
 from sf_social.plan import RecordPlan
 from sf_social.playbook import Threading
 from sf_social.records import CaseRecord
 from sf_social.salesforce.api import Lookup, OrgApi
-from sf_social.salesforce.results import PlanResult, WriteReport
+from sf_social.salesforce.delivery import Stop, budget_gate, failure_from
+from sf_social.salesforce.results import PlanResult, RecordFailure, WriteReport
 from sf_social.salesforce.writer import Writer
 from sf_social.state import (
     Completed,
@@ -116,6 +119,11 @@ class Push:
         calls_before = self.org.api_calls
         self.writer.begin_pass()
         while not should_stop():
+            try:
+                budget_gate(self.org)  # a paused budget claims nothing: no attempt is spent
+            except Stop as stop:
+                counts.stopped = stop.reason
+                break
             now = self.clock()
             rows = self.store.claim_outbox(
                 self.worker_id,
@@ -128,8 +136,18 @@ class Push:
                 break
             crashpoints.reached("push:claimed")
             counts.claimed += len(rows)
-            plans, decided = self._thread_decisions(rows)
-            keys = {w.key for plan in plans for w in plan.writes}
+            try:
+                plans, decided = self._thread_decisions(rows)
+            except SalesforceApiError as exc:
+                self._postpone(rows, failure_from(exc), counts)
+                counts.stopped = f"reading the batch's Cases failed: {exc}"
+                log.warning("writes stopped: %s", counts.stopped)
+                break
+            keys = {w.key for plan in plans for w in plan.writes} | {
+                plan.identity.lead_key
+                for plan in plans
+                if plan.identity is not None and plan.identity.lead_key
+            }
             report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
             crashpoints.reached("push:sent")
             counts.api_calls = self.org.api_calls - calls_before
@@ -173,8 +191,7 @@ class Push:
             [Lookup("Case", fields, {CaseRecord.key_field: tuple(sorted(keys))})]
         )
         if found.error is not None:
-            log.warning("cannot read the batch's Cases (%s): writing as planned", found.error)
-            return {}
+            raise found.error  # deciding without the agents' closes could reopen nothing
         states = {}
         for row in found.rows:
             key, case_id = row.get(CaseRecord.key_field), row.get("Id")
@@ -187,6 +204,22 @@ class Push:
                     _parse_time(row.get("ClosedDate")),
                 )
         return states
+
+    def _postpone(
+        self, rows: Sequence[OutboxRow], failure: RecordFailure, counts: PushCounts
+    ) -> None:
+        """Nothing of the batch was sent: every row waits for its next attempt."""
+        now = self.clock()
+        outcomes: list[Outcome] = [
+            Rescheduled(
+                row,
+                str(failure),
+                self.policy.next_attempt(row.attempts, now, failure.retry_after, self.rng),
+            )
+            for row in rows
+        ]
+        self.store.settle(outcomes, now=now)
+        counts.retried += len(rows)
 
     def _settle(
         self,

@@ -180,3 +180,31 @@ def test_a_long_thread_goes_out_in_one_round_in_order(rig: Rig) -> None:
     # limits (once per pass), the thread's Case status, one composite of lookups, then one
     # collections call for the Case and one for the 11 Tasks: not one round per reply.
     assert report.push.api_calls == rig.org.api_calls == 5
+
+
+def test_a_failed_read_of_the_batchs_cases_sends_nothing_and_the_batch_waits(rig: Rig) -> None:
+    """Without the agents' closes the threading decision could be wrong: nothing is sent."""
+    rig.feed(tweet("1", COMPLAINT))
+    rig.org.fail_calls("SERVER_UNAVAILABLE", times=5)  # every try of the first call
+    report = rig.engine.sync_once()
+    assert report.push.written == 0 and report.push.retried == 1 and report.push.dead == 0
+    assert report.push.stopped is not None and "reading the batch's Cases" in report.push.stopped
+    assert rig.records("Case") == [] and rig.org.calls == ["composite query"] * 5
+    status = rig.store.status(now=rig.clock())
+    assert (status.outbox_depth, status.outbox_leased, status.outbox_due) == (1, 0, 0)
+    rig.advance(minutes=5)
+    assert rig.engine.sync_once().push.written == 1
+    assert [c["Social_Thread_Key__c"] for c in rig.records("Case")] == ["twitter:thread:1"]
+
+
+def test_a_paused_daily_budget_claims_nothing_and_spends_no_attempt(rig: Rig) -> None:
+    rig.feed(tweet("1", COMPLAINT))
+    rig.org.budget.observe_header("api-usage=99000/100000")  # past the 90% ceiling
+    report = rig.engine.sync_once()
+    assert report.push.claimed == 0 and report.push.stopped is not None
+    assert report.push.stopped.startswith("writes paused: 99,000 of 100,000")
+    assert rig.org.calls == []
+    rig.org.budget.observe_header("api-usage=100/100000")
+    assert rig.engine.sync_once().push.written == 1
+    (entry,) = rig.store.ledger([("twitter", "1")]).values()
+    assert entry.attempts == 1, "the paused passes spent no attempt"
