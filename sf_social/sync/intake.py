@@ -20,6 +20,7 @@ from sf_social.plan import RecordPlan
 from sf_social.posts import PostKind, SocialPost
 from sf_social.sources.base import SourceBatch
 from sf_social.state import QueuedPlan, SeenPost, StateStore, ThreadState
+from sf_social.state.threads import latest_per_author
 from sf_social.sync import threads as rules
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,13 @@ class Intake:
             log.warning("rejected %s", error)
             counts.rejections.append(str(error))
         posts = self._fresh(batch.posts)
-        known = self._known_threads(posts)
+        threads = BatchThreads(self._known_threads(posts))
         answered: set[str] = set()
-        plans = [self._plan(post, known, answered) for post in posts]
+        plans = []
+        for post in posts:
+            plan = self._plan(post, threads, answered)
+            threads.record(post, plan)
+            plans.append(plan)
         result = self.store.commit_batch(
             source,
             batch.cursor,
@@ -71,7 +76,7 @@ class Intake:
                 for p, plan in zip(posts, plans, strict=True)
             ],
             [QueuedPlan(plan, ordering_key(plan)) for plan in plans],
-            threads=_threads(posts, plans, known),
+            threads=threads.touched(),
             now=self.clock(),
         )
         crashpoints.reached("intake:committed")
@@ -102,36 +107,51 @@ class Intake:
                 known.setdefault(thread.root_key, thread)
         return known
 
-    def _plan(
-        self, post: SocialPost, known: dict[str, ThreadState], answered: set[str]
-    ) -> RecordPlan:
+    def _plan(self, post: SocialPost, threads: BatchThreads, answered: set[str]) -> RecordPlan:
         plan = self.pipeline.plan(post)
-        plan = rules.follow_generation(plan, known)
-        plan = rules.once_first_response(plan, known, answered)
-        author = profile_key(post)
-        recent = next(
-            (t for t in known.values() if author is not None and t.author_key == author), None
-        )
+        plan = rules.follow_generation(plan, threads.by_root)
+        plan = rules.once_first_response(plan, threads.by_root, answered)
+        recent = threads.latest_of(profile_key(post))
         return rules.join_recent_case(plan, post, recent, self.reopen_days)
 
 
-def _threads(
-    posts: list[SocialPost], plans: list[RecordPlan], known: dict[str, ThreadState]
-) -> list[ThreadState]:
-    """The threads this batch opens or continues, with their latest activity."""
-    states: dict[str, ThreadState] = {}
-    for post, plan in zip(posts, plans, strict=True):
+class BatchThreads:
+    """The threads as one batch sees them: the store's, then what its earlier posts did.
+
+    Posts are planned oldest first, so a direct message finds the Case its author's
+    complaint opened a few posts earlier in the same batch, exactly as a batch later.
+    """
+
+    def __init__(self, known: dict[str, ThreadState]) -> None:
+        self.by_root = known
+        self._by_author = latest_per_author(known.values())
+        self._touched: dict[str, None] = {}
+
+    def latest_of(self, author_key: str | None) -> ThreadState | None:
+        """The author's thread with the latest activity, if any."""
+        return None if author_key is None else self._by_author.get(author_key)
+
+    def record(self, post: SocialPost, plan: RecordPlan) -> None:
+        """The threads ``plan`` opens or continues, with the post as their latest activity."""
         for write in rules.case_writes(plan):
             root, generation = rules.split_case_key(write.key)
-            base = states.get(root) or known.get(root)
-            if base is None:
-                base = ThreadState(root, generation, write.key, author_key=profile_key(post))
-            states[root] = replace(
+            author = profile_key(post)
+            base = self.by_root.get(root) or ThreadState(root, generation, write.key, author)
+            state = replace(
                 base,
-                author_key=base.author_key or profile_key(post),
+                author_key=base.author_key or author,
                 last_activity_at=post.created_at or base.last_activity_at,
             )
-    return list(states.values())
+            self.by_root[root] = state
+            self._touched[root] = None
+            if state.author_key is not None:
+                current = self._by_author.get(state.author_key)
+                candidates = [state] if current is None else [current, state]
+                self._by_author.update(latest_per_author(candidates))
+
+    def touched(self) -> list[ThreadState]:
+        """The threads the batch opened or continued, to store with it."""
+        return [self.by_root[root] for root in self._touched]
 
 
 def ordering_key(plan: RecordPlan) -> str:
