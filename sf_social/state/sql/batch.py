@@ -2,7 +2,8 @@
 
 Runs inside the caller's transaction; the caller commits. Posts already in the ledger
 (found first, or inserted meanwhile by a concurrent transaction: ``ON CONFLICT DO
-NOTHING ... RETURNING`` tells) are skipped with their plans.
+NOTHING ... RETURNING`` tells) are skipped with their plans. Rows are written in key order,
+so two replicas committing overlapping batches wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -79,14 +80,16 @@ def commit_batch(
             "last_seen": at,
             "attempts": 0,
         }
-        for ref, post in batch.posts.items()
+        for ref, post in sorted(batch.posts.items())
         if ref not in known
     ]
     inserted: set[PostRef] = set()
     if fresh:
+        # no conflict target: a concurrent insert of the same post may trip either unique
+        # index (the key pair or post_key); both mean "someone else has it"
         stmt = (
             upsert_insert(conn, t.ledger)
-            .on_conflict_do_nothing(index_elements=["network", "post_id"])
+            .on_conflict_do_nothing()
             .returning(t.ledger.c.network, t.ledger.c.post_id)
         )
         rows = conn.execute(stmt, fresh)
@@ -154,7 +157,7 @@ def save_threads(conn: Connection, states: Sequence[ThreadState], at: datetime) 
             "last_activity_at": s.last_activity_at,
             "updated_at": at,
         }
-        for s in {state.root_key: state for state in states}.values()
+        for _, s in sorted({state.root_key: state for state in states}.items())
     ]
     stmt = upsert_insert(conn, t.threads)
     stmt = stmt.on_conflict_do_update(

@@ -136,9 +136,12 @@ def _record_ids(conn: Connection, ids: Mapping[str, str], at: datetime) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=["key"], set_={"sf_id": stmt.excluded.sf_id, "updated_at": at}
     )
-    conn.execute(stmt, [{"key": k, "sf_id": v, "updated_at": at} for k, v in ids.items()])
+    # in key order: two replicas settling batches that share keys (a Contact refreshed by
+    # both) then lock the rows in the same order and never deadlock
+    rows = [{"key": k, "sf_id": v, "updated_at": at} for k, v in sorted(ids.items())]
+    conn.execute(stmt, rows)
     cases: list[str] = []
-    for chunk in chunks(ids):
+    for chunk in chunks(sorted(ids)):
         query = select(t.threads.c.case_key).where(t.threads.c.case_key.in_(chunk))
         cases.extend(conn.execute(query).scalars())
     if cases:
@@ -146,7 +149,7 @@ def _record_ids(conn: Connection, ids: Mapping[str, str], at: datetime) -> None:
             update(t.threads)
             .where(t.threads.c.case_key == bindparam("b_key"))
             .values(case_id=bindparam("b_id"), updated_at=at),
-            [{"b_key": key, "b_id": ids[key]} for key in cases],
+            [{"b_key": key, "b_id": ids[key]} for key in sorted(cases)],
         )
 
 
