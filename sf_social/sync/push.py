@@ -57,7 +57,7 @@ def default_worker_id() -> str:
 class PushPolicy:
     """How the outbox is drained."""
 
-    batch_size: int = 200
+    batch_size: int = 1_000
     per_key: int = 50
     """Rows of one thread (or person) one claim may take, in order: a long thread is one
     round, one Case read, one write call, not one each per reply."""

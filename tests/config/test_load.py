@@ -60,7 +60,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_no_file_and_no_environment_is_every_default() -> None:
     config = load_config(None, {})
     assert config.db_url == DEFAULT_DB and config.playbook is None and config.sources == []
-    assert config.push.interval == timedelta(seconds=15) and config.push.batch_size == 200
+    assert config.push.interval == timedelta(seconds=15) and config.push.batch_size == 1_000
     assert config.daemon.shutdown_timeout == timedelta(seconds=30)
     assert config.metrics.file is None and config.metrics.port is None
     assert config.max_pass_age() == timedelta(minutes=5)
