@@ -1,0 +1,57 @@
+"""Where a post lands must not depend on how the feed was cut into batches.
+
+In-process, on the in-memory twins (the batch boundary is the only difference).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sf_social.pipeline import Pipeline
+from sf_social.playbook import load_playbook
+from sf_social.salesforce import InMemoryOrg, InMemoryWriter
+from sf_social.sources.memory import MemorySource
+from sf_social.state import MemoryStateStore
+from sf_social.sync import PushPolicy, SyncEngine
+from tests.sync.conftest import QUEUES, tweet
+
+COMPLAINT = "@NorthwindHelp the app keeps crashing when I deposit a check #fail"
+DM = "my card was charged twice for the same purchase, still waiting on a refund"
+
+
+def cases_after(batch_size: int) -> list[str]:
+    """The Case keys after a complaint and, 30 minutes later, a DM by the same person."""
+    org = InMemoryOrg()
+    for queue in QUEUES:
+        org.add_queue(queue)
+    store = MemoryStateStore()
+    store.migrate()
+    source = MemorySource(batch_size=batch_size, name="feed")
+    dm = {"kind": "direct_message", "conversation_id": "dm-7"}
+    source.posts.extend(
+        [
+            tweet("1", COMPLAINT, created_at="2026-11-20T11:00:00Z"),
+            tweet("2", DM, created_at="2026-11-20T11:30:00Z", **dm),
+        ]
+    )
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    engine = SyncEngine(
+        store,
+        Pipeline(load_playbook()),
+        InMemoryWriter(org),
+        org,
+        [source],
+        PushPolicy(),
+        worker_id="test",
+        clock=lambda: now,
+    )
+    engine.sync_once()
+    return sorted(c["Social_Thread_Key__c"] for c in org.records.get("Case", {}).values())
+
+
+def test_a_dm_after_a_complaint_joins_its_case_when_they_come_in_two_batches() -> None:
+    assert cases_after(batch_size=1) == ["twitter:thread:1"]
+
+
+def test_a_dm_after_a_complaint_joins_its_case_when_they_come_in_one_batch() -> None:
+    assert cases_after(batch_size=50) == ["twitter:thread:1"]
