@@ -68,7 +68,7 @@ def test_concurrent_workers_never_share_a_row_and_keep_per_key_order(pg: Backend
     fill(pg.open_sql(), items)
     ticks = itertools.count()
     claimed: dict[int, list[tuple[str, int]]] = {}
-    completed: dict[int, int] = {}
+    completing: dict[int, int] = {}
     guard = threading.Lock()
     errors: list[BaseException] = []
 
@@ -85,9 +85,9 @@ def test_concurrent_workers_never_share_a_row_and_keep_per_key_order(pg: Backend
                     for row in rows:
                         claimed.setdefault(row.id, []).append((name, next(ticks)))
                 for row in rows:  # in order, as a writer applies a chain
-                    assert store.complete(row, {}, now=T0)
                     with guard:
-                        completed[row.id] = next(ticks)
+                        completing[row.id] = next(ticks)  # the commit comes after this
+                    assert store.complete(row, {}, now=T0)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -101,7 +101,8 @@ def test_concurrent_workers_never_share_a_row_and_keep_per_key_order(pg: Backend
     assert {row_id: len(who) for row_id, who in claimed.items() if len(who) > 1} == {}
     assert len({who[0][0] for who in claimed.values()}) > 1  # the work was shared
     # within a chain, a row was claimed only after the previous one completed, or by the
-    # same claim that took the previous one (per_key > 1)
+    # same claim that took the previous one (per_key > 1). A claim's tick is taken after it
+    # returns, so a claim ticked before the previous row's completion even began broke it.
     store = pg.open_sql()
     assert store.status(now=T0).ledger_by_status == {"written": 240}
     order = sorted(claimed)  # ids follow the queue order
@@ -113,7 +114,7 @@ def test_concurrent_workers_never_share_a_row_and_keep_per_key_order(pg: Backend
             claim_after = claimed[after][0]
             claim_before = claimed[before][0]
             same_claim = claim_after[0] == claim_before[0] and claim_after[1] > claim_before[1]
-            assert claim_after[1] > completed[before] or same_claim, (before, after)
+            assert claim_after[1] > completing[before] or same_claim, (before, after)
 
 
 def test_advisory_locks_exclude_other_sessions(pg: Backend) -> None:
