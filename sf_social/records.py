@@ -115,6 +115,7 @@ class SObjectRecord(BaseModel):
         return str(getattr(self, self._attribute_of(self.key_field)))
 
     @classmethod
+    @cache
     def _attribute_of(cls, api_name: str) -> str:
         return next(n for n, f in cls.model_fields.items() if f.alias == api_name)
 
