@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sf_social.errors import MetadataApiError
 from sf_social.metadata.components import MetadataPackage, ValueDef
 from sf_social.metadata.mdapi import MetadataApi, MetadataRecord
 from sf_social.metadata.merge import MatchKind, PicklistValue, ValueSetMerge, merge_values
@@ -46,9 +47,27 @@ class MetadataDiff:
 
 
 def read_org(api: MetadataApi, package: MetadataPackage) -> OrgState:
-    """The org's current value sets and custom fields, for every component of ``package``."""
+    """The org's current value sets and custom fields, for every component of ``package``.
+
+    Every org has every standard value set, with values: one read as missing or empty is
+    a bad answer (or a user who may not read it), and merging into it would deploy our
+    values alone — deactivating all of the org's. That stops here, naming the value set.
+    """
+    names = [s.name for s in package.value_sets]
+    value_sets = api.read_metadata("StandardValueSet", names)
+    for name in names:
+        record = value_sets.get(name)
+        if record is None or not record.values:
+            answered = "no such value set" if record is None else "a value set with no values"
+            raise MetadataApiError(
+                "readMetadata",
+                f"StandardValueSet {name}",
+                f"the org answered {answered}; every org has its {name} values, and deploying"
+                " ours alone would deactivate them, so nothing was deployed. Check that the"
+                " user may read metadata (Modify Metadata or View Setup), then run again",
+            )
     return OrgState(
-        value_sets=api.read_metadata("StandardValueSet", [s.name for s in package.value_sets]),
+        value_sets=value_sets,
         fields=api.read_metadata("CustomField", [f.member for f in package.fields]),
     )
 

@@ -333,3 +333,20 @@ def test_cli_without_login_settings_names_the_variables(
     err = capsys.readouterr().err
     assert "SF_INSTANCE_URL + SF_ACCESS_TOKEN" in err
     assert "SF_USERNAME + SF_CONSUMER_KEY + SF_PRIVATE_KEY_FILE" in err
+
+
+@pytest.mark.parametrize("answer", ["missing", "empty"])
+def test_an_org_value_set_read_as_missing_or_empty_deploys_nothing(
+    answer: str, api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    """Merging into nothing would send our values alone and deactivate all of the org's."""
+    record = org.records["StandardValueSet"]["CaseOrigin"]
+    if answer == "missing":
+        del org.records["StandardValueSet"]["CaseOrigin"]
+    else:
+        for value in children(record, "standardValue"):
+            record.remove(value)
+    with pytest.raises(MetadataApiError, match="StandardValueSet CaseOrigin") as caught:
+        run(api, package)
+    assert "would deactivate them, so nothing was deployed" in str(caught.value)
+    assert "deploy" not in org.calls
