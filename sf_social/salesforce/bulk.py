@@ -123,9 +123,7 @@ class BulkIngest:
             ),
             f"bulk upload {job_id}",
         )
-        self._call_json(
-            "PATCH", f"{base}/", f"bulk close {job_id}", body={"state": "UploadComplete"}
-        )
+        self._close(base, job_id)
         info = self._wait(base, job_id)
         results: dict[str, RecordResult] = {}
         state = str(info.get("state"))
@@ -157,6 +155,19 @@ class BulkIngest:
             failed,
         )
         return results
+
+    def _close(self, base: str, job_id: str) -> None:
+        """``UploadComplete``; a close whose answer was lost is retried onto a closed job,
+        which refuses it (INVALIDJOBSTATE): the job's own state then says it was done."""
+        try:
+            self._call_json(
+                "PATCH", f"{base}/", f"bulk close {job_id}", body={"state": "UploadComplete"}
+            )
+        except SalesforceApiError:
+            info = self._call_json("GET", f"{base}/", f"bulk status {job_id}")
+            if not isinstance(info, dict) or info.get("state") in (None, "Open"):
+                raise
+            log.info("bulk job %s was closed already (%s)", job_id, info.get("state"))
 
     def _wait(self, base: str, job_id: str) -> dict[str, Any]:
         start = self.policy.clock()

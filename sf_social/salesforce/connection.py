@@ -69,6 +69,21 @@ class TimeoutSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+def with_default_timeout(http: requests.Session, timeout: float) -> requests.Session:
+    """``http``, its requests given ``timeout`` unless one is set (a caller's own session)."""
+    if isinstance(http, TimeoutSession):
+        return http
+    original = http.request
+
+    def request(method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = timeout
+        return original(method, url, *args, **kwargs)
+
+    setattr(http, "request", request)  # noqa: B010 (this instance only)
+    return http
+
+
 class Connection:
     """REST calls to one org: authenticated, timed out, budget-aware, errors by code."""
 
@@ -83,7 +98,11 @@ class Connection:
     ) -> None:
         self.settings = settings
         self.budget = budget if budget is not None else ApiBudget()
-        self.http = http if http is not None else TimeoutSession(settings.timeout)
+        self.http = (
+            with_default_timeout(http, settings.timeout)
+            if http is not None
+            else TimeoutSession(settings.timeout)
+        )
         self.http.hooks.setdefault("response", []).append(self._observe)
         self._login = login
         self.api_calls = 0

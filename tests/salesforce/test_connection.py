@@ -59,6 +59,26 @@ def test_every_call_gets_the_configured_timeout() -> None:
     assert seen == [7, 7, 7]
 
 
+def test_a_callers_own_session_gets_the_timeout_too() -> None:
+    seen: list[Any] = []
+
+    class Recorder(HTTPAdapter):
+        def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            seen.append(kwargs.get("timeout"))
+            response = requests.Response()
+            response.status_code = 200
+            response._content = b'{"DailyApiRequests": {"Max": 10, "Remaining": 9}}'
+            response.request = request
+            return response
+
+    http = requests.Session()
+    http.mount("https://", Recorder())
+    connection = Connection(token_settings(), http=http)
+    connection.read_limits()
+    http.get(f"{INSTANCE}/anything", timeout=1)  # an explicit timeout is kept
+    assert seen == [7, 1]
+
+
 def test_password_login_then_one_reauthentication_keeping_headers(
     mocked: responses.RequestsMock, soap_logins: list[str]
 ) -> None:

@@ -309,6 +309,16 @@ def test_bulk_rows_failing_are_mapped_back(org: LocalOrg) -> None:
     assert org.count("Case") == 29
 
 
+def test_a_bulk_close_whose_answer_is_lost_goes_on(org: LocalOrg) -> None:
+    """The retried close finds the job closed already (INVALIDJOBSTATE): not a failure."""
+    writer = connect(org, bulk_threshold=10)
+    org.faults.next(FaultKind.LOST_ANSWER, method="PATCH", path="jobs/ingest")
+    report = writer.write([case_plan(str(n)) for n in range(30)])
+    assert_all_ok(report)
+    assert org.count("Case") == 30 and org.count("Task") == 30
+    assert [f.kind for f in org.faults.injected] == [FaultKind.LOST_ANSWER]
+
+
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[LocalOrg, Any]]:
     org = new_org()
