@@ -6,6 +6,8 @@ status and close date of the batch's Cases (one query) and decides per thread:
 
 - no such Case yet, or it is open → write as planned (an existing Case only gets its
   sync-owned fields and the new Task);
+- closed after the post was written (a replay, a late import, a retry) → the same: the
+  agent closed it knowing that much, it stays closed;
 - closed less than ``reopen_days`` before the post → reopen it (Status override);
 - closed longer ago → the conversation starts a new Case, the next generation.
 
@@ -60,7 +62,7 @@ def decide(case: CaseState | None, post_time: datetime, reopen_days: int) -> Dec
     """What a new post in the thread does to its Case."""
     if case is None:
         return Decision.NEW
-    if not case.is_closed:
+    if not case.is_closed or (case.closed_at is not None and post_time <= case.closed_at):
         return Decision.CONTINUE
     if case.closed_at is not None and post_time - case.closed_at < timedelta(days=reopen_days):
         return Decision.REOPEN

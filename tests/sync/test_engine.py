@@ -69,6 +69,27 @@ def test_a_case_closed_recently_is_reopened(rig: Rig) -> None:
     assert case["Status"] == "New"
 
 
+def test_a_post_older_than_the_close_leaves_the_case_closed(rig: Rig) -> None:
+    """A replay, a late import or a retry of a post the agent saw before closing."""
+    rig.feed(tweet("1", COMPLAINT))
+    rig.engine.sync_once()
+    (case,) = rig.records("Case")
+    case.update(Status="Closed", IsClosed=True, ClosedDate="2026-11-20T11:30:00.000+0000")
+    late = tweet(
+        "2",
+        "it's broken again #fail",
+        conversation_id="1",
+        in_reply_to_id="1",
+        created_at="2026-11-20T11:10:00Z",
+    )
+    rig.feed(late)
+    rig.engine.sync_once()
+    (case,) = rig.records("Case")
+    assert case["Status"] == "Closed"
+    task = next(t for t in rig.records("Task") if t["Social_Post_Key__c"] == "twitter:2")
+    assert task["WhatId"] == case["Id"]
+
+
 def test_a_case_closed_long_ago_starts_the_next_generation(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
     rig.engine.sync_once()
