@@ -101,6 +101,11 @@ class Mapper:
             notes.append("no action: no segment, no complaint")
         return plan.model_copy(update={"writes": writes, "notes": notes})
 
+    def case_task(self, post: SocialPost, c: Classification, case_key: str) -> PlannedWrite:
+        """The post as a Task on the Case ``case_key`` (a reply in a thread with a Case)."""
+        what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=case_key)
+        return self._task(post, c, what=what)
+
     def _is_ours(self, post: SocialPost) -> bool:
         author = post.author.handle if post.author else None
         return post.direction is Direction.OUTBOUND or self.playbook.is_our_account(author)

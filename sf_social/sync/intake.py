@@ -17,7 +17,7 @@ from sf_social import crashpoints
 from sf_social.keys import profile_key, thread_key
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
-from sf_social.posts import PostKind, SocialPost
+from sf_social.posts import Direction, PostKind, SocialPost
 from sf_social.sources.base import SourceBatch
 from sf_social.state import QueuedPlan, SeenPost, StateStore, ThreadState
 from sf_social.state.threads import latest_per_author
@@ -112,7 +112,26 @@ class Intake:
         plan = rules.follow_generation(plan, threads.by_root)
         plan = rules.once_first_response(plan, threads.by_root, answered)
         recent = threads.latest_of(profile_key(post))
-        return rules.join_recent_case(plan, post, recent, self.reopen_days)
+        plan = rules.join_recent_case(plan, post, recent, self.reopen_days)
+        case_key = self._conversation_case(post, threads, recent)
+        if case_key is None or post.direction is Direction.OUTBOUND:
+            return plan
+        task = self.pipeline.mapper.case_task(post, plan.classification, case_key)
+        return rules.log_on_case(plan, case_key, task)
+
+    def _conversation_case(
+        self, post: SocialPost, threads: BatchThreads, recent: ThreadState | None
+    ) -> str | None:
+        """The Case of the conversation ``post`` continues: its thread's, or the recent one
+        a direct message joins."""
+        if post.is_reply:
+            thread = threads.by_root.get(thread_key(post.network, post.thread_root_id))
+            if thread is not None:
+                return thread.case_key
+        if rules.joins(post, recent, self.reopen_days):
+            assert recent is not None
+            return recent.case_key
+        return None
 
 
 class BatchThreads:

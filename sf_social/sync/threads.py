@@ -120,6 +120,16 @@ def follow_generation(plan: RecordPlan, threads: Mapping[str, ThreadState]) -> R
     return plan
 
 
+def joins(post: SocialPost, thread: ThreadState | None, reopen_days: int) -> bool:
+    """Whether a direct message joins the author's recent thread (within ``reopen_days``)."""
+    if post.kind is not PostKind.DIRECT_MESSAGE or thread is None or post.created_at is None:
+        return False
+    last = thread.last_activity_at or thread.updated_at
+    if last is None or post.created_at - last > timedelta(days=reopen_days):
+        return False
+    return thread.closed_at is None
+
+
 def join_recent_case(
     plan: RecordPlan,
     post: SocialPost,
@@ -127,16 +137,38 @@ def join_recent_case(
     reopen_days: int,
 ) -> RecordPlan:
     """A direct message shortly after the author's public post joins that post's Case."""
-    if post.kind is not PostKind.DIRECT_MESSAGE or thread is None or post.created_at is None:
+    if not joins(post, thread, reopen_days):
         return plan
-    last = thread.last_activity_at or thread.updated_at
-    if last is None or post.created_at - last > timedelta(days=reopen_days):
-        return plan
-    if thread.closed_at is not None:
-        return plan
+    assert thread is not None
     for write in case_writes(plan):
         plan = rekey_case(plan, write.key, thread.case_key)
     return plan
+
+
+def log_on_case(plan: RecordPlan, case_key: str, task: PlannedWrite | None) -> RecordPlan:
+    """A post of a thread with a Case, that plans no Case itself, as a Task on that Case.
+
+    Its own Task (praise, a lead review) is hung on the Case; a post that planned nothing
+    (no action: "ok", "thanks") gets ``task``. Nothing said in a conversation is lost.
+    """
+    tasks = [w.record for w in plan.writes if isinstance(w.record, TaskRecord)]
+    if case_writes(plan) or any(t.who is not None or t.what is not None for t in tasks):
+        return plan  # it has its Case, or its Task hangs somewhere already (a Lead, a Case)
+    what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=case_key)
+    writes = []
+    hung = False
+    for write in plan.writes:
+        record = write.record
+        if isinstance(record, TaskRecord) and record.what is None:
+            write = write.model_copy(update={"record": record.model_copy(update={"what": what})})
+            hung = True
+        writes.append(write)
+    if not hung:
+        if task is None:
+            return plan
+        writes.append(task)
+    note = f"in the conversation of Case {case_key}: logged on it"
+    return plan.model_copy(update={"writes": writes, "notes": [*plan.notes, note]})
 
 
 def once_first_response(

@@ -229,3 +229,36 @@ def test_a_paused_daily_budget_claims_nothing_and_spends_no_attempt(rig: Rig) ->
     assert rig.engine.sync_once().push.written == 1
     (entry,) = rig.store.ledger([("twitter", "1")]).values()
     assert entry.attempts == 1, "the paused passes spent no attempt"
+
+
+def test_a_no_action_reply_in_a_thread_with_a_case_is_logged_on_it(rig: Rig) -> None:
+    rig.feed(tweet("1", COMPLAINT))
+    rig.engine.sync_once()
+    rig.feed(
+        tweet("2", "ok", conversation_id="1", in_reply_to_id="1"),
+        tweet("3", "thank you so much, you're amazing!", conversation_id="1", in_reply_to_id="1"),
+    )
+    report = rig.engine.sync_once()
+    assert report.intake["feed"].queued == 2
+    (case,) = rig.records("Case")
+    tasks = {t["Social_Post_Key__c"]: t for t in rig.records("Task")}
+    assert tasks["twitter:2"]["WhatId"] == case["Id"]
+    assert tasks["twitter:3"]["WhatId"] == case["Id"]
+
+
+def test_a_no_action_dm_after_a_complaint_is_logged_on_its_case(rig: Rig) -> None:
+    rig.feed(tweet("1", COMPLAINT))
+    rig.engine.sync_once()
+    rig.feed(tweet("2", "ok sent", kind="direct_message", conversation_id="dm-9"))
+    rig.engine.sync_once()
+    (case,) = rig.records("Case")
+    task = next(t for t in rig.records("Task") if t["Social_Post_Key__c"] == "twitter:2")
+    assert task["WhatId"] == case["Id"]
+
+
+def test_a_reply_in_a_thread_without_a_case_stays_as_it_was(rig: Rig) -> None:
+    rig.feed(tweet("1", "love the new budgeting tab, thank you @NorthwindBank!"))
+    rig.feed(tweet("2", "ok", conversation_id="1", in_reply_to_id="1"))
+    report = rig.engine.sync_once()
+    assert report.intake["feed"].queued == 1  # the praise; the "ok" has nothing to hang on
+    assert rig.records("Case") == []
