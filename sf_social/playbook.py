@@ -8,6 +8,7 @@ unknown keys and duplicate keys are errors, never silently ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from string import Formatter
@@ -331,6 +332,16 @@ class Playbook(_Strict):
     def is_our_account(self, handle: str | None) -> bool:
         """True when ``handle`` (with or without @, any case) is one of our brand accounts."""
         return handle is not None and handle.lower().lstrip("@") in self._accounts
+
+    def with_accounts(self, handles: Iterable[str]) -> Playbook:
+        """This playbook with ``handles`` among our accounts (a source reading them)."""
+        known = {a.lower().lstrip("@") for a in self.brand.accounts}
+        extra = [h.lstrip("@") for h in handles if h.lower().lstrip("@") not in known]
+        if not extra:
+            return self
+        data = self.model_dump()
+        data["brand"]["accounts"] = [*self.brand.accounts, *extra]
+        return type(self).model_validate(data)
 
     @cached_property
     def _accounts(self) -> frozenset[str]:

@@ -143,6 +143,9 @@ def build_x_source(
     """The configured source; ``ConfigError`` when credentials are missing."""
     creds = XCredentials.from_env(os.environ if env is None else env)
     book = playbook or load_playbook(options.playbook)
+    # an account read here is ours even when the playbook does not list it: its own
+    # replies are outbound, never planned as a customer's posts
+    book = book.with_accounts(options.accounts or ())
     client = client_factory(creds) if client_factory else creds.client()
     policy = RetryPolicy(max_rate_wait=options.max_rate_wait_seconds)
     api = XApi(client, policy=policy, sleep=sleep or time.sleep)

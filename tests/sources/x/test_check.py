@@ -65,3 +65,18 @@ def test_the_config_entry_builds_an_x_source(playbook: Playbook) -> None:
     full = XOptions().streams(playbook, XCredentials(bearer_token="t"))
     assert [s.key for s in full][:2] == ["mentions:@northwindbank", "mentions:@northwindhelp"]
     assert any(s.key.startswith("search:brand") for s in full)
+
+
+def test_an_account_configured_here_is_ours_even_if_the_playbook_lacks_it(
+    playbook: Playbook,
+) -> None:
+    """Its own replies must be outbound, not planned as a customer's posts."""
+    assert not playbook.is_our_account("NorthwindCares")
+    entry = XSourceConfig.model_validate(
+        {"type": "x", "accounts": ["NorthwindCares"], "listening": False}
+    )
+    source = entry.build(SourceContext(playbook, lambda name, status: None, ENV))
+    assert isinstance(source, XSource)
+    assert source.playbook.is_our_account("@northwindcares")
+    assert source.playbook.is_our_account("NorthwindHelp")  # the playbook's stay ours
+    assert not playbook.is_our_account("NorthwindCares"), "the shared playbook is unchanged"
