@@ -45,13 +45,21 @@ def split_events(payload: Any) -> list[tuple[str, dict[str, Any]]]:
         if not isinstance(entry, dict):
             raise ValueError("an entry is not an object")
         page = str(entry.get("id", ""))
-        for change in entry.get("changes") or []:
+        for change in _objects(entry, "changes"):
             event = {"type": "change", "page_id": page, "time": entry.get("time"), **change}
             events.append((_change_id(change), event))
-        for item in entry.get("messaging") or []:
+        for item in _objects(entry, "messaging"):
             event = {"type": "messaging", "page_id": page, **item}
             events.append((_messaging_id(item), event))
     return events
+
+
+def _objects(entry: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """``entry[name]``: a list of objects, or nothing; ``ValueError`` for anything else."""
+    items = entry.get(name) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValueError(f'"{name}" of an entry must be a list of objects')
+    return items
 
 
 def _digest(data: Any) -> str:

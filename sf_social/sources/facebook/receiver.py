@@ -7,17 +7,22 @@
   gets in); the JSON must be a page notification (400). Its events go into the spool in
   one fsync'd transaction, replays deduplicated by event id, and only then the answer is
   200. A spool failure answers 500, so Facebook delivers again later.
+- A flood: a client that sends nothing for ``read_timeout`` seconds is dropped, and above
+  ``max_connections`` open connections a new one gets 503 at once (Facebook retries).
 
 Run it behind a TLS-terminating proxy (Facebook only calls HTTPS endpoints).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sf_social.errors import StateError
@@ -37,6 +42,10 @@ class ReceiverConfig:
     app_secret: str
     page_id: str | None = None
     max_body: int = MAX_BODY
+    read_timeout: float = 30.0
+    """Seconds a connection may stay silent before it is dropped (slow or idle clients)."""
+    max_connections: int = 64
+    """Connections served at once; more get 503 (Facebook delivers again later)."""
 
 
 class WebhookServer(ThreadingHTTPServer):
@@ -51,7 +60,24 @@ class WebhookServer(ThreadingHTTPServer):
         self.spool = spool
         self.accepted = 0
         self.duplicates = 0
+        self.refused = 0
+        self._slots = threading.BoundedSemaphore(config.max_connections)
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.refused += 1
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     @property
     def url(self) -> str:
@@ -59,9 +85,16 @@ class WebhookServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}/"
 
 
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: WebhookServer
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.config.read_timeout)  # silent clients go
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.address_string(), *args)

@@ -107,7 +107,38 @@ def test_oversized_and_malformed_bodies(server: WebhookServer) -> None:
     assert post(port, big, sign(big, fb.SECRET))[0] == 413
     junk = b"not json"
     assert post(port, junk, sign(junk, fb.SECRET))[0] == 400
+    odd = b'{"object": "page", "entry": [{"id": "1", "changes": ["not an object"]}]}'
+    assert post(port, odd, sign(odd, fb.SECRET)) == (
+        400,
+        'not a page notification: "changes" of an entry must be a list of objects',
+    )
     assert server.spool.count() == 0
+
+
+def test_a_flood_of_silent_connections_is_bounded(tmp_path: Path) -> None:
+    """Silent clients are dropped after the read timeout; above the cap a call gets 503."""
+    import socket
+
+    spool = WebhookSpool(tmp_path / "spool.db")
+    config = ReceiverConfig(fb.TOKEN, fb.SECRET, read_timeout=0.5, max_connections=2)
+    srv = make_server(config, spool, port=0)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    port = srv.server_address[1]
+    try:
+        silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as third:
+            assert third.recv(100).startswith(b"HTTP/1.1 503 ")  # both slots taken
+        assert srv.refused == 1
+        body = fb.body(fb.comment())
+        time.sleep(0.8)  # the silent ones time out and free their slots
+        assert post(port, body, sign(body, fb.SECRET))[0] == 200
+        for sock in silent:
+            sock.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        spool.close()
 
 
 def test_an_event_answered_200_survives_kill_9(tmp_path: Path) -> None:
