@@ -40,6 +40,14 @@ class LinkedInActivity(StrEnum):
     POST_ENGAGEMENT = "Post Engagement"
 
 
+def activity_rank(value: str | None) -> int:
+    """How far ``value`` of ``LinkedIn_Lead_Activity__c`` is along; -1 for none or unknown."""
+    try:
+        return list(LinkedInActivity).index(LinkedInActivity(value)) if value else -1
+    except ValueError:
+        return -1
+
+
 class Ownership(StrEnum):
     """Who may change a field once the record exists."""
 

@@ -43,7 +43,7 @@ import requests
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.plan import PlannedWrite, RecordPlan, WriteMode
 from sf_social.playbook import Playbook
-from sf_social.records import LeadRecord, Reference
+from sf_social.records import LeadRecord, Reference, activity_rank
 from sf_social.salesforce.api import Found, Lookup, OrgApi
 from sf_social.salesforce.batch import (
     Slot,
@@ -78,6 +78,8 @@ from sf_social.salesforce.retry import RetryPolicy
 from sf_social.settings import SalesforceSettings
 
 log = logging.getLogger(__name__)
+
+LINKEDIN_ACTIVITY = "LinkedIn_Lead_Activity__c"
 
 
 class Writer(Protocol):
@@ -132,7 +134,33 @@ class _Run:
     done: dict[int, Done] = field(default_factory=dict)
     slot_notes: dict[int, str] = field(default_factory=dict)
     insert_first: set[str] = field(default_factory=set)
+    lead_activity: dict[str, str | None] = field(default_factory=dict)
+    """Lead key → its ``LinkedIn_Lead_Activity__c`` in the org, for Leads we set it on."""
     stopped: Stop | None = None
+
+
+def _activity_keys(plans: Sequence[RecordPlan]) -> set[str]:
+    """Keys of the Leads whose LinkedIn activity the batch sets."""
+    return {
+        w.key
+        for plan in plans
+        for w in plan.writes
+        if isinstance(w.record, LeadRecord) and w.record.linkedin_activity
+    }
+
+
+def _keep_activity_forward(run: _Run, slot: Slot) -> None:
+    """An existing Lead's LinkedIn activity only moves forward, whatever the org got from
+    earlier imports (or an agent): a value not further along is left out of the update."""
+    record = slot.record
+    if not isinstance(record, LeadRecord) or not record.linkedin_activity:
+        return
+    if activity_rank(record.linkedin_activity) <= activity_rank(run.lead_activity.get(slot.key)):
+        slot.record = record.model_copy(update={"linkedin_activity": None})
+        run.slot_notes[id(slot)] = (
+            f"LinkedIn activity kept at {run.lead_activity.get(slot.key)!r}: "
+            f"{record.linkedin_activity!r} is not further along"
+        )
 
 
 def _lead_of(key: str | None, run: _Run, planned: set[str]) -> Reference | None:
@@ -230,9 +258,10 @@ class SalesforceWriter:
     def _look_up(self, run: _Run) -> None:
         keys: dict[tuple[str, str], dict[str, None]] = {}
         written = self._choose_insert_first(run)
+        activity = _activity_keys(run.plans)  # their current value is read, known or not
 
         def want(sobject: str, key_field: str, key: str | None, *, must: bool = False) -> None:
-            if not key or key_field == "Id" or key in run.known:
+            if not key or key_field == "Id" or (key in run.known and key not in activity):
                 return
             if not must and sobject in run.insert_first and key in written.get(sobject, ()):
                 return  # its bulk insert tells whether it exists
@@ -262,7 +291,10 @@ class SalesforceWriter:
         lookups: list[Lookup] = []
         tags: list[tuple[str, Any]] = []
         for (sobject, key_field), wanted in keys.items():
-            lookups.append(Lookup(sobject, ("Id", key_field), {key_field: tuple(wanted)}))
+            fields: tuple[str, ...] = ("Id", key_field)
+            if sobject == "Lead" and activity:
+                fields += (LINKEDIN_ACTIVITY,)
+            lookups.append(Lookup(sobject, fields, {key_field: tuple(wanted)}))
             tags.append(("keys", (sobject, key_field)))
         if contacts:
             lookups.append(self.identity.lookup(contacts))
@@ -286,6 +318,8 @@ class SalesforceWriter:
                     key, record_id = row.get(key_field), row.get("Id")
                     if isinstance(key, str) and isinstance(record_id, str):
                         run.known[key] = record_id
+                        if key in activity:
+                            run.lead_activity[key] = row.get(LINKEDIN_ACTIVITY)
             elif kind == "contacts":
                 if answer.error is not None:
                     failure = failure_from(answer.error)
@@ -431,6 +465,7 @@ class SalesforceWriter:
         for slot in group:
             existing = slot.key if slot.key_field == "Id" else run.known.get(slot.key)
             if existing is not None:
+                _keep_activity_forward(run, slot)
                 if not refresh_values(slot):
                     run.done[id(slot)] = Done(Status.UNCHANGED, id=existing)
                 else:

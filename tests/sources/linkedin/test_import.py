@@ -110,6 +110,27 @@ def test_older_rows_imported_later_never_move_the_activity_back(tmp_path: Path) 
     assert len(rig.records("Task")) == 4
 
 
+def test_a_later_export_with_fewer_files_never_moves_the_activity_back(tmp_path: Path) -> None:
+    """The org's value counts, not just the export's: LinkedIn lets members pick files."""
+    rig = Rig()
+    rig.run(ex.write_export(tmp_path / "full", ex.FULL))
+    assert rig.lead("jane-doe")["LinkedIn_Lead_Activity__c"] == "Message Received"
+    rig.store.commit_batch("linkedin", {}, [], [])  # another export: read from scratch
+    rig.store.forget_posts(NOW - timedelta(days=1))
+    rig.run(ex.write_export(tmp_path / "connections", {"Connections.csv": ex.CONNECTIONS}))
+    assert rig.lead("jane-doe")["LinkedIn_Lead_Activity__c"] == "Message Received"
+    assert rig.lead("omar-haddad")["LinkedIn_Lead_Activity__c"] == "Connection Request Confirmed"
+
+
+def test_an_activity_an_agent_moved_further_stays(tmp_path: Path) -> None:
+    rig = Rig()
+    rig.run(ex.write_export(tmp_path / "first", {"Connections.csv": ex.CONNECTIONS}))
+    rig.lead("jane-doe")["LinkedIn_Lead_Activity__c"] = "InMail Sent"  # set in Salesforce
+    report = rig.run(ex.write_export(tmp_path / "second", ex.FULL))
+    assert report.intake["linkedin"].queued > 0 and report.push.dead == 0
+    assert rig.lead("jane-doe")["LinkedIn_Lead_Activity__c"] == "InMail Sent"
+
+
 @pytest.mark.parametrize("pipeline_class", [ForwardOnlyPipeline, Pipeline])
 @pytest.mark.parametrize("batch_size", [1, 2, 500])
 def test_within_one_import_the_order_of_rows_does_not_matter(
