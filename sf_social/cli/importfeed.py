@@ -67,8 +67,18 @@ class _Progress:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @config_option
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["jsonl", "linkedin"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one SocialPost per line; linkedin: a member's data export (folder or ZIP),"
+    " as `sf-social linkedin import`.",
+)
+@click.option("--me", "member_url", help="linkedin: your own profile URL (see linkedin import).")
 @click.option("--batch-size", default=500, show_default=True, help="Lines per local transaction.")
 @click.option("--name", help="Source name for its cursor (default: jsonl:<absolute path>).")
 @click.option(
@@ -81,6 +91,8 @@ class _Progress:
 def import_(
     file: Path,
     config_path: Path | None,
+    kind: str,
+    member_url: str | None,
     batch_size: int,
     name: str | None,
     wait: str,
@@ -91,6 +103,15 @@ def import_(
     Rejected lines are printed as FILE:LINE: field: reason. Exits 0 only when nothing is
     left pending or failed; otherwise says what is left and exits 1.
     """
+    if kind == "linkedin":
+        from sf_social.cli.linkedin import import_export
+
+        click.get_current_context().invoke(
+            import_export, path=file, member_url=member_url, playbook=None, batch_size=batch_size
+        )
+        return
+    if file.is_dir():
+        raise click.BadParameter(f"{file} is a folder: a JSONL feed is a file", param_hint="FILE")
     patience = duration_param(wait) or timedelta(0)
     runtime = Runtime(load(config_path))
     source = JsonlSource(file, batch_size, name=name)
