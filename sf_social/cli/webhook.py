@@ -3,7 +3,8 @@
 ``serve`` needs ``FB_APP_SECRET`` and ``FB_VERIFY_TOKEN`` (``FB_PAGE_ID`` marks the page's
 own replies as outbound) and stores events in ``--spool`` (default ``$FB_WEBHOOK_SPOOL``,
 else ``facebook-webhooks.db``). ``sync`` reads the spool from its stored cursor through the
-pipeline into Salesforce (settings from ``SF_*``; the daemon can run the same source).
+pipeline into Salesforce (settings from ``SF_*``); the daemon runs the same source as
+``[[sources]] type = "facebook_webhooks"``.
 """
 
 from __future__ import annotations
@@ -70,8 +71,12 @@ def sync(spool: Path) -> None:
     source = FacebookWebhookSource(spool, os.environ.get("FB_PAGE_ID") or None)
     store = open_store(settings.db_url)
     try:
-        writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
-        report = SyncEngine(store, Pipeline(book), writer, writer.api, [source]).sync_once()
+        lock = store.lock_for_daemon()  # SQLite: one process at a time, as sync --once
+        try:
+            writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
+            report = SyncEngine(store, Pipeline(book), writer, writer.api, [source]).sync_once()
+        finally:
+            lock.release()
     finally:
         store.close()
     click.echo(report.summary())

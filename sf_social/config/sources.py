@@ -11,8 +11,9 @@ Extension point: a new source type is a subclass of :class:`SourceConfig` with a
 playbook (our accounts), a ``report(name, status)`` that stores what the source says about
 itself (rate limits, gaps, reads this month: ``sf-social status`` shows it) and the
 environment, where its secrets come from (an X bearer token belongs in a variable, not in
-the file). The X source (issue 6) is ``type = "x"`` (:class:`XSourceConfig`); a type
-reserved but not built yet goes in :data:`PLANNED_TYPES`, and naming it is refused.
+the file). Types: ``jsonl``, ``x``, ``linkedin_page`` and ``facebook_webhooks`` (the spool
+``sf-social webhook serve`` fills); a type reserved but not built yet goes in
+:data:`PLANNED_TYPES`, and naming it is refused.
 """
 
 from __future__ import annotations
@@ -126,10 +127,35 @@ class LinkedInPageSourceConfig(SourceConfig, LinkedInPageOptions):
         )
 
 
+class FacebookWebhookSourceConfig(SourceConfig):
+    """Facebook page events stored by ``sf-social webhook serve`` in its spool file.
+
+    ``page_id`` (else ``FB_PAGE_ID``) marks the page's own comments and messages outbound.
+    """
+
+    type: Literal["facebook_webhooks"] = "facebook_webhooks"
+    spool: Path
+    page_id: str | None = Field(default=None, min_length=1)
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+
+    path_fields: ClassVar[tuple[str, ...]] = ("spool",)
+
+    @property
+    def source_name(self) -> str:
+        return self.name or "facebook-webhooks"
+
+    def build(self, context: SourceContext) -> Source:
+        from sf_social.sources.facebook import FacebookWebhookSource
+
+        page = self.page_id or context.environ.get("FB_PAGE_ID") or None
+        return FacebookWebhookSource(self.spool, page, self.batch_size, self.source_name)
+
+
 SOURCE_TYPES: dict[str, type[SourceConfig]] = {
     "jsonl": JsonlSourceConfig,
     "x": XSourceConfig,
     "linkedin_page": LinkedInPageSourceConfig,
+    "facebook_webhooks": FacebookWebhookSourceConfig,
 }
 """Source types by their ``type`` value."""
 
