@@ -14,7 +14,6 @@ from pathlib import Path
 from string import Formatter
 from typing import Annotated, Any, Self
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,6 +28,7 @@ from sf_social.bundled import bundled_path
 from sf_social.classification import Priority, Segment, SourceTag
 from sf_social.errors import PlaybookError
 from sf_social.posts import Network
+from sf_social.yamltext import YamlError, load_yaml
 
 Phrases = list[Annotated[str, Field(min_length=1)]]
 
@@ -363,71 +363,18 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
     return parse_playbook(text, str(file))
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is 10x faster when present
-
-
 def parse_playbook(text: str, source: str = "<string>") -> Playbook:
     """Validate playbook YAML text; ``source`` names it in errors."""
     try:
-        loader = _Loader(text)
-    except UnicodeEncodeError as exc:  # libyaml refuses lone surrogates
-        line = text.count("\n", 0, exc.start) + 1
-        raise PlaybookError(source, [f"{source}:{line}: not valid Unicode: {exc.reason}"]) from exc
-    try:
-        root = loader.get_single_node()  # one parse: the nodes carry line numbers
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        context = ""
-        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
-            context = f" ({exc.context} on line {exc.context_mark.line + 1})"
-        problem = f"{exc.problem}{context}"
-        raise PlaybookError(source, [f"{source}:{line}: YAML syntax: {problem}"]) from exc
-    except yaml.reader.ReaderError as exc:
-        # (libyaml counts its position in bytes: find the character instead)
-        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
-        line = text.count("\n", 0, at if at >= 0 else exc.position) + 1
-        problem = f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})"
-        raise PlaybookError(source, [f"{source}:{line}: YAML syntax: {problem}"]) from exc
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict) or root is None:
+        data, lines = load_yaml(text, source)
+    except YamlError as exc:
+        raise PlaybookError(source, exc.problems) from exc
+    if not isinstance(data, dict):
         raise PlaybookError(source, [f"{source}:1: the playbook must be a YAML mapping"])
-    lines: dict[tuple[Any, ...], int] = {}
-    duplicates: list[str] = []
-    _index_lines(root, (), lines, duplicates, source)
-    if duplicates:
-        raise PlaybookError(source, duplicates)
     try:
         return Playbook.model_validate({**data, "source": source})
     except ValidationError as exc:
         raise PlaybookError(source, _describe(exc, lines, source)) from None
-
-
-def _index_lines(
-    node: yaml.Node,
-    path: tuple[Any, ...],
-    lines: dict[tuple[Any, ...], int],
-    duplicates: list[str],
-    source: str,
-) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)  # a key's own line, when it has one
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                where = ".".join(map(str, (*path, key)))
-                duplicates.append(
-                    f"{source}:{key_node.start_mark.line + 1}: {where}: duplicate key "
-                    "(YAML would silently keep only the last one)"
-                )
-            seen.add(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*path, key), lines, duplicates, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index_lines(item, (*path, index), lines, duplicates, source)
 
 
 def _describe(exc: ValidationError, lines: dict[tuple[Any, ...], int], source: str) -> list[str]:

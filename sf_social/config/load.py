@@ -1,4 +1,7 @@
-"""Loading the configuration: one optional TOML file, then environment variables on top.
+"""Loading the configuration: one optional file, then environment variables on top.
+
+The file is TOML, or YAML when its name ends in ``.yaml`` / ``.yml`` (the same sections
+and keys; ``sources`` a list of mappings).
 
 The file is ``--config PATH`` or ``$SF_SOCIAL_CONFIG``; without one, defaults and the
 environment make the whole configuration. An environment variable always wins over the
@@ -24,6 +27,7 @@ from sf_social.config.sources import PLANNED_TYPES, SOURCE_TYPES, SourceConfig
 from sf_social.config.tomlkeys import Path_, key_lines, line_of
 from sf_social.errors import ConfigError
 from sf_social.settings import SalesforceSettings
+from sf_social.yamltext import YamlError, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +68,9 @@ _SECRETS = ("access_token", "consumer_secret", "password", "security_token")
 class _Origins:
     """Where each value came from: a line of the file or an environment variable."""
 
-    def __init__(self, file: Path | None, text: str) -> None:
+    def __init__(self, file: Path | None, lines: Mapping[Path_, int]) -> None:
         self.file = file
-        self.lines = key_lines(text) if text else {}
+        self.lines = dict(lines)
         self.env: dict[Path_, str] = {}
 
     def where(self, path: Path_) -> str:
@@ -95,18 +99,14 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     if path is None and env.get(CONFIG_ENV):
         path = Path(env[CONFIG_ENV])
     raw: dict[str, Any] = {}
-    text = ""
+    lines: dict[Path_, int] = {}
     base = Path.cwd()
     if path is not None:
-        text = _read(path)
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raw, lines = _parse(path, _read(path))
         base = path.resolve().parent
         _resolve_paths(raw, base)
         _warn_on_readable_secrets(path, raw)
-    origins = _Origins(path, text)
+    origins = _Origins(path, lines)
     _overlay_env(raw, env, origins)
     problems: list[str] = []
     entries = raw.pop("sources", [])
@@ -121,6 +121,24 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"invalid configuration{where}, {len(problems)} problem(s):\n{listing}")
     return config.model_copy(update={"sources": sources})
+
+
+def _parse(path: Path, text: str) -> tuple[dict[str, Any], dict[Path_, int]]:
+    """The file's tables and the line of each key (TOML, or YAML for .yaml/.yml)."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            data, lines = load_yaml(text, str(path))
+        except YamlError as exc:
+            raise ConfigError("\n".join(exc.problems)) from None
+        if data is None:
+            return {}, {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}:1: the configuration must be a YAML mapping")
+        return data, lines
+    try:
+        return tomllib.loads(text), key_lines(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _read(path: Path) -> str:

@@ -149,6 +149,54 @@ def test_every_problem_is_reported_with_its_line_or_variable(tmp_path: Path) -> 
     assert "8 problem(s)" in message
 
 
+YAML_FILE = """\
+playbook: playbooks/ours.yaml
+state:
+  url: sqlite:////var/lib/sf-social/state.db
+push:
+  interval: 20s
+  batch_size: 150
+sources:
+  - type: jsonl
+    path: feeds/support.jsonl
+    poll_interval: 30s
+  - type: jsonl
+    name: export
+    path: /data/export.jsonl
+"""
+
+
+def test_a_yaml_file_reads_as_the_toml_one(tmp_path: Path) -> None:
+    path = tmp_path / "sf-social.yaml"
+    path.write_text(YAML_FILE, encoding="utf-8")
+    config = load_config(path, {"SF_SOCIAL_PUSH_BATCH_SIZE": "50"})
+    assert config.playbook == tmp_path / "playbooks/ours.yaml"
+    assert config.db_url == "sqlite:////var/lib/sf-social/state.db"
+    assert config.push.interval == timedelta(seconds=20) and config.push.batch_size == 50
+    first, second = config.sources
+    assert isinstance(first, JsonlSourceConfig) and first.path == tmp_path / "feeds/support.jsonl"
+    assert second.source_name == "export"
+
+
+def test_yaml_problems_name_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "sf-social.yml"
+    path.write_text(
+        "push:\n  batch_size: 0\n  colour: blue\nsources:\n  - type: jsonl\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {})
+    message = str(caught.value)
+    assert f"{path}:2: push.batch_size: Input should be greater than or equal to 1" in message
+    assert f"{path}:3: push.colour: unknown key" in message
+    assert f"{path}:5: sources[0].path: Field required" in message
+    path.write_text("push:\n  interval: 1m\n  interval: 2m\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sf-social.yml:3: push.interval: duplicate key"):
+        load_config(path, {})
+    path.write_text("push: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sf-social.yml:2: YAML syntax"):
+        load_config(path, {})
+
+
 def test_two_sources_with_one_name_are_refused(tmp_path: Path) -> None:
     path = write(
         tmp_path,
