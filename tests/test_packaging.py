@@ -35,7 +35,7 @@ def test_wheel_install_finds_bundled_files(tmp_path: Path) -> None:
             "-q",
             "-w",
             str(wheels),
-            str(ROOT),
+            str(source),  # the private copy: a stale build/ in the work tree cannot leak in
         ],
         check=True,
         capture_output=True,
