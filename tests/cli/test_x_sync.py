@@ -1,15 +1,22 @@
 """Issue 6's done-when: an X account and a listening query, configured in a file, run
-through the operator's `sync --once` (config -> runtime -> source -> engine -> org)."""
+through the operator's `sync --once` and the daemon (config -> runtime -> source -> engine
+-> org)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import responses
 
+from sf_social.config import load_config
 from sf_social.state import open_store
+from sf_social.sync.daemon import Daemon
+from sf_social.sync.runtime import Runtime
 from sf_social.testing import LocalOrg
 from tests.cli.conftest import Ops, clean_env, seeded_org
 from tests.sources.x.conftest import MENTIONS_URL, SEARCH_URL, USER_URL, payload
@@ -61,3 +68,69 @@ def test_a_configured_account_and_query_sync_into_the_org(x_ops: Ops) -> None:
     again = x_ops.run("sync", "--once")
     assert again.exit_code == 0, again.output
     assert {r["Social_Post_Key__c"] for r in x_ops.org.records("Task")} == tasks
+
+
+DAEMON_CONFIG = """
+[daemon]
+poll_interval = "1h"
+shutdown_timeout = "10s"
+
+[push]
+interval = "1h"
+
+[[sources]]
+type = "x"
+name = "x"
+accounts = ["NorthwindHelp"]
+listening = ["brand"]
+"""
+
+
+def test_the_daemon_runs_a_configured_account_and_a_playbook_listening_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 6's done-when, in the daemon itself (in-process: the X API is mocked)."""
+    org: LocalOrg = seeded_org()
+    config = tmp_path / "sf-social.toml"
+    config.write_text(DAEMON_CONFIG, encoding="utf-8")
+    env = clean_env(
+        SF_INSTANCE_URL=org.instance_url,
+        SF_ACCESS_TOKEN=org.access_token,
+        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
+        X_BEARER_TOKEN="x-bearer-secret-1234",
+    )
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    wanted = {"twitter:1600000000000000300"}  # "charged twice", a mention: a Case and a Task
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock, org.mock(mock):
+        mock.add(responses.GET, USER_URL, json=payload("user_by_username.json"))
+        mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page1.json"))
+        mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page2.json"))
+        mock.add(responses.GET, SEARCH_URL, json=payload("search_recent.json"))
+        daemon = Daemon(Runtime(load_config(config)))
+
+        def stop_when_written() -> None:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if wanted <= {r["Social_Post_Key__c"] for r in org.records("Task")}:
+                    break
+                time.sleep(0.05)
+            daemon.stop("test done")
+
+        threading.Thread(target=stop_when_written, daemon=True).start()
+        code = daemon.run()
+        searches = [
+            unquote(str(c.request.url)) for c in mock.calls if SEARCH_URL in str(c.request.url)
+        ]
+    assert code == 0
+    assert wanted <= {r["Social_Post_Key__c"] for r in org.records("Task")}
+    # the query came from the playbook's brand keywords, retweets excluded
+    assert searches and "northwind" in searches[0].lower() and "-is:retweet" in searches[0]
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    found_by_search = ("twitter", "1600000000000000500")
+    assert store.seen([found_by_search]) == {found_by_search}, "the search's post was read"
+    status = store.source("x")
+    assert status is not None and status.cursor, "the X source stored its cursor"
