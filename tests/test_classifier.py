@@ -200,3 +200,30 @@ def test_every_value_has_evidence(classifier: RuleClassifier) -> None:
     fields = {e.field for e in result.evidence}
     assert {"segment", "complaint", "sentiment", "priority", "team", "influence_tier"} <= fields
     assert all(e.rule for e in result.evidence)
+
+
+def test_a_trained_model_can_replace_the_rules_through_the_protocol() -> None:
+    """Anything with ``classify(post) -> Classification`` plugs into the pipeline."""
+    from sf_social.classification import Classification, Evidence, Priority, Sentiment
+    from sf_social.classifier import Classifier
+    from sf_social.pipeline import Pipeline
+
+    class AlwaysFraud:
+        def classify(self, post: SocialPost) -> Classification:
+            return Classification(
+                segment=Segment.FRAUD,
+                complaint=False,
+                sentiment=Sentiment.NEUTRAL,
+                sentiment_score=0.0,
+                influence_tier=None,
+                priority=Priority.HIGH,
+                team="Legal",
+                evidence=[Evidence(field="segment", value="Fraud", rule="model v1")],
+            )
+
+    model: Classifier = AlwaysFraud()
+    pipeline = Pipeline(load_playbook(), classifier=model)
+    plan = pipeline.plan(SocialPost(network="twitter", id="9", text="hello"))
+    (case,) = [w for w in plan.writes if w.sobject == "Case"]
+    assert case.owner_queue == "Social_Legal"
+    assert case.record.api_fields()["Social_Evidence__c"] == "segment=Fraud ← model v1"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sf_social.cli.main import cli
@@ -111,3 +112,18 @@ def test_evaluate_reports_scores(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["evaluate", str(labelled)])
     assert result.exit_code == 0, result.output
     assert "segment accuracy 1.000 over 1 posts" in result.output
+
+
+def test_long_inputs_report_progress_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sf_social.cli.feedio import FeedRun
+
+    feed = write_feed(tmp_path, [json.dumps({**GOOD, "id": str(n)}).encode() for n in range(5)])
+    seen: list[str] = []
+    run = FeedRun(every_seconds=0.0)  # a progress line after every post
+    with feed.open("rb") as stream:
+        run.run(stream, str(feed), lambda p: seen.append(p.id))
+    captured = capsys.readouterr()
+    assert seen == ["0", "1", "2", "3", "4"] and captured.out == ""
+    assert captured.err.count("... ") == 5 and "5 posts, 0 rejected" in captured.err
