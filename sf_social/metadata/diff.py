@@ -105,6 +105,15 @@ def plan_deploy(package: MetadataPackage, org: OrgState) -> MetadataDiff:
             merges.append(
                 merge_values(field.member, record.values, _ours(field.values), sorted=record.sorted)
             )
+    conflicts += [
+        f"{merge.name}: the org's {reuse.org_name!r} carries the label of our {reuse.ours!r},"
+        f" but sf_social writes the API name {reuse.ours!r}, which the org lacks (a restricted"
+        " picklist refuses it, an open one stores it as an inactive value): rename the org"
+        f" value's API name to {reuse.ours!r} in Setup, or give it another label, then deploy"
+        for merge in merges
+        for reuse in merge.reused
+        if reuse.how is MatchKind.LABEL
+    ]
     return MetadataDiff(tuple(to_add), tuple(present), tuple(merges), tuple(conflicts))
 
 

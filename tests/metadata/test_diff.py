@@ -103,6 +103,24 @@ def test_picklist_on_a_global_value_set_is_a_conflict(package: MetadataPackage) 
     assert "  ! " + diff.conflicts[0] in render_diff(diff)
 
 
+def test_a_value_known_to_the_org_by_label_only_is_a_conflict(package: MetadataPackage) -> None:
+    """The org's 'TW' labelled 'Twitter': the integration would write a value it lacks."""
+    org = _org_with_everything(package)
+    sets = dict(org.value_sets)
+    sets["CaseOrigin"] = MetadataRecord(
+        "StandardValueSet",
+        "CaseOrigin",
+        values=tuple(
+            PicklistValue("TW", "Twitter") if v.full_name == "Twitter" else v
+            for v in org.value_sets["CaseOrigin"].values
+        ),
+    )
+    diff = plan_deploy(package, OrgState(sets, org.fields))
+    (conflict,) = diff.conflicts
+    assert conflict.startswith("CaseOrigin: the org's 'TW' carries the label of our 'Twitter'")
+    assert "rename the org value's API name to 'Twitter'" in conflict
+
+
 def test_cli_diff(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], org: FakeOrg
 ) -> None:
