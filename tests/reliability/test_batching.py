@@ -5,15 +5,8 @@ In-process, on the in-memory twins (the batch boundary is the only difference).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sf_social.pipeline import Pipeline
-from sf_social.playbook import load_playbook
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.sources.memory import MemorySource
-from sf_social.state import MemoryStateStore
-from sf_social.sync import PushPolicy, SyncEngine
-from tests.sync.conftest import QUEUES, tweet
+from tests.sync.conftest import memory_engine, tweet
 
 COMPLAINT = "@NorthwindHelp the app keeps crashing when I deposit a check #fail"
 DM = "my card was charged twice for the same purchase, still waiting on a refund"
@@ -21,11 +14,6 @@ DM = "my card was charged twice for the same purchase, still waiting on a refund
 
 def cases_after(batch_size: int) -> list[str]:
     """The Case keys after a complaint and, 30 minutes later, a DM by the same person."""
-    org = InMemoryOrg()
-    for queue in QUEUES:
-        org.add_queue(queue)
-    store = MemoryStateStore()
-    store.migrate()
     source = MemorySource(batch_size=batch_size, name="feed")
     dm = {"kind": "direct_message", "conversation_id": "dm-7"}
     source.posts.extend(
@@ -34,17 +22,7 @@ def cases_after(batch_size: int) -> list[str]:
             tweet("2", DM, created_at="2026-11-20T11:30:00Z", **dm),
         ]
     )
-    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    engine = SyncEngine(
-        store,
-        Pipeline(load_playbook()),
-        InMemoryWriter(org),
-        org,
-        [source],
-        PushPolicy(),
-        worker_id="test",
-        clock=lambda: now,
-    )
+    engine, org, _ = memory_engine([source])
     engine.sync_once()
     return sorted(c["Social_Thread_Key__c"] for c in org.records.get("Case", {}).values())
 

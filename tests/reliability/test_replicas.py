@@ -21,7 +21,7 @@ from sf_social.state import open_store
 from tests.reliability.conftest import Clean
 from tests.reliability.harness import Result, rig
 from tests.reliability.orgs import assert_invariant
-from tests.state.conftest import require_postgres
+from tests.state.conftest import drop_schema, require_postgres
 
 pytestmark = pytest.mark.slow
 
@@ -32,14 +32,7 @@ def pg_schema() -> Iterator[tuple[str, str]]:
     url = require_postgres()
     schema = f"sfs_rel_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     yield url, schema
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        engine.dispose()
+    drop_schema(url, schema)
 
 
 def total(results: list[Result], name: str) -> int:

@@ -38,20 +38,27 @@ def test_access_token_is_used_as_is(mocked: responses.RequestsMock) -> None:
     assert mocked.calls[0].request.headers["Authorization"].startswith("Bearer 00Dxx!At-")
 
 
+class TimeoutRecorder(HTTPAdapter):
+    """Answers every call with the org's limits and keeps the timeout it was sent with."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[Any] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.seen.append(kwargs.get("timeout"))
+        response = requests.Response()
+        response.status_code = 200
+        response._content = b'{"DailyApiRequests": {"Max": 10, "Remaining": 9}}'
+        response.request = request
+        return response
+
+
 def test_every_call_gets_the_configured_timeout() -> None:
-    seen: list[Any] = []
-
-    class Recorder(HTTPAdapter):
-        def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-            seen.append(kwargs.get("timeout"))
-            response = requests.Response()
-            response.status_code = 200
-            response._content = b'{"DailyApiRequests": {"Max": 10, "Remaining": 9}}'
-            response.request = request
-            return response
-
+    recorder = TimeoutRecorder()
+    seen = recorder.seen
     http = TimeoutSession(timeout=7)
-    http.mount("https://", Recorder())
+    http.mount("https://", recorder)
     connection = Connection(token_settings(), http=http)
     connection.read_limits()
     connection.request("GET", "sobjects/", call="describe", params=None)
@@ -60,19 +67,10 @@ def test_every_call_gets_the_configured_timeout() -> None:
 
 
 def test_a_callers_own_session_gets_the_timeout_too() -> None:
-    seen: list[Any] = []
-
-    class Recorder(HTTPAdapter):
-        def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-            seen.append(kwargs.get("timeout"))
-            response = requests.Response()
-            response.status_code = 200
-            response._content = b'{"DailyApiRequests": {"Max": 10, "Remaining": 9}}'
-            response.request = request
-            return response
-
+    recorder = TimeoutRecorder()
+    seen = recorder.seen
     http = requests.Session()
-    http.mount("https://", Recorder())
+    http.mount("https://", recorder)
     connection = Connection(token_settings(), http=http)
     connection.read_limits()
     http.get(f"{INSTANCE}/anything", timeout=1)  # an explicit timeout is kept

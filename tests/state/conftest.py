@@ -98,10 +98,11 @@ class Backend:
         for store in self.opened:
             store.close()
         if self.schema is not None and self.url is not None:
-            _drop_schema(self.url, self.schema)
+            drop_schema(self.url, self.schema)
 
 
-def _drop_schema(url: str, schema: str) -> None:
+def drop_schema(url: str, schema: str) -> None:
+    """Drop a test's PostgreSQL schema and everything in it."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)

@@ -14,7 +14,7 @@ import pytest
 
 from sf_social.state import CLAIM_CHECKPOINT, Completed, StateStore
 from sf_social.state.sql import SqlStateStore
-from tests.state.conftest import Backend, Faults, _drop_schema, _make_backend, require_postgres
+from tests.state.conftest import Backend, Faults, _make_backend, drop_schema, require_postgres
 from tests.state.plans import LEASE, T0, post, queued
 
 
@@ -146,7 +146,7 @@ def test_advisory_locks_are_namespaced_by_schema(pg: Backend) -> None:
     finally:
         elsewhere.close()
         assert elsewhere.schema is not None
-        _drop_schema(url, elsewhere.schema)
+        drop_schema(url, elsewhere.schema)
 
 
 def test_replicas_need_no_daemon_lock(pg: Backend) -> None:

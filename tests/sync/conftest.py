@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +13,7 @@ from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
 from sf_social.posts import SocialPost
 from sf_social.salesforce import InMemoryOrg, InMemoryWriter
+from sf_social.sources.base import Source
 from sf_social.sources.memory import MemorySource
 from sf_social.state import MemoryStateStore
 from sf_social.sync.engine import SyncEngine
@@ -52,26 +53,37 @@ class Rig:
         return list(self.org.records.get(sobject, {}).values())
 
 
-@pytest.fixture
-def rig() -> Rig:
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def memory_engine(
+    sources: Sequence[Source], clock: Callable[[], datetime] = lambda: NOW
+) -> tuple[SyncEngine, InMemoryOrg, MemoryStateStore]:
+    """An engine on the in-memory twins: an org with the playbook's queues, a fresh store."""
     org = InMemoryOrg()
     for queue in QUEUES:
         org.add_queue(queue)
     store = MemoryStateStore()
     store.migrate()
-    source = MemorySource(batch_size=50, name="feed")
-    now = [datetime(2026, 11, 20, 12, 0, tzinfo=UTC)]
     policy = PushPolicy(backoff_base=timedelta(seconds=10))
     engine = SyncEngine(
         store,
         Pipeline(load_playbook()),
         InMemoryWriter(org),
         org,
-        [source],
+        sources,
         policy,
         worker_id="test",
-        clock=lambda: now[0],
+        clock=clock,
     )
+    return engine, org, store
+
+
+@pytest.fixture
+def rig() -> Rig:
+    source = MemorySource(batch_size=50, name="feed")
+    now = [NOW]
+    engine, org, store = memory_engine([source], clock=lambda: now[0])
     return Rig(org, store, source, engine, lambda: now[0], now)
 
 

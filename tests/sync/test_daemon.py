@@ -23,7 +23,7 @@ import pytest
 from sf_social.state import StoreStatus, open_store
 from sf_social.testing import LocalOrg, LocalOrgServer
 from tests.cli.conftest import COMPLAINT, PRAISE, clean_env, seeded_org, tweet
-from tests.state.conftest import _drop_schema, require_postgres
+from tests.state.conftest import drop_schema, require_postgres
 
 pytestmark = pytest.mark.slow
 
@@ -239,4 +239,4 @@ def test_two_replicas_on_postgresql_share_the_work_once(rig: Rig) -> None:
         assert status.ledger_by_status == {"written": 30} and status.outbox_leased == 0
         assert rig.org.count("Task") == 30 and rig.org.count("Case") == 10
     finally:
-        _drop_schema(rig.db_url, rig.schema)
+        drop_schema(rig.db_url, rig.schema)

@@ -8,16 +8,11 @@ from pathlib import Path
 
 from sf_social.config.load import load_config
 from sf_social.config.sources import FacebookWebhookSourceConfig, SourceContext
-from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.sources.facebook import FacebookWebhookSource, WebhookSpool
 from sf_social.sources.facebook.normalize import split_events
-from sf_social.state import MemoryStateStore
-from sf_social.sync.engine import SyncEngine
-from sf_social.sync.push import PushPolicy
 from tests.sources.facebook import payloads as fb
-from tests.sync.conftest import QUEUES
+from tests.sync.conftest import memory_engine
 
 
 def test_a_config_entry_builds_the_spool_source_and_a_comment_becomes_a_case(
@@ -40,14 +35,7 @@ def test_a_config_entry_builds_the_spool_source_and_a_comment_becomes_a_case(
     assert isinstance(source, FacebookWebhookSource)
     assert source.name == "facebook-webhooks" and source.page_id == fb.PAGE
 
-    org = InMemoryOrg()
-    for queue in QUEUES:
-        org.add_queue(queue)
-    store = MemoryStateStore()
-    store.migrate()
-    engine = SyncEngine(
-        store, Pipeline(playbook), InMemoryWriter(org), org, [source], PushPolicy(), "test"
-    )
+    engine, org, _ = memory_engine([source])
     report = engine.sync_once()
     assert report.push.written == 1, report.summary()
     (case,) = org.records["Case"].values()
