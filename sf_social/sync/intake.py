@@ -18,6 +18,7 @@ from sf_social.keys import profile_key, thread_key
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
 from sf_social.posts import Direction, PostKind, SocialPost
+from sf_social.records import TaskRecord
 from sf_social.sources.base import SourceBatch
 from sf_social.state import QueuedPlan, SeenPost, StateStore, ThreadState
 from sf_social.state.threads import latest_per_author
@@ -116,8 +117,10 @@ class Intake:
         case_key = self._conversation_case(post, threads, recent)
         if case_key is None or post.direction is Direction.OUTBOUND:
             return plan
-        task = self.pipeline.mapper.case_task(post, plan.classification, case_key)
-        return rules.log_on_case(plan, case_key, task)
+        mapper = self.pipeline.mapper
+        return rules.log_on_case(
+            plan, case_key, lambda: mapper.case_task(post, plan.classification, case_key)
+        )
 
     def _conversation_case(
         self, post: SocialPost, threads: BatchThreads, recent: ThreadState | None
@@ -178,6 +181,10 @@ def ordering_key(plan: RecordPlan) -> str:
     for write in plan.writes:
         if write.sobject == "Case":
             return rules.split_case_key(write.key)[0]
+    for write in plan.writes:  # a Task logged on a thread's Case goes after that Case
+        record = write.record
+        if isinstance(record, TaskRecord) and record.what is not None and record.what.key:
+            return rules.split_case_key(record.what.key)[0]
     if plan.identity is not None and plan.identity.lead_key:
         return plan.identity.lead_key
     return plan.post_key

@@ -18,7 +18,7 @@ is recorded once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -145,11 +145,13 @@ def join_recent_case(
     return plan
 
 
-def log_on_case(plan: RecordPlan, case_key: str, task: PlannedWrite | None) -> RecordPlan:
+def log_on_case(
+    plan: RecordPlan, case_key: str, new_task: Callable[[], PlannedWrite]
+) -> RecordPlan:
     """A post of a thread with a Case, that plans no Case itself, as a Task on that Case.
 
     Its own Task (praise, a lead review) is hung on the Case; a post that planned nothing
-    (no action: "ok", "thanks") gets ``task``. Nothing said in a conversation is lost.
+    (no action: "ok", "thanks") gets ``new_task()``. Nothing said in a conversation is lost.
     """
     tasks = [w.record for w in plan.writes if isinstance(w.record, TaskRecord)]
     if case_writes(plan) or any(t.who is not None or t.what is not None for t in tasks):
@@ -164,9 +166,7 @@ def log_on_case(plan: RecordPlan, case_key: str, task: PlannedWrite | None) -> R
             hung = True
         writes.append(write)
     if not hung:
-        if task is None:
-            return plan
-        writes.append(task)
+        writes.append(new_task())
     note = f"in the conversation of Case {case_key}: logged on it"
     return plan.model_copy(update={"writes": writes, "notes": [*plan.notes, note]})
 

@@ -262,3 +262,19 @@ def test_a_reply_in_a_thread_without_a_case_stays_as_it_was(rig: Rig) -> None:
     report = rig.engine.sync_once()
     assert report.intake["feed"].queued == 1  # the praise; the "ok" has nothing to hang on
     assert rig.records("Case") == []
+
+
+def test_a_reply_logged_on_its_threads_case_is_ordered_with_that_thread(rig: Rig) -> None:
+    """Its Task points at the Case by key: it must never go out before the Case."""
+    from datetime import timedelta
+
+    rig.feed(
+        tweet("1", COMPLAINT),
+        tweet(
+            "2", "ok", conversation_id="1", in_reply_to_id="1", created_at="2026-11-20T11:05:00Z"
+        ),
+    )
+    rig.engine.intake_source(rig.source)
+    rows = rig.store.claim_outbox("w", 10, rig.clock(), timedelta(minutes=5), per_key=1)
+    assert [r.post_key for r in rows] == ["twitter:1"]  # the reply waits behind the complaint
+    assert rows[0].ordering_key == "twitter:thread:1"
