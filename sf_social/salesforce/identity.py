@@ -141,6 +141,26 @@ class Applied:
     notes: tuple[str, ...] = ()
 
 
+def lead_reference(
+    key: str | None, written_before: Mapping[str, str], planned: set[str]
+) -> Reference | None:
+    """The author's Lead, if an earlier post made it: by Id when it was written before this
+    batch (the ledger's ``known_ids``), by key when an earlier plan of the batch creates it.
+
+    A Lead that is in the org but unknown to the ledger is not used: it may come from a
+    *later* post whose write was sent but never settled (a crash), and linking to it would
+    make the org depend on where the crash fell. Our Leads carry our key, so outside that
+    case the ledger knows them.
+    """
+    if key is None:
+        return None
+    if key in written_before:
+        return Reference(sobject="Lead", id=written_before[key])
+    if key in planned:
+        return Reference(sobject="Lead", key_field=LeadRecord.key_field, key=key)
+    return None
+
+
 def apply_identity(
     plan: RecordPlan, contact: KnownPerson | None, lead: Reference | None
 ) -> Applied:

@@ -43,7 +43,7 @@ import requests
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.plan import PlannedWrite, RecordPlan, WriteMode
 from sf_social.playbook import Playbook
-from sf_social.records import LeadRecord, Reference, activity_rank
+from sf_social.records import LeadRecord
 from sf_social.salesforce.api import Found, Lookup, OrgApi
 from sf_social.salesforce.batch import (
     Slot,
@@ -64,7 +64,13 @@ from sf_social.salesforce.codes import (
 )
 from sf_social.salesforce.connection import Connection
 from sf_social.salesforce.delivery import Delivery, Done, Item, Stop, budget_gate, failure_from
-from sf_social.salesforce.identity import IdentityCache, apply_identity, needs_identity
+from sf_social.salesforce.forward import LINKEDIN_ACTIVITY, activity_keys, keep_forward
+from sf_social.salesforce.identity import (
+    IdentityCache,
+    apply_identity,
+    lead_reference,
+    needs_identity,
+)
 from sf_social.salesforce.queues import QueueCache
 from sf_social.salesforce.rest import RestOptions, RestOrgApi
 from sf_social.salesforce.results import (
@@ -78,8 +84,6 @@ from sf_social.salesforce.retry import RetryPolicy
 from sf_social.settings import SalesforceSettings
 
 log = logging.getLogger(__name__)
-
-LINKEDIN_ACTIVITY = "LinkedIn_Lead_Activity__c"
 
 
 class Writer(Protocol):
@@ -137,48 +141,6 @@ class _Run:
     lead_activity: dict[str, str | None] = field(default_factory=dict)
     """Lead key → its ``LinkedIn_Lead_Activity__c`` in the org, for Leads we set it on."""
     stopped: Stop | None = None
-
-
-def _activity_keys(plans: Sequence[RecordPlan]) -> set[str]:
-    """Keys of the Leads whose LinkedIn activity the batch sets."""
-    return {
-        w.key
-        for plan in plans
-        for w in plan.writes
-        if isinstance(w.record, LeadRecord) and w.record.linkedin_activity
-    }
-
-
-def _keep_activity_forward(run: _Run, slot: Slot) -> None:
-    """An existing Lead's LinkedIn activity only moves forward, whatever the org got from
-    earlier imports (or an agent): a value not further along is left out of the update."""
-    record = slot.record
-    if not isinstance(record, LeadRecord) or not record.linkedin_activity:
-        return
-    if activity_rank(record.linkedin_activity) <= activity_rank(run.lead_activity.get(slot.key)):
-        slot.record = record.model_copy(update={"linkedin_activity": None})
-        run.slot_notes[id(slot)] = (
-            f"LinkedIn activity kept at {run.lead_activity.get(slot.key)!r}: "
-            f"{record.linkedin_activity!r} is not further along"
-        )
-
-
-def _lead_of(key: str | None, run: _Run, planned: set[str]) -> Reference | None:
-    """The author's Lead, if an earlier post made it: by Id when it was written before this
-    batch (the ledger's ``known_ids``), by key when an earlier plan of the batch creates it.
-
-    A Lead that is in the org but unknown to the ledger is not used: it may come from a
-    *later* post whose write was sent but never settled (a crash), and linking to it would
-    make the org depend on where the crash fell. Our Leads carry our key, so outside that
-    case the ledger knows them.
-    """
-    if key is None:
-        return None
-    if key in run.written_before:
-        return Reference(sobject="Lead", id=run.written_before[key])
-    if key in planned:
-        return Reference(sobject="Lead", key_field=LeadRecord.key_field, key=key)
-    return None
 
 
 class SalesforceWriter:
@@ -258,7 +220,7 @@ class SalesforceWriter:
     def _look_up(self, run: _Run) -> None:
         keys: dict[tuple[str, str], dict[str, None]] = {}
         written = self._choose_insert_first(run)
-        activity = _activity_keys(run.plans)  # their current value is read, known or not
+        activity = activity_keys(run.plans)  # their current value is read, known or not
 
         def want(sobject: str, key_field: str, key: str | None, *, must: bool = False) -> None:
             if not key or key_field == "Id" or (key in run.known and key not in activity):
@@ -386,7 +348,8 @@ class SalesforceWriter:
             identity = plan.identity
             assert identity is not None
             contact = self.identity.contact_for(identity)
-            applied = apply_identity(plan, contact, _lead_of(identity.lead_key, run, planned_leads))
+            lead = lead_reference(identity.lead_key, run.written_before, planned_leads)
+            applied = apply_identity(plan, contact, lead)
             run.applied.append(list(applied.writes))
             run.notes.append(list(applied.notes))
             planned_leads.update(
@@ -465,7 +428,9 @@ class SalesforceWriter:
         for slot in group:
             existing = slot.key if slot.key_field == "Id" else run.known.get(slot.key)
             if existing is not None:
-                _keep_activity_forward(run, slot)
+                held_back = keep_forward(slot, run.lead_activity.get(slot.key))
+                if held_back:
+                    run.slot_notes[id(slot)] = held_back
                 if not refresh_values(slot):
                     run.done[id(slot)] = Done(Status.UNCHANGED, id=existing)
                 else:
