@@ -63,13 +63,33 @@ class ChildRun:
     stderr: str
 
 
+def _high_water_mb(pid: int) -> float:
+    """``VmHWM`` of a running process: the peak RSS of its current program (0 if gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def run_child(command: list[str], env: dict[str, str], timeout: float) -> ChildRun:
-    """Run ``command``; its own peak RSS from ``wait4`` (not the largest of all children)."""
+    """Run ``command``; its own peak RSS.
+
+    Not ``ru_maxrss`` from ``wait4``: that counts the forked copy of this process before
+    ``exec``, and this process holds the whole emulated org (hundreds of MB after a big
+    run). ``VmHWM`` belongs to the child's own program; it is read while the child runs
+    (it only grows), the last reading being the peak up to a few ms before exit.
+    """
     started = time.monotonic()
+    peak = 0.0
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
         deadline = started + timeout
         while True:
+            peak = max(peak, _high_water_mb(process.pid))
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -85,7 +105,7 @@ def run_child(command: list[str], env: dict[str, str], timeout: float) -> ChildR
         return ChildRun(
             seconds,
             usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss / 1024,  # KiB on Linux
+            peak,
             process.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
