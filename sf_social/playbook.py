@@ -335,8 +335,7 @@ class Playbook(_Strict):
 
     def with_accounts(self, handles: Iterable[str]) -> Playbook:
         """This playbook with ``handles`` among our accounts (a source reading them)."""
-        known = {a.lower().lstrip("@") for a in self.brand.accounts}
-        extra = [h.lstrip("@") for h in handles if h.lower().lstrip("@") not in known]
+        extra = [h.lstrip("@") for h in handles if not self.is_our_account(h)]
         if not extra:
             return self
         data = self.model_dump()

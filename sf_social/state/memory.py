@@ -463,6 +463,7 @@ class MemoryStateStore:
         at = now_or(now)
         with self._lock:
             rows = list(self._outbox.values())
+            slots = [r.slot() for r in rows]
             held = self._held()
             by_code: dict[str, int] = {}
             for dead in self._dead.values():
@@ -478,9 +479,9 @@ class MemoryStateStore:
                 sources=sorted(self._sources.values(), key=lambda s: s.name),
                 outbox_depth=len(rows),
                 outbox_due=sum(
-                    is_available(r.slot(), at) and not is_held(r.slot(), held) for r in rows
+                    is_available(slot, at) and not is_held(slot, held) for slot in slots
                 ),
-                outbox_held=sum(is_held(r.slot(), held) for r in rows),
+                outbox_held=sum(is_held(slot, held) for slot in slots),
                 outbox_leased=sum(
                     r.claimed_until is not None and r.claimed_until > at for r in rows
                 ),
