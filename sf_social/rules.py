@@ -31,12 +31,17 @@ class Hit:
     matched: str
 
 
+_Word = tuple[str, str] | None
+"""A compiled phrase word: ("=", word), ("#", hashtag) or ("*", prefix); None is a gap."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     rule_set: str
     label: str
     weight: float
     words: tuple[str | None, ...]  # None is a gap; a word ending in "*" is a prefix
+    rest: tuple[_Word, ...]  # the words after the first (found by the index), compiled
 
 
 class RuleBook:
@@ -56,10 +61,10 @@ class RuleBook:
                     label = f"/{rule.regex}/"
                     self._regexes.append((name, label, rule.weight, _Regex(rule.regex)))
                     continue
-                phrase = _Phrase(
-                    name, f"'{rule.phrase}'", rule.weight, parse_phrase(str(rule.phrase))
-                )
-                first = str(phrase.words[0])
+                words = parse_phrase(str(rule.phrase))
+                rest = tuple(_compile(word) for word in words[1:])
+                phrase = _Phrase(name, f"'{rule.phrase}'", rule.weight, words, rest)
+                first = str(words[0])
                 if first.endswith("*"):
                     self._prefix[first[:2]].append(phrase)  # prefixes have 2+ letters
                 else:
@@ -72,13 +77,17 @@ class RuleBook:
         "app down again" counts once, not as both "app down" and "down again").
         """
         words = tokens.split(" ")
+        # Most posts have no hashtag or possessive: then every word is its own bare form.
+        bares = words if "#" not in tokens and "'s" not in tokens else [_bare(w) for w in words]
         spans: dict[str, list[tuple[int, int, _Phrase]]] = defaultdict(list)
+        cache = self._cache
         for start, word in enumerate(words):
-            for phrase in self._candidates(word):
-                if len(phrase.words) == 1:  # the index lookup (and prefix test) was the match
-                    spans[phrase.rule_set].append((start, start + 1, phrase))
-                    continue
-                end = _match_at(phrase.words, words, start)
+            candidates = cache.get(word)
+            if candidates is None:
+                candidates = self._candidates(word)
+            for phrase in candidates:
+                # The index lookup (and prefix test) matched the first word.
+                end = _match_at(phrase.rest, words, bares, start + 1) if phrase.rest else start + 1
                 if end is not None:
                     spans[phrase.rule_set].append((start, end, phrase))
         found: dict[str, dict[str, Hit]] = defaultdict(dict)
@@ -92,15 +101,14 @@ class RuleBook:
                     )
                     taken_until = end
         for name, label, weight, regex in self._regexes:
+            if regex.pattern.search(tokens) is None:  # the usual case: not even a candidate
+                continue
             searched = regex.search(tokens)
             if searched is not None:
                 found[name].setdefault(label, Hit(label, weight, searched))
         return {name: list(hits.values()) for name, hits in found.items()}
 
     def _candidates(self, word: str) -> tuple[_Phrase, ...]:
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
         bare = _bare(word)
         candidates = list(self._exact.get(word, ()))
         if bare != word:
@@ -181,18 +189,40 @@ def _word_matches(pattern: str, token: str) -> bool:
     return token == pattern or bare == pattern
 
 
-def _match_at(pattern: tuple[str | None, ...], words: list[str], start: int) -> int | None:
-    """End index if ``pattern`` matches ``words`` from ``start``, else None."""
+def _compile(word: str | None) -> _Word:
+    if word is None:
+        return None
+    if word.startswith("#"):
+        return ("#", word)
+    if word.endswith("*"):
+        return ("*", word[:-1])
+    return ("=", word)
+
+
+def _match_at(
+    pattern: tuple[_Word, ...], words: list[str], bares: list[str], start: int
+) -> int | None:
+    """End index if ``pattern`` matches ``words`` (``bares`` their bare forms) from ``start``."""
     position = start
     for index, expected in enumerate(pattern):
         if expected is None:
             rest = pattern[index + 1 :]
             for skip in range(GAP + 1):
-                end = _match_at(rest, words, position + skip)
+                end = _match_at(rest, words, bares, position + skip)
                 if end is not None:
                     return end
             return None
-        if position >= len(words) or not _word_matches(expected, words[position]):
+        if position >= len(words):
+            return None
+        kind, value = expected
+        word = words[position]
+        if kind == "=":
+            if word != value and bares[position] != value:
+                return None
+        elif kind == "#":
+            if word != value and word != f"{value}'s":
+                return None
+        elif not bares[position].startswith(value):
             return None
         position += 1
     return position
