@@ -117,8 +117,8 @@ class Classification(BaseModel):
     sentiment: Sentiment
     sentiment_score: float = Field(ge=-1, le=1)
     influence_tier: InfluenceTier | None
-    user_classes: list[UserClass] = []
-    source_tags: list[SourceTag] = []
+    user_classes: list[UserClass] = Field(default_factory=list)
+    source_tags: list[SourceTag] = Field(default_factory=list)
     topic: ListeningTopic | None = None
     priority: Priority
     escalate: bool = False
@@ -127,7 +127,7 @@ class Classification(BaseModel):
     review_reason: str | None = Field(
         default=None, description="why a person must look at this post (e.g. uncovered language)"
     )
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
 
     @property
     def needs_case(self) -> bool:

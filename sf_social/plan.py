@@ -37,7 +37,7 @@ class PlannedWrite(BaseModel):
         default=None, description="queue DeveloperName; the writer resolves it to OwnerId"
     )
     overrides: dict[str, Any] = Field(
-        default={},
+        default_factory=dict,
         description="API field → value the engine decided to set even on an existing record "
         "(a reopened Case's Status); never set by the mapping",
     )
@@ -91,8 +91,8 @@ class RecordPlan(BaseModel):
     posted_at: datetime | None = None
     classification: Classification
     identity: AuthorIdentity | None = None
-    writes: list[PlannedWrite] = []
-    notes: list[str] = Field(default=[], description="decisions worth telling a person")
+    writes: list[PlannedWrite] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="decisions worth telling a person")
 
     def to_json(self) -> dict[str, Any]:
         """A plain-JSON view for ``sf-social plan``."""

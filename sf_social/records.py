@@ -221,8 +221,12 @@ class LeadRecord(SObjectRecord):
     profile_url: Annotated[str | None, Field(alias="Social_Profile_URL__c"), SYNC] = None
     followers: Annotated[int | None, Field(alias="Social_Followers__c"), SYNC] = None
     influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
-    user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = []
-    source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = []
+    user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = Field(
+        default_factory=list
+    )
+    source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = Field(
+        default_factory=list
+    )
     linkedin_activity: Annotated[str | None, Field(alias="LinkedIn_Lead_Activity__c"), SYNC] = None
 
 
@@ -252,7 +256,9 @@ class CaseRecord(SObjectRecord):
     handle: Annotated[Text255, Field(alias="Social_Handle__c"), SYNC] = None
     post_url: Annotated[str | None, Field(alias="Social_Post_URL__c"), SYNC] = None
     influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
-    source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = []
+    source_tags: Annotated[MultiSelect, Field(alias="Social_Source_Tags__c"), SYNC] = Field(
+        default_factory=list
+    )
     first_response: Annotated[datetime | None, Field(alias="Social_First_Response__c"), SYNC] = None
 
 
@@ -305,7 +311,9 @@ class ContactRecord(SObjectRecord):
     handle: Annotated[Text255, Field(alias="Social_Handle__c"), SYNC] = None
     followers: Annotated[int | None, Field(alias="Social_Followers__c"), SYNC] = None
     influence_tier: Annotated[str | None, Field(alias="Social_Influence_Tier__c"), SYNC] = None
-    user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = []
+    user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = Field(
+        default_factory=list
+    )
 
 
 AnyRecord = LeadRecord | CaseRecord | TaskRecord | ContactRecord
