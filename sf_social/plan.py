@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sf_social.classification import Classification
 from sf_social.posts import Network
 from sf_social.records import (
-    INSERT,
+    SYNC,
     CaseRecord,
     ContactRecord,
     LeadRecord,
@@ -54,7 +54,8 @@ class PlannedWrite(BaseModel):
         """A plain-JSON view: sObject, key, mode, fields by API name, insert-only names."""
         record = self.record
         fields = record.api_fields()
-        insert_only = sorted(record.api_fields(only=INSERT))
+        sync_owned = record.api_names(SYNC)
+        insert_only = sorted(name for name in fields if name not in sync_owned)
         return {
             "sobject": record.sobject,
             "key_field": record.key_field,
