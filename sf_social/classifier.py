@@ -62,6 +62,11 @@ class RuleClassifier:
             for network in Network
         }
         self._languages = {lang.lower() for lang in playbook.languages}
+        self._segments = [
+            (segment, config, f"segments.{segment.value}")
+            for segment, config in playbook.segments.items()
+        ]
+        self._complaint_excludes = frozenset(playbook.complaint.excludes)
 
     def classify(self, post: SocialPost) -> Classification:
         """Classify one post."""
@@ -96,7 +101,7 @@ class RuleClassifier:
 
         segment = self._segment(matches, compound, evidence)
         complaint = self._is_complaint(matches, segment, compound, evidence)
-        excluded = frozenset(self.playbook.complaint.excludes)
+        excluded = self._complaint_excludes
         if complaint and segment in excluded:
             evidence.append(
                 Evidence(
@@ -187,13 +192,13 @@ class RuleClassifier:
         excluded: frozenset[Segment] = frozenset(),
     ) -> Segment | None:
         best: tuple[bool, float, Segment, list[Hit]] | None = None
-        for segment, config in self.playbook.segments.items():
+        for segment, config, name in self._segments:
             if segment in excluded:
                 continue
-            hits = list(matches.get(f"segments.{segment.value}", ()))
+            hits = matches.get(name, [])
             if config.sentiment is not None and config.sentiment.applies(compound):
                 label = f"sentiment {compound:+.2f}"
-                hits.append(Hit(label, config.sentiment.weight, label))
+                hits = [*hits, Hit(label, config.sentiment.weight, label)]
             total = score(hits)
             rank = (not config.fallback, total)
             if total >= config.min_score and (best is None or rank > best[:2]):

@@ -203,14 +203,21 @@ class People(_Strict):
     def tags_for(self, handle: str | None) -> list[SourceTag]:
         if not handle:
             return []
-        lowered = handle.lower()
+        return list(self._tags.get(handle.lower(), ()))
+
+    @cached_property
+    def _tags(self) -> dict[str, tuple[SourceTag, ...]]:
         pairs = (
             (self.tier1_customers, SourceTag.TIER1_CUSTOMER),
             (self.employees, SourceTag.EMPLOYEE),
             (self.competitors, SourceTag.COMPETITOR),
             (self.partners, SourceTag.PARTNER),
         )
-        return [tag for names, tag in pairs if lowered in {n.lower() for n in names}]
+        handles = {name.lower() for names, _ in pairs for name in names}
+        return {
+            h: tuple(tag for names, tag in pairs if h in {n.lower() for n in names})
+            for h in handles
+        }
 
 
 class LeadQualification(_Strict):

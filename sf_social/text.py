@@ -54,6 +54,7 @@ def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedTe
     mentions: list[str] = []
     hashtags: list[str] = []
     urls = 0
+    leet_possible = _DIGIT.search(text) is not None
     for token in _TOKEN.findall(text):
         first = token[0]
         if (first == "h" and token.startswith(("http://", "https://"))) or token.startswith("www."):
@@ -69,7 +70,7 @@ def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedTe
         elif not (first.isalnum() or first == "_"):
             if not _is_emoji(token):
                 continue
-        elif _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
+        elif leet_possible and _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
             token = _ELONGATED.sub(r"\1\1", token.translate(_LEET))
         replacement = slang.get(token) if slang else None
         tokens.append(replacement if replacement is not None else token)
