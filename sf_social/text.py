@@ -27,7 +27,8 @@ _LEET_WORD = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 # Mentions and "www." are matched first so that they stay whole.
 _ELONGATED_IN_TEXT = re.compile(r"(?<![\w@#])@\w+|www\.|([^\W\d_])\1{2,}")
-_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
+_CURLY_APOSTROPHES = ("’", "‘", "ʼ")
+_TRIPLE = re.compile(r"(.)\1\1")  # cheap pre-check: no elongation without a tripled character
 _DIGIT = re.compile(r"[0-9$]")
 
 
@@ -48,8 +49,13 @@ def strip_invisible(text: str) -> str:
 
 def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
     """Normalize ``text`` for matching; ``slang`` maps a token to its replacement."""
-    text = strip_invisible(unicodedata.normalize("NFKC", text)).translate(_APOSTROPHES).lower()
-    text = _ELONGATED_IN_TEXT.sub(_shorten, text)
+    if not text.isascii():
+        text = strip_invisible(unicodedata.normalize("NFKC", text))
+        for apostrophe in _CURLY_APOSTROPHES:
+            text = text.replace(apostrophe, "'")
+    text = text.lower()
+    if _TRIPLE.search(text):
+        text = _ELONGATED_IN_TEXT.sub(_shorten, text)
     tokens: list[str] = []
     mentions: list[str] = []
     hashtags: list[str] = []
