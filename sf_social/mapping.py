@@ -58,19 +58,26 @@ class Mapper:
     def plan(self, post: SocialPost, classification: Classification) -> RecordPlan:
         """The record plan for one classified post."""
         identity = _identity(post)
-        plan = RecordPlan(
+        writes, notes = self._writes(post, classification, identity)
+        return RecordPlan(
             post_key=post_key(post.network, post.id),
             network=post.network,
             post_id=post.id,
             posted_at=post.created_at,
             classification=classification,
             identity=identity,
+            writes=writes,
+            notes=notes,
         )
+
+    def _writes(
+        self, post: SocialPost, classification: Classification, identity: AuthorIdentity
+    ) -> tuple[list[PlannedWrite], list[str]]:
         activity = linkedin_activity(post)
         if activity is not None:
-            return self._linkedin_activity(post, plan, activity)
+            return self._linkedin_activity(post, classification, identity, activity)
         if self._is_ours(post):
-            return self._outbound(post, plan)
+            return self._outbound(post, classification)
         writes: list[PlannedWrite] = []
         notes: list[str] = []
         case = None
@@ -87,10 +94,10 @@ class Mapper:
                         sobject="Lead", key_field=LeadRecord.key_field, key=identity.lead_key
                     )
                     writes.append(self._task(post, classification, who=who))
-                    return plan.model_copy(update={"writes": writes, "notes": notes})
+                    return writes, notes
             elif case is None:
                 writes.append(self._review_task(post, classification, reason))
-                return plan.model_copy(update={"writes": writes, "notes": notes})
+                return writes, notes
         if case is not None:
             what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=case.key)
             writes.append(self._task(post, classification, what=what))
@@ -99,7 +106,7 @@ class Mapper:
             notes.append("praise: identity lookup hangs the Task on the known Contact or Lead")
         elif not writes:
             notes.append("no action: no segment, no complaint")
-        return plan.model_copy(update={"writes": writes, "notes": notes})
+        return writes, notes
 
     def case_task(self, post: SocialPost, c: Classification, case_key: str) -> PlannedWrite:
         """The post as a Task on the Case ``case_key`` (a reply in a thread with a Case)."""
@@ -131,13 +138,15 @@ class Mapper:
         return True, "lead qualified"
 
     def _linkedin_activity(
-        self, post: SocialPost, plan: RecordPlan, activity: LinkedInActivity
-    ) -> RecordPlan:
-        key = plan.identity.lead_key if plan.identity else None
+        self,
+        post: SocialPost,
+        c: Classification,
+        identity: AuthorIdentity,
+        activity: LinkedInActivity,
+    ) -> tuple[list[PlannedWrite], list[str]]:
+        key = identity.lead_key
         if key is None:
-            note = "LinkedIn activity without a profile URL or member id: nothing to key on"
-            return plan.model_copy(update={"notes": [note]})
-        c = plan.classification
+            return [], ["LinkedIn activity without a profile URL or member id: nothing to key on"]
         lead = self._lead(post, c, key).record
         assert isinstance(lead, LeadRecord)
         lead = lead.model_copy(update={"linkedin_activity": activity.value, "segment": None})
@@ -148,22 +157,21 @@ class Mapper:
             PlannedWrite(record=lead, owner_queue=self.playbook.routing.teams.get("Sales")),
             PlannedWrite(record=record),
         ]
-        return plan.model_copy(update={"writes": writes, "notes": [f"LinkedIn {activity.value}"]})
+        return writes, [f"LinkedIn {activity.value}"]
 
-    def _outbound(self, post: SocialPost, plan: RecordPlan) -> RecordPlan:
+    def _outbound(
+        self, post: SocialPost, c: Classification
+    ) -> tuple[list[PlannedWrite], list[str]]:
         if not post.is_reply:
-            return plan.model_copy(
-                update={"notes": ["our own post, answering nobody: nothing to log"]}
-            )
+            return [], ["our own post, answering nobody: nothing to log"]
         key = thread_key(post.network, post.thread_root_id)
         what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=key)
-        task = self._task(post, plan.classification, what=what)
+        task = self._task(post, c, what=what)
         first_response = CaseRecord(thread_key=key, first_response=post.created_at)
         writes = [task]
         if post.created_at is not None:
             writes.insert(0, PlannedWrite(record=first_response, mode=WriteMode.UPDATE_ONLY))
-        notes = ["our reply: logged on the thread's Case (if the thread has one)"]
-        return plan.model_copy(update={"writes": writes, "notes": notes})
+        return writes, ["our reply: logged on the thread's Case (if the thread has one)"]
 
     def _case(self, post: SocialPost, c: Classification) -> PlannedWrite:
         handle = _handle(post)

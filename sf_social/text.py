@@ -44,7 +44,7 @@ class NormalizedText:
 
 def strip_invisible(text: str) -> str:
     """``text`` without zero-width characters, bidi controls and soft hyphens."""
-    return _INVISIBLE.sub("", text)
+    return text if text.isascii() else _INVISIBLE.sub("", text)
 
 
 def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
