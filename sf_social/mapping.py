@@ -347,9 +347,8 @@ def _describe(post: SocialPost) -> str:
     author = post.author
     lines = [post.text, ""]
     if author is not None:
-        who = " ".join(
-            p for p in (author.name, f"(@{author.handle})" if author.handle else None) if p
-        )
+        handle = f"(@{author.handle})" if author.handle else ""
+        who = f"{author.name} {handle}" if author.name and handle else author.name or handle
         followers = f", {author.followers:,} followers" if author.followers is not None else ""
         lines.append(f"— {who or 'unknown author'} on {post.network.label}{followers}")
     if post.url:

@@ -153,25 +153,33 @@ class SObjectRecord(BaseModel):
         Multi-select values are joined with ``;`` and references become ``WhoId``/``Who``
         (only here: ``model_dump`` stays lossless, so a plan round-trips through JSON).
         """
-        dumped = self.model_dump(mode="json", exclude=set(self.links))
-        data: dict[str, Any] = {}
-        for name, api_name, ownership, multi in type(self)._layout():
-            value = dumped.get(name)
-            if value is None or value == [] or (only is not None and ownership is not only):
-                continue
-            data[api_name] = ";".join(value) if multi else value
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=self._links())
+        for api_name in type(self)._multi_selects():
+            values = data.get(api_name)
+            if values == []:
+                del data[api_name]
+            elif values is not None:
+                data[api_name] = ";".join(values)
+        if only is not None:
+            wanted = self.api_names(only)
+            data = {name: value for name, value in data.items() if name in wanted}
         if only is not SYNC:
             data.update(self._references())
         return data
 
     @classmethod
     @cache
-    def _layout(cls) -> tuple[tuple[str, str, Ownership, bool], ...]:
-        """(attribute, API name, ownership, multi-select) of each API field, once per class."""
+    def _links(cls) -> set[str]:
+        return set(cls.links)
+
+    @classmethod
+    @cache
+    def _multi_selects(cls) -> tuple[str, ...]:
+        """The API names of the multi-select fields, once per class."""
         return tuple(
-            (name, info.alias or name, cls.ownership(name), MULTI_SELECT in info.metadata)
+            info.alias or name
             for name, info in cls.model_fields.items()
-            if name not in cls.links
+            if MULTI_SELECT in info.metadata
         )
 
     def _references(self) -> dict[str, Any]:
