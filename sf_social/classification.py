@@ -136,7 +136,7 @@ class Classification(BaseModel):
 
     def explain(self) -> str:
         """The evidence, one line per value."""
-        return "\n".join(str(e) for e in self.evidence)
+        return "\n".join([str(e) for e in self.evidence])
 
 
 CASE_SEGMENTS = frozenset(

@@ -59,6 +59,11 @@ def numbered_lines(
 
 def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineError:
     """One line as a post, or the error saying what is wrong with it."""
+    try:  # the usual case, parsed and validated in one pass
+        return SocialPost.model_validate_json(raw)
+    except ValueError:
+        pass  # read it again step by step, to say exactly what is wrong (or to accept what
+        # json.loads accepts and pydantic's stricter JSON parser does not: lone surrogates)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -150,7 +150,7 @@ def _word_boundary(text: str, index: int) -> bool:
 
 def score(hits: list[Hit]) -> float:
     """The summed weight of ``hits``."""
-    return sum(hit.weight for hit in hits)
+    return sum([hit.weight for hit in hits]) if hits else 0.0
 
 
 def parse_phrase(phrase: str) -> tuple[str | None, ...]:

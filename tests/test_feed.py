@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,6 +71,18 @@ class TestGoodLines:
         [post] = read(line(text="a\u0000b"))
         assert isinstance(post, SocialPost)
         assert post.text == "ab"
+
+    def test_lone_surrogate_escape_is_kept_as_json_loads_keeps_it(self) -> None:
+        [post] = read(b'{"network": "twitter", "id": "1", "text": "a\\ud800b"}')
+        assert isinstance(post, SocialPost)
+        assert post.text == "a\ud800b"
+
+    def test_every_corpus_line_reads_as_json_loads_and_validation_read_it(self) -> None:
+        corpus = Path(__file__).parent / "data" / "labelled_posts.jsonl"
+        for raw in corpus.read_bytes().splitlines():
+            data = json.loads(raw)["post"]
+            encoded = json.dumps(data, ensure_ascii=False).encode()
+            assert parse_line(encoded, "corpus", 1) == SocialPost.model_validate(data)
 
 
 class TestBadLines:
