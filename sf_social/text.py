@@ -28,6 +28,7 @@ _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 # Mentions and "www." are matched first so that they stay whole.
 _ELONGATED_IN_TEXT = re.compile(r"(?<![\w@#])@\w+|www\.|([^\W\d_])\1{2,}")
 _CURLY_APOSTROPHES = ("’", "‘", "ʼ")
+_URL_PREFIXES = ("http://", "https://", "www.")
 _TRIPLE = re.compile(r"(.)\1\1")  # cheap pre-check: no elongation without a tripled character
 _DIGIT = re.compile(r"[0-9$]")
 
@@ -63,23 +64,20 @@ def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedTe
     leet_possible = _DIGIT.search(text) is not None
     for token in _TOKEN.findall(text):
         first = token[0]
-        if (first == "h" and token.startswith(("http://", "https://"))) or token.startswith("www."):
-            urls += 1
-            tokens.append("<url>")
-            continue
-        if first == "@" and len(token) > 1:
-            mentions.append(token[1:])
-        elif first == "#" and len(token) > 1:
-            hashtags.append(token[1:])
-        elif first in "?!":
-            pass
-        elif not (first.isalnum() or first == "_"):
-            if not _is_emoji(token):
+        if first.isalnum() or first == "_":
+            if token.startswith(_URL_PREFIXES):
+                urls += 1
+                tokens.append("<url>")
                 continue
-        elif leet_possible and _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
-            token = _ELONGATED.sub(r"\1\1", token.translate(_LEET))
-        replacement = slang.get(token) if slang else None
-        tokens.append(replacement if replacement is not None else token)
+            if leet_possible and _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
+                token = _ELONGATED.sub(r"\1\1", token.translate(_LEET))
+        elif len(token) > 1 and (first == "@" or first == "#"):
+            (mentions if first == "@" else hashtags).append(token[1:])
+        elif first != "?" and first != "!" and not _is_emoji(token):
+            continue
+        if slang:
+            token = slang.get(token, token)
+        tokens.append(token)
     return NormalizedText(" ".join(tokens), tuple(mentions), tuple(hashtags), urls)
 
 
