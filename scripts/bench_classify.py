@@ -105,12 +105,18 @@ class NaiveRuleBook:
 
 
 def run_naive(path: Path) -> tuple[int, float]:
-    """The obvious first version: load the whole feed, search rule by rule, keep all plans."""
+    """The obvious first version: load the whole feed, search rule by rule, score sentiment
+    with vaderSentiment's ``polarity_scores`` as published, keep all plans."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from sf_social import sentiment
     from sf_social.classifier import RuleClassifier
     from sf_social.mapping import Mapper
     from sf_social.playbook import load_playbook
     from sf_social.posts import SocialPost
 
+    analyzer = SentimentIntensityAnalyzer()
+    sentiment.compound_score = lambda text: float(analyzer.polarity_scores(text)["compound"])
     playbook = load_playbook()
     classifier, mapper = RuleClassifier(playbook), Mapper(playbook)
     classifier._book = NaiveRuleBook(classifier._rule_sets)  # type: ignore[assignment]
