@@ -19,6 +19,7 @@ the file). Types: ``jsonl``, ``x``, ``linkedin_page`` and ``facebook_webhooks`` 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -43,6 +44,8 @@ class SourceContext:
     report: Callable[[str, dict[str, Any]], None] = lambda name, status: None
     """Store what source ``name`` reports about itself (``StateStore.set_source_status``)."""
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    sleep: Callable[[float], None] = time.sleep
+    """How a source waits (the daemon's wait ends early, with ``Interrupted``, on stop)."""
 
 
 class SourceConfig(BaseModel):
@@ -108,6 +111,7 @@ class XSourceConfig(SourceConfig, XOptions):
             playbook=None if self.playbook else context.playbook,
             env=context.environ,
             report=context.report,
+            sleep=context.sleep,
         )
 
 
@@ -123,7 +127,11 @@ class LinkedInPageSourceConfig(SourceConfig, LinkedInPageOptions):
         from sf_social.sources.linkedin_api.config import build_linkedin_page_source
 
         return build_linkedin_page_source(
-            self, self.source_name, env=context.environ, report=context.report
+            self,
+            self.source_name,
+            env=context.environ,
+            report=context.report,
+            sleep=context.sleep,
         )
 
 

@@ -20,6 +20,12 @@ Cursor = dict[str, object]
 """A source's bookmark: JSON-serializable, opaque to everyone but the source."""
 
 
+class Interrupted(Exception):
+    """Raised from a source's wait (a rate-limit reset, a retry's backoff) when the process
+    is stopping. The pass ends there; the cursor stays where the last stored batch left it,
+    so the next pass reads on from that point and nothing is lost."""
+
+
 @dataclass(frozen=True)
 class SourceBatch:
     """New posts, the lines rejected on the way, and the cursor that follows them."""

@@ -69,7 +69,7 @@ class Daemon:
         file = self.config.metrics.file
         self.metrics_file = MetricsFile(file) if file is not None else None
         self.metrics_server: MetricsServer | None = None
-        self.stopping = threading.Event()
+        self.stopping = runtime.stopping
         self._hard_exit = hard_exit
         self._deadline: float | None = None
         self._running = 0

@@ -17,7 +17,7 @@ from sf_social.errors import SfSocialError
 from sf_social.pipeline import Pipeline
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.writer import Writer
-from sf_social.sources.base import Source, SourceBatch
+from sf_social.sources.base import Interrupted, Source, SourceBatch
 from sf_social.state import RunCounts, StateStore
 from sf_social.sync.intake import Intake, IntakeCounts
 from sf_social.sync.push import Clock, Push, PushCounts, PushPolicy, utc_now
@@ -106,6 +106,8 @@ def intake_source(
             close = getattr(batches, "close", None)
             if close is not None:
                 close()
+    except Interrupted:
+        result.stopped = True
     except SfSocialError as exc:
         result.error = str(exc)
     finally:

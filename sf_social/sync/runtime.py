@@ -12,6 +12,7 @@ that ``close()`` (and the daemon's shutdown) hands back any outbox row still lea
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from sf_social.playbook import Playbook, load_playbook
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.retry import RetryPolicy
 from sf_social.salesforce.writer import SalesforceWriter, Writer, WriterConfig
-from sf_social.sources.base import Source
+from sf_social.sources.base import Interrupted, Source
 from sf_social.state import HeldLock, StateStore, open_store
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.intake import Intake
@@ -84,6 +85,8 @@ class Runtime:
         self._link: OrgLink | None = None
         self._engine: SyncEngine | None = None
         self._lock: HeldLock | None = None
+        self.stopping = threading.Event()
+        """Set when the process is stopping: a source waiting in ``wait`` leaves at once."""
 
     # -- parts ------------------------------------------------------------------------
 
@@ -98,9 +101,14 @@ class Runtime:
     def sources(self) -> list[Source]:
         """The configured sources, in configuration order."""
         if self._sources is None:
-            context = SourceContext(self.pipeline.playbook, self._report)
+            context = SourceContext(self.pipeline.playbook, self._report, sleep=self.wait)
             self._sources = [s.build(context) for s in self.config.sources]
         return self._sources
+
+    def wait(self, seconds: float) -> None:
+        """A source's sleep: ``seconds``, unless the process stops first (``Interrupted``)."""
+        if self.stopping.wait(seconds):
+            raise Interrupted(f"stopping during a {seconds:.0f} s wait")
 
     def _report(self, name: str, status: dict[str, Any]) -> None:
         """What a source says about itself, kept for ``status`` (never fails a pass)."""

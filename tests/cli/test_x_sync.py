@@ -8,12 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote
 
 import pytest
 import responses
 
 from sf_social.config import load_config
+from sf_social.logs import FIELDS
 from sf_social.state import open_store
 from sf_social.sync.daemon import Daemon
 from sf_social.sync.runtime import Runtime
@@ -134,3 +136,61 @@ def test_the_daemon_runs_a_configured_account_and_a_playbook_listening_query(
     assert store.seen([found_by_search]) == {found_by_search}, "the search's post was read"
     status = store.source("x")
     assert status is not None and status.cursor, "the X source stored its cursor"
+
+
+def test_stopping_the_daemon_ends_a_rate_limit_wait_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 429 whose reset is ten minutes away: the source waits (within max_rate_wait); a stop
+    during that wait ends the pass at once, as stopped, not failed, and nothing is lost."""
+    org: LocalOrg = seeded_org()
+    config = tmp_path / "sf-social.toml"
+    config.write_text(DAEMON_CONFIG.replace('"10s"', '"120s"'), encoding="utf-8")
+    env = clean_env(
+        SF_INSTANCE_URL=org.instance_url,
+        SF_ACCESS_TOKEN=org.access_token,
+        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
+        X_BEARER_TOKEN="x-bearer-secret-1234",
+    )
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    reset = str(int(time.time()) + 600)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock, org.mock(mock):
+        mock.add(responses.GET, USER_URL, json=payload("user_by_username.json"))
+        mock.add(
+            responses.GET,
+            MENTIONS_URL,
+            json=payload("error_429.json"),
+            status=429,
+            headers={"x-rate-limit-reset": reset},
+        )
+        daemon = Daemon(Runtime(load_config(config)), hard_exit=_job_left_running)
+        stopped_at: list[float] = []
+
+        def stop_once_waiting() -> None:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if any(MENTIONS_URL in str(c.request.url) for c in mock.calls):
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)  # now inside the wait for the reset
+            stopped_at.append(time.monotonic())
+            daemon.stop("test done")
+
+        threading.Thread(target=stop_once_waiting, daemon=True).start()
+        with caplog.at_level("INFO"):
+            code = daemon.run()
+        took = time.monotonic() - stopped_at[0]
+    assert code == 0
+    assert took < 5, f"the daemon took {took:.1f} s to stop (its bound is 120 s)"
+    assert "job failed" not in caplog.text
+    [intake] = [getattr(r, FIELDS) for r in caplog.records if r.getMessage() == "intake"]
+    assert intake["stopped"] is True and intake["error"] is None, intake
+    assert intake["pulled"] == 0  # nothing was read, so nothing is lost: the next pass reads it
+
+
+def _job_left_running(code: int) -> NoReturn:
+    pytest.fail(f"the daemon left a job running (exit code {code})")
