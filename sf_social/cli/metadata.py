@@ -6,24 +6,17 @@ from pathlib import Path
 
 import click
 
-from sf_social.bundled import bundled_path
-from sf_social.cli.metadata_org import deploy, diff
+from sf_social.cli.metadata_org import (
+    METADATA_OPTION,
+    PLAYBOOK_OPTION,
+    deploy,
+    diff,
+    metadata_root,
+)
 from sf_social.metadata.build import build_package
 from sf_social.metadata.source import scan_package
 from sf_social.metadata.validate import package_problems
 from sf_social.playbook import load_playbook
-
-_METADATA_OPTION = click.option(
-    "--metadata",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Metadata folder in Salesforce DX source format (default: the bundled metadata/).",
-)
-
-
-def _source(source: Path | None) -> Path:
-    return source if source is not None else bundled_path("metadata")
 
 
 @click.group()
@@ -32,23 +25,17 @@ def metadata() -> None:
 
 
 @metadata.command()
-@click.option(
-    "--playbook",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Playbook whose mapping must fit the metadata (default: the bundled one).",
-)
-@_METADATA_OPTION
+@PLAYBOOK_OPTION
+@METADATA_OPTION
 @click.pass_context
 def validate(ctx: click.Context, playbook: Path | None, source: Path | None) -> None:
     """Check every file against the Metadata API XSD, the permission set and the mapping.
 
     Prints one line per problem (file:line: component: what) and exits 1 if there is any.
     """
-    root = _source(source)
-    rules = load_playbook(playbook)
+    root = metadata_root(source)
     package, problems = scan_package(root)
-    problems += package_problems(package, rules)
+    problems += package_problems(package, load_playbook(playbook))
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -64,10 +51,10 @@ def validate(ctx: click.Context, playbook: Path | None, source: Path | None) -> 
     type=click.Path(path_type=Path),
     help="A .zip file, or a new folder, for the Metadata API (mdapi-format) package.",
 )
-@_METADATA_OPTION
+@METADATA_OPTION
 def build(out: Path, source: Path | None) -> None:
     """Build a Metadata API package with package.xml, for deploy tools that take mdapi format."""
-    package = build_package(_source(source), out)
+    package = build_package(metadata_root(source), out)
     click.echo(f"wrote {out}: {package.count} components")
 
 

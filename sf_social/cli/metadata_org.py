@@ -13,20 +13,38 @@ import click
 
 from sf_social.bundled import bundled_path
 from sf_social.errors import MetadataDeployError
+from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.deploy import deploy_package, render_outcome
 from sf_social.metadata.diff import plan_deploy, read_org, render_diff
 from sf_social.metadata.mdapi import MetadataApi
 from sf_social.metadata.session import open_session
-from sf_social.metadata.source import load_package
+from sf_social.metadata.validate import checked_package
+from sf_social.playbook import load_playbook
 from sf_social.settings import Settings
 
-_METADATA_OPTION = click.option(
+METADATA_OPTION = click.option(
     "--metadata",
     "source",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Metadata folder in Salesforce DX source format (default: the bundled metadata/).",
 )
+PLAYBOOK_OPTION = click.option(
+    "--playbook",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Playbook whose mapping must fit the metadata (default: the bundled one).",
+)
+
+
+def metadata_root(source: Path | None) -> Path:
+    """The metadata folder: ``source``, or the bundled ``metadata/``."""
+    return source if source is not None else bundled_path("metadata")
+
+
+def _checked(source: Path | None, playbook: Path | None) -> MetadataPackage:
+    """The package, checked as ``metadata validate`` checks it, before the org is touched."""
+    return checked_package(metadata_root(source), load_playbook(playbook))
 
 
 def _connect() -> tuple[MetadataApi, str]:
@@ -38,10 +56,14 @@ def _connect() -> tuple[MetadataApi, str]:
 
 
 @click.command()
-@_METADATA_OPTION
-def diff(source: Path | None) -> None:
-    """Show what a deploy would change in the org: fields to add, picklist values to add."""
-    package = load_package(source or bundled_path("metadata"))
+@PLAYBOOK_OPTION
+@METADATA_OPTION
+def diff(playbook: Path | None, source: Path | None) -> None:
+    """Show what a deploy would change in the org: fields to add, picklist values to add.
+
+    Refuses a package that ``metadata validate`` finds problems in (it names each one).
+    """
+    package = _checked(source, playbook)
     api, _ = _connect()
     for line in render_diff(plan_deploy(package, read_org(api, package))):
         click.echo(line)
@@ -59,14 +81,19 @@ def diff(source: Path | None) -> None:
     show_default=True,
     help="Seconds to wait for the deploy to finish.",
 )
-@_METADATA_OPTION
-def deploy(check_only: bool, sandbox: bool, wait: float, source: Path | None) -> None:
+@PLAYBOOK_OPTION
+@METADATA_OPTION
+def deploy(
+    check_only: bool, sandbox: bool, wait: float, playbook: Path | None, source: Path | None
+) -> None:
     """Merge our values into the org's picklists and deploy; never drops an org value.
 
-    Reads the org, deploys the union of its values and ours (rolled back on any error),
-    and prints each component's result. Fails (exit 2) unless every component succeeded.
+    Checks the package as ``metadata validate`` does first, and sends nothing if it finds a
+    problem. Reads the org, deploys the union of its values and ours (rolled back on any
+    error), and prints each component's result. Fails (exit 2) unless every component
+    succeeded.
     """
-    package = load_package(source or bundled_path("metadata"))
+    package = _checked(source, playbook)
     api, api_version = _connect()
     outcome = deploy_package(
         api,

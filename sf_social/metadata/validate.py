@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from pathlib import Path
 
+from sf_social.errors import MetadataError
 from sf_social.metadata.components import (
     ACTIVITY,
     ACTIVITY_OBJECTS,
@@ -55,6 +56,15 @@ def validate_package(root: Path, playbook: Playbook) -> list[Problem]:
     """Every problem of the package in ``root`` for what ``playbook``'s mapping writes."""
     package, problems = scan_package(root)
     return problems + package_problems(package, playbook)
+
+
+def checked_package(root: Path, playbook: Playbook) -> MetadataPackage:
+    """The package in ``root``, or ``MetadataError`` with every problem ``validate`` finds."""
+    package, problems = scan_package(root)
+    problems += package_problems(package, playbook)
+    if problems:
+        raise MetadataError(str(root), [str(p) for p in problems])
+    return package
 
 
 def package_problems(package: MetadataPackage, playbook: Playbook) -> list[Problem]:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from sf_social.bundled import bundled_path
 from sf_social.cli.main import cli
+from sf_social.errors import MetadataError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,3 +59,23 @@ def test_the_admin_script_runs_validate() -> None:
     )
 
     assert (done.returncode, done.stdout) == (0, "ok: 41 components\n"), done.stderr
+
+
+@pytest.mark.parametrize("command", [["deploy"], ["deploy", "--check-only"], ["diff"]])
+def test_deploy_and_diff_refuse_what_validate_refuses_before_touching_the_org(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A package that reads fine but lacks a field the mapping writes: nothing is sent."""
+    for name in ("SF_INSTANCE_URL", "SF_ACCESS_TOKEN", "SF_USERNAME", "SF_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)  # no org to reach: a login would fail loudly
+    root = tmp_path / "metadata"
+    shutil.copytree(bundled_path("metadata"), root)
+    field = root / "objects/Case/fields/Social_Complaint__c.field-meta.xml"
+    field.unlink()
+
+    result = CliRunner().invoke(cli, ["metadata", *command, "--metadata", str(root)])
+
+    assert isinstance(result.exception, MetadataError), result.output
+    problems = result.exception.problems
+    assert any("Case.Social_Complaint__c: missing: the mapping writes" in p for p in problems)
+    assert str(root) in str(result.exception)
