@@ -8,8 +8,9 @@ than ``MAX_LINE_BYTES`` are rejected without being held in memory.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -17,6 +18,7 @@ from sf_social.errors import FeedLineError
 from sf_social.posts import SocialPost
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_KINDS = {
     list: "an array",
     str: "a string",
@@ -85,6 +87,7 @@ def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineEr
         return FeedLineError(
             source, line_no, "", f"expected a JSON object, got {_JSON_KINDS[type(data)]}"
         )
+    data = _without_lone_surrogates(data)
     try:
         return SocialPost.model_validate(data)
     except ValidationError as exc:
@@ -101,6 +104,18 @@ def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineEr
         if post_id is not None and field != "id":
             message += f" [post id {post_id}]"
         return FeedLineError(source, line_no, field, message)
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with each lone surrogate escape (``"\\ud83d"`` alone) as U+FFFD: no UTF-8
+    text (a Subject, an API call) can carry one."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
 
 
 def _message(error: object) -> str:

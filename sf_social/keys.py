@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sf_social.posts import Network, SocialPost
+from sf_social.posts import MAX_ID_LENGTH, Network, SocialPost
 
 
 def post_key(network: Network, post_id: str) -> str:
@@ -32,7 +32,7 @@ def profile_key(post: SocialPost) -> str | None:
         return None
     if post.network is Network.LINKEDIN and author.profile_url:
         slug = re.search(r"/in/([^/?#]+)", author.profile_url)
-        if slug:
+        if slug and len(slug.group(1)) <= MAX_ID_LENGTH:
             return f"linkedin:profile:{slug.group(1).lower()}"
     if author.id:
         return f"{post.network.value}:user:{author.id}"

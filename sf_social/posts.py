@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 MAX_TEXT_CHARS = 100_000
 """Longest accepted post text. Facebook, the most generous network, allows 63,206."""
@@ -90,7 +97,21 @@ def _to_str(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Id = Annotated[str, BeforeValidator(_to_str), Field(min_length=1, max_length=255)]
+MAX_ID_LENGTH = 200
+"""Longest id accepted: the external-id keys built from ids (``twitter:thread:<id>#2``,
+``facebook:user:<id>``) must fit Salesforce's 255-character fields."""
+
+
+def _id_fits(value: str) -> str:
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(
+            f"{len(value)} characters: an id has at most {MAX_ID_LENGTH} (the record keys built"
+            " from it must fit Salesforce's 255-character external-id fields)"
+        )
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_to_str), Field(min_length=1), AfterValidator(_id_fits)]
 
 
 class Author(BaseModel):

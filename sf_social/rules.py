@@ -111,7 +111,7 @@ class RuleBook:
     def _candidates(self, word: str) -> tuple[_Phrase, ...]:
         bare = _bare(word)
         candidates = list(self._exact.get(word, ()))
-        if bare != word:
+        if bare != word and not bare.startswith("#"):  # "##fail" is not the hashtag "#fail"
             candidates += self._exact.get(bare, ())
         candidates += [
             phrase

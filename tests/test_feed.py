@@ -72,10 +72,13 @@ class TestGoodLines:
         assert isinstance(post, SocialPost)
         assert post.text == "ab"
 
-    def test_lone_surrogate_escape_is_kept_as_json_loads_keeps_it(self) -> None:
-        [post] = read(b'{"network": "twitter", "id": "1", "text": "a\\ud800b"}')
+    def test_lone_surrogate_escape_becomes_the_replacement_character(self) -> None:
+        [post] = read(
+            b'{"network": "twitter", "id": "1", "text": "a\\ud83d b", "author": '
+            b'{"name": "\\udc00x"}}'
+        )
         assert isinstance(post, SocialPost)
-        assert post.text == "a\ud800b"
+        assert (post.text, post.author and post.author.name) == ("a\ufffd b", "\ufffdx")
 
     def test_every_corpus_line_reads_as_json_loads_and_validation_read_it(self) -> None:
         corpus = Path(__file__).parent / "data" / "labelled_posts.jsonl"
@@ -86,6 +89,15 @@ class TestGoodLines:
 
 
 class TestBadLines:
+    def test_an_id_too_long_for_the_keys_built_from_it(self) -> None:
+        error = only_error(line(id="9" * 201))
+        assert error.field == "id"
+        assert "201 characters: an id has at most 200" in str(error)
+
+    def test_a_conversation_id_too_long_is_rejected_not_planned(self) -> None:
+        error = only_error(line(conversation_id="1" * 250))
+        assert error.field == "conversation_id"
+
     def test_malformed_json(self) -> None:
         error = only_error(b'{"network": "twitter", "id": ')
         assert error.line_no == 1

@@ -183,3 +183,9 @@ def test_leading_word_boundary_fast_path_matches_re(text: str) -> None:
     for pattern in (r"\bday \d+\b", r"\b\d+ days\b", r"\bto\b", r"\b_x"):
         expected = re.search(pattern, text)
         assert _Regex(pattern).search(text) == (expected.group() if expected else None)
+
+
+def test_a_double_hash_token_is_not_the_hashtag_of_a_phrase() -> None:
+    book = RuleBook({"set": [Rule(phrase="#fail again"), Rule(phrase="#fail")]})
+    assert book.match("##fail again") == {}
+    assert [h.rule for h in book.match("#fail again")["set"]] == ["'#fail again'"]

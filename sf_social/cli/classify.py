@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from sf_social.classification import Classification
 from sf_social.cli.feedio import FeedRun, emit, open_input, playbook_option, resolve_playbook
@@ -35,7 +36,11 @@ def classify(text: str | None, input_path: str | None, network: str, playbook: P
     if (text is None) == (input_path is None):
         raise click.UsageError("give either TEXT or --input FILE")
     if text is not None:
-        post = SocialPost(network=Network(network), id="cli", text=text)
+        try:
+            post = SocialPost(network=Network(network), id="cli", text=text)
+        except ValidationError as exc:
+            message = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            raise click.BadParameter(message, param_hint="TEXT") from None
         click.echo(describe(pipeline.classifier.classify(post)))
         return
     run = FeedRun()

@@ -127,3 +127,27 @@ def test_long_inputs_report_progress_on_stderr(
     captured = capsys.readouterr()
     assert seen == ["0", "1", "2", "3", "4"] and captured.out == ""
     assert captured.err.count("... ") == 5 and "5 posts, 0 rejected" in captured.err
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_classify_empty_text_is_a_usage_error_not_a_traceback(text: str) -> None:
+    result = CliRunner().invoke(cli, ["classify", text])
+    assert result.exit_code == 2
+    assert "Invalid value for TEXT" in result.output and "empty" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_goes_on_past_lines_whose_keys_would_not_fit(tmp_path: Path) -> None:
+    good = {"network": "twitter", "id": "2", "text": "@NorthwindHelp app crashes, please help"}
+    lines = [
+        json.dumps({**good, "id": "9" * 255}),
+        json.dumps({**good, "text": "app crashes \ud83d again"}),
+        json.dumps(good),
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["plan", "--input", str(feed)])
+    assert result.exit_code == 1, result.output  # one line rejected, the others planned
+    plans = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [p["id"] for p in plans] == ["2", "2"]
+    assert "feed.jsonl:1: id:" in result.stderr
