@@ -95,17 +95,7 @@ def test_the_daemon_runs_a_configured_account_and_a_playbook_listening_query(
     org: LocalOrg = seeded_org()
     config = tmp_path / "sf-social.toml"
     config.write_text(DAEMON_CONFIG, encoding="utf-8")
-    env = clean_env(
-        SF_INSTANCE_URL=org.instance_url,
-        SF_ACCESS_TOKEN=org.access_token,
-        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
-        X_BEARER_TOKEN="x-bearer-secret-1234",
-    )
-    for name, value in env.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
+    _use_env(org, tmp_path, monkeypatch)
     wanted = {"twitter:1600000000000000300"}  # "charged twice", a mention: a Case and a Task
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock, org.mock(mock):
         mock.add(responses.GET, USER_URL, json=payload("user_by_username.json"))
@@ -146,17 +136,7 @@ def test_stopping_the_daemon_ends_a_rate_limit_wait_at_once(
     org: LocalOrg = seeded_org()
     config = tmp_path / "sf-social.toml"
     config.write_text(DAEMON_CONFIG.replace('"10s"', '"120s"'), encoding="utf-8")
-    env = clean_env(
-        SF_INSTANCE_URL=org.instance_url,
-        SF_ACCESS_TOKEN=org.access_token,
-        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
-        X_BEARER_TOKEN="x-bearer-secret-1234",
-    )
-    for name, value in env.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
+    _use_env(org, tmp_path, monkeypatch)
     reset = str(int(time.time()) + 600)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock, org.mock(mock):
         mock.add(responses.GET, USER_URL, json=payload("user_by_username.json"))
@@ -194,3 +174,18 @@ def test_stopping_the_daemon_ends_a_rate_limit_wait_at_once(
 
 def _job_left_running(code: int) -> NoReturn:
     pytest.fail(f"the daemon left a job running (exit code {code})")
+
+
+def _use_env(org: LocalOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon reads its settings from the process environment: the local org, X."""
+    env = clean_env(
+        SF_INSTANCE_URL=org.instance_url,
+        SF_ACCESS_TOKEN=org.access_token,
+        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
+        X_BEARER_TOKEN="x-bearer-secret-1234",
+    )
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
