@@ -14,8 +14,7 @@ from sf_social.cli.metadata_org import (
     metadata_root,
 )
 from sf_social.metadata.build import build_package
-from sf_social.metadata.source import scan_package
-from sf_social.metadata.validate import package_problems
+from sf_social.metadata.validate import scanned_package
 from sf_social.playbook import load_playbook
 
 
@@ -34,8 +33,7 @@ def validate(ctx: click.Context, playbook: Path | None, source: Path | None) -> 
     Prints one line per problem (file:line: component: what) and exits 1 if there is any.
     """
     root = metadata_root(source)
-    package, problems = scan_package(root)
-    problems += package_problems(package, load_playbook(playbook))
+    package, problems = scanned_package(root, load_playbook(playbook))
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -54,14 +54,18 @@ STANDARD_VALUE_SETS = {
 
 def validate_package(root: Path, playbook: Playbook) -> list[Problem]:
     """Every problem of the package in ``root`` for what ``playbook``'s mapping writes."""
+    return scanned_package(root, playbook)[1]
+
+
+def scanned_package(root: Path, playbook: Playbook) -> tuple[MetadataPackage, list[Problem]]:
+    """The package in ``root`` and every problem of it for what ``playbook``'s mapping writes."""
     package, problems = scan_package(root)
-    return problems + package_problems(package, playbook)
+    return package, problems + package_problems(package, playbook)
 
 
 def checked_package(root: Path, playbook: Playbook) -> MetadataPackage:
     """The package in ``root``, or ``MetadataError`` with every problem ``validate`` finds."""
-    package, problems = scan_package(root)
-    problems += package_problems(package, playbook)
+    package, problems = scanned_package(root, playbook)
     if problems:
         raise MetadataError(str(root), [str(p) for p in problems])
     return package
