@@ -66,6 +66,14 @@ def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineEr
     except ValueError:
         pass  # read it again step by step, to say exactly what is wrong (or to accept what
         # json.loads accepts and pydantic's stricter JSON parser does not: lone surrogates)
+    data = decode_line(raw, source, line_no)
+    if isinstance(data, FeedLineError):
+        return data
+    return validate_post(data, source, line_no)
+
+
+def decode_line(raw: bytes, source: str, line_no: int) -> dict[str, Any] | FeedLineError:
+    """One line as a JSON object (lone surrogate escapes as U+FFFD), or what is wrong."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -87,21 +95,27 @@ def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineEr
         return FeedLineError(
             source, line_no, "", f"expected a JSON object, got {_JSON_KINDS[type(data)]}"
         )
-    data = _without_lone_surrogates(data)
+    return dict(_without_lone_surrogates(data))
+
+
+def validate_post(
+    data: object, source: str, line_no: int, prefix: str = ""
+) -> SocialPost | FeedLineError:
+    """``data`` as a post, or the error naming its field (``prefix`` + the field's path)."""
     try:
         return SocialPost.model_validate(data)
     except ValidationError as exc:
         first, *rest = exc.errors(include_url=False)
-        field = ".".join(str(p) for p in first["loc"]) or "(post)"
+        field = prefix + (".".join(str(p) for p in first["loc"]) or "(post)")
         message = _message(first)
         if rest:
             message += (
                 f" (and {len(rest)} more: "
-                + ", ".join(".".join(str(p) for p in e["loc"]) for e in rest)
+                + ", ".join(prefix + ".".join(str(p) for p in e["loc"]) for e in rest)
                 + ")"
             )
-        post_id = data.get("id")
-        if post_id is not None and field != "id":
+        post_id = data.get("id") if isinstance(data, dict) else None
+        if post_id is not None and field != f"{prefix}id":
             message += f" [post id {post_id}]"
         return FeedLineError(source, line_no, field, message)
 
