@@ -2,56 +2,67 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
 import click
 
-from sf_social.cli.classify import classify, plan
-from sf_social.cli.config import config
-from sf_social.cli.daemon import daemon
-from sf_social.cli.deadletters import dead_letters
-from sf_social.cli.demo import demo
-from sf_social.cli.evaluate import evaluate
-from sf_social.cli.health import health
-from sf_social.cli.importfeed import import_
-from sf_social.cli.linkedin import linkedin
-from sf_social.cli.local_org import local_org
-from sf_social.cli.metadata import metadata
-from sf_social.cli.replay import replay
-from sf_social.cli.status import status
-from sf_social.cli.sync import sync
-from sf_social.cli.webhook import webhook
-from sf_social.cli.x import x
 from sf_social.errors import SfSocialError
 
+# name → "module:attribute" of each subcommand, imported only when that command is invoked
+# (or when --help lists them all): `sf-social plan` need not import sqlalchemy,
+# simple_salesforce, tweepy, ... which the other commands use.
+COMMANDS = {
+    "classify": "sf_social.cli.classify:classify",
+    "plan": "sf_social.cli.classify:plan",
+    "demo": "sf_social.cli.demo:demo",
+    "evaluate": "sf_social.cli.evaluate:evaluate",
+    "metadata": "sf_social.cli.metadata:metadata",
+    "local-org": "sf_social.cli.local_org:local_org",
+    "sync": "sf_social.cli.sync:sync",
+    "daemon": "sf_social.cli.daemon:daemon",
+    "status": "sf_social.cli.status:status",
+    "dead-letters": "sf_social.cli.deadletters:dead_letters",
+    "import": "sf_social.cli.importfeed:import_",
+    "replay": "sf_social.cli.replay:replay",
+    "health": "sf_social.cli.health:health",
+    "config": "sf_social.cli.config:config",
+    "linkedin": "sf_social.cli.linkedin:linkedin",
+    "webhook": "sf_social.cli.webhook:webhook",
+    "x": "sf_social.cli.x:x",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands (``COMMANDS``) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            self._load(cmd_name)
+        elif cmd_name not in self.commands:  # unknown: load all, for click's "Did you mean"
+            for name in COMMANDS:
+                self._load(name)
+        return super().get_command(ctx, cmd_name)
+
+    def _load(self, name: str) -> None:
+        if name not in self.commands:
+            module, attribute = COMMANDS[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command) and command.name == name, name
+            self.add_command(command)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sf_social")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def cli(verbose: int) -> None:
     """Turn social-media interactions into Salesforce Leads, Cases and Tasks."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-cli.add_command(classify)
-cli.add_command(plan)
-cli.add_command(demo)
-cli.add_command(evaluate)
-cli.add_command(metadata)
-cli.add_command(local_org)
-cli.add_command(sync)
-cli.add_command(daemon)
-cli.add_command(status)
-cli.add_command(dead_letters)
-cli.add_command(import_)
-cli.add_command(replay)
-cli.add_command(health)
-cli.add_command(config)
-cli.add_command(linkedin)
-cli.add_command(webhook)
-cli.add_command(x)
 
 
 def main() -> None:
