@@ -1,0 +1,104 @@
+"""Benchmark ``sf-social plan --input`` through the CLI, beside a vaderSentiment-only pass.
+
+Usage: scripts/bench-cli [--posts N] [--runs N] [--model PATH] [--keep DIR]
+
+A feed of ``--posts`` posts (the generator of ``scripts/bench_classify.py``) is written to a
+file, then two child processes run over it, each timed from spawn to exit (start-up,
+imports, reading, JSON out to a file all included):
+
+1. ``sf-social plan --input FEED > plans.jsonl`` with the default rules (``--model PATH`` is
+   passed through to ``plan`` when given);
+2. the floor: a tiny script that reads the same JSONL, runs vaderSentiment's
+   ``SentimentIntensityAnalyzer().polarity_scores`` on each text and writes one JSON line
+   each.
+
+Each is run ``--runs`` times, alternating; the best time of each is reported. Output:
+posts/s of both and the ratio plan / VADER (target: >= 5,000 posts/s and <= 2.5x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_classify import generate  # noqa: E402
+
+VADER_ONLY = """
+import json, sys
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+analyzer = SentimentIntensityAnalyzer()
+write = sys.stdout.write
+with open(sys.argv[1], encoding="utf-8") as feed:
+    for line in feed:
+        post = json.loads(line)
+        scores = analyzer.polarity_scores(post["text"])
+        write(json.dumps({"id": post["id"], **scores}, ensure_ascii=False) + "\\n")
+"""
+
+
+def sf_social_command() -> list[str]:
+    """The installed ``sf-social`` console script (beside this interpreter), else ``-m``."""
+    script = Path(sys.executable).parent / "sf-social"
+    found = str(script) if script.exists() else shutil.which("sf-social")
+    return [found] if found else [sys.executable, "-m", "sf_social"]
+
+
+def timed(command: list[str], out: Path) -> float:
+    """Wall seconds of ``command`` from spawn to exit, its stdout into ``out``."""
+    with out.open("wb") as stdout:
+        started = time.perf_counter()
+        done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, check=False)
+        seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.decode()}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each (best is reported)")
+    parser.add_argument("--model", help="passed to `sf-social plan --model` (only when given)")
+    parser.add_argument("--keep", type=Path, help="keep the feed and outputs in this directory")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        feed = work / "feed.jsonl"
+        generate(feed, args.posts)
+        plan = [*sf_social_command(), "plan", "--input", str(feed)]
+        if args.model:
+            plan += ["--model", args.model]
+        vader = [sys.executable, "-c", VADER_ONLY, str(feed)]
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        print(f"feed: {args.posts:,} posts, {feed.stat().st_size / 1e6:.1f} MB; {machine}")
+        print(f"plan:  {' '.join(plan[-3 - 2 * bool(args.model) :])}")
+        times: dict[str, list[float]] = {"plan": [], "vader": []}
+        for _ in range(args.runs):
+            times["plan"].append(timed(plan, work / "plans.jsonl"))
+            times["vader"].append(timed(vader, work / "vader.jsonl"))
+        lines = sum(1 for _ in (work / "plans.jsonl").open("rb"))
+    best = {name: min(seconds) for name, seconds in times.items()}
+    for name, label in (("plan", "sf-social plan"), ("vader", "vaderSentiment only")):
+        runs = ", ".join(f"{s:.2f}" for s in times[name])
+        print(
+            f"{label:>20}: {best[name]:6.2f} s {args.posts / best[name]:8,.0f} posts/s"
+            f"  (runs: {runs} s)"
+        )
+    print(f"plan lines written: {lines:,}")
+    print(f"plan / vaderSentiment-only: {best['plan'] / best['vader']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
