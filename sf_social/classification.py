@@ -128,6 +128,10 @@ class Classification(BaseModel):
         default=None, description="why a person must look at this post (e.g. uncovered language)"
     )
     evidence: list[Evidence] = Field(default_factory=list)
+    model: str | None = Field(default=None, description="the trained model that decided, if any")
+    confidence: dict[str, float] = Field(
+        default_factory=dict, description="the model's probability for each value it decided"
+    )
 
     @property
     def needs_case(self) -> bool:

@@ -1,11 +1,16 @@
 """Classify a post with the seven-segment playbook; every value comes with its evidence.
 
 ``Classifier`` is the Protocol: a trained model can replace the rules, or back them up,
-as long as it returns a ``Classification``. ``RuleClassifier`` is the playbook's rules.
+as long as it returns a ``Classification``. ``RuleClassifier`` is the playbook's rules;
+``classify_with`` lets a learned model (``sf_social.learning``) decide the segment,
+complaint and sentiment, while the rules keep what must never depend on statistics:
+our own accounts, escalation (legal, fraud, security), priority and language review.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sf_social import audience, sentiment
@@ -33,6 +38,28 @@ class Classifier(Protocol):
     def classify(self, post: SocialPost) -> Classification:
         """The classification of ``post``, with evidence for each value."""
         ...
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What a model decided for one post; ``None`` leaves a value to the rules.
+
+    ``fields`` names the values the model decided (``segment`` may be decided as None:
+    no action); the rules' evidence for them is replaced by ``evidence``.
+    """
+
+    fields: frozenset[str]
+    segment: Segment | None = None
+    complaint: bool | None = None
+    sentiment: Sentiment | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    review_reason: str | None = None
+    model: str | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+Learn = Callable[[SocialPost, Segment | None, bool, float], Learned]
+"""A model's decision from the post and the rules' segment, complaint and VADER score."""
 
 
 class RuleClassifier:
@@ -70,6 +97,10 @@ class RuleClassifier:
 
     def classify(self, post: SocialPost) -> Classification:
         """Classify one post."""
+        return self.classify_with(post, None)
+
+    def classify_with(self, post: SocialPost, learn: Learn | None) -> Classification:
+        """Classify one post; ``learn`` (if given) decides the values it has learned."""
         evidence: list[Evidence] = []
         text = normalize(post.text, self._slang[post.network])
         matches = self._book.match(text.tokens)
@@ -112,14 +143,24 @@ class RuleClassifier:
                 )
             )
             segment = self._segment(matches, compound, evidence, excluded)
+        learned = learn(post, segment, complaint, compound) if learn else Learned(frozenset())
+        if learned.fields:
+            evidence = [e for e in evidence if e.field not in learned.fields] + learned.evidence
+        if "segment" in learned.fields:
+            segment = learned.segment
+        if learned.complaint is not None:
+            complaint = learned.complaint
         off_brand = topic is ListeningTopic.COMPETITOR or topic is ListeningTopic.INDUSTRY
         if topic is not None and off_brand:
-            segment, complaint = self._off_brand(topic, segment, complaint, evidence)
-        mood = self._sentiment(compound, complaint, evidence)
+            segment, complaint = self._off_brand(topic, segment, complaint, evidence, learned)
+        if learned.sentiment is not None:
+            mood = learned.sentiment
+        else:
+            mood = self._sentiment(compound, complaint, evidence)
         escalations = {} if off_brand else matches
         escalate, priority = self._priority(post, escalations, segment, complaint, mood, evidence)
         covered = language is None or language in self._languages
-        review_reason = None
+        review_reason = learned.review_reason
         team: str | None = None
         if covered:
             team, team_evidence = route(self.playbook, post, segment, complaint, language)
@@ -147,6 +188,8 @@ class RuleClassifier:
             language=language,
             review_reason=review_reason,
             evidence=evidence,
+            model=learned.model,
+            confidence=learned.confidence,
         )
 
     def _is_outbound(self, post: SocialPost) -> bool:
@@ -219,17 +262,21 @@ class RuleClassifier:
         segment: Segment | None,
         complaint: bool,
         evidence: list[Evidence],
+        learned: Learned,
     ) -> tuple[Segment | None, bool]:
         """A post about a competitor or the industry: no complaint against us; only the
-        playbook's ``off_brand_segments`` (a buying signal, by default) stay actionable."""
+        playbook's ``off_brand_segments`` (a buying signal, by default) stay actionable.
+        A value the model learned stays as the model said."""
         rule = "listening.off_brand_segments"
         detail = f"about the {topic.value.lower()}, not us"
-        if complaint:
+        if complaint and learned.complaint is None:
             evidence.append(Evidence(field="complaint", value="false", rule=rule, detail=detail))
-        if segment is not None and segment not in self.playbook.listening.off_brand_segments:
+            complaint = False
+        off_brand = self.playbook.listening.off_brand_segments
+        if segment is not None and segment not in off_brand and "segment" not in learned.fields:
             evidence.append(Evidence(field="segment", value="none", rule=rule, detail=detail))
             segment = None
-        return segment, False
+        return segment, complaint
 
     def _is_complaint(
         self,

@@ -7,6 +7,7 @@ Catch ``SfSocialError`` to catch them all::
     ├── ConfigError ................ a setting is missing or invalid; fix the environment/config
     │   ├── PlaybookError .......... a playbook file is invalid (file, line, key)
     │   ├── MetadataError .......... the metadata/ package is invalid (file, line, component)
+    │   ├── ModelError ............. a trained model file cannot be used (file, why); retrain it
     │   └── SalesforceAuthError .... login refused, or the session expired and cannot be renewed
     ├── InputError ................. one input (a feed line, a post) was rejected; the rest go on
     │   ├── FeedLineError .......... a JSONL line could not be read as a SocialPost (line, field)
@@ -61,6 +62,14 @@ class MetadataError(ConfigError):
         self.problems = problems
         listing = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"invalid metadata in {root} ({len(problems)} problem(s)):\n{listing}")
+
+
+class ModelError(ConfigError):
+    """A trained model file is missing, damaged or made for another version."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"model {path}: {message}")
 
 
 class InputError(SfSocialError):

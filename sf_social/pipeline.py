@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sf_social.classifier import Classifier, RuleClassifier
 from sf_social.mapping import Mapper
 from sf_social.plan import RecordPlan
@@ -20,3 +22,16 @@ class Pipeline:
     def plan(self, post: SocialPost) -> RecordPlan:
         """The record plan of ``post``."""
         return self.mapper.plan(post, self.classifier.classify(post))
+
+
+def classifier_for(playbook: Playbook, model: Path | None = None) -> Classifier:
+    """The playbook's rules, with the trained model in ``model`` when one is given.
+
+    ``ModelError`` (a ``ConfigError``) says why a model file cannot be used.
+    """
+    if model is None:
+        return RuleClassifier(playbook)
+    from sf_social.learning.classifier import ModelClassifier
+    from sf_social.learning.model import LinearModel
+
+    return ModelClassifier(playbook, LinearModel.load(model))

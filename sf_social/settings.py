@@ -18,6 +18,7 @@ SF_API_VERSION            REST/Metadata API version, default 63.0
 SF_TIMEOUT                seconds per HTTP call, default 30
 SF_SOCIAL_DB              state store URL, default sqlite:///sf_social.db
 SF_SOCIAL_PLAYBOOK        playbook file, default the bundled one
+SF_SOCIAL_MODEL           trained model file (sf-social train), default none: rules only
 ========================  ==============================================================
 """
 
@@ -96,6 +97,7 @@ class Settings(BaseModel):
     salesforce: SalesforceSettings = SalesforceSettings()
     db_url: str = "sqlite:///sf_social.db"
     playbook: Path | None = None
+    model: Path | None = None
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """As pydantic's, with the password of ``db_url`` (postgresql://u:PASSWORD@h/db) hidden."""
@@ -111,7 +113,7 @@ class Settings(BaseModel):
             for field in SalesforceSettings.model_fields
             if env.get(f"SF_{field.upper()}")
         }
-        top = {"db_url": env.get("SF_SOCIAL_DB"), "playbook": env.get("SF_SOCIAL_PLAYBOOK")}
+        top = {name: env.get(variable) for name, variable in _TOP_LEVEL.items()}
         try:
             return cls(
                 salesforce=SalesforceSettings(**salesforce),
@@ -134,4 +136,11 @@ def _env_name(loc: tuple[int | str, ...]) -> str:
     name = str(loc[-1] if loc and loc[0] == "salesforce" else loc[0])
     if name in SalesforceSettings.model_fields:
         return f"SF_{name.upper()}"
-    return {"db_url": "SF_SOCIAL_DB", "playbook": "SF_SOCIAL_PLAYBOOK"}.get(name, name)
+    return _TOP_LEVEL.get(name, name)
+
+
+_TOP_LEVEL = {
+    "db_url": "SF_SOCIAL_DB",
+    "playbook": "SF_SOCIAL_PLAYBOOK",
+    "model": "SF_SOCIAL_MODEL",
+}

@@ -9,8 +9,14 @@ import click
 from pydantic import ValidationError
 
 from sf_social.classification import Classification
-from sf_social.cli.feedio import FeedRun, emit, open_input, playbook_option, resolve_playbook
-from sf_social.pipeline import Pipeline
+from sf_social.cli.feedio import (
+    FeedRun,
+    emit,
+    model_option,
+    open_input,
+    playbook_option,
+    resolve_pipeline,
+)
 from sf_social.posts import Network, SocialPost
 
 
@@ -25,16 +31,23 @@ from sf_social.posts import Network, SocialPost
     help="Network of TEXT.",
 )
 @playbook_option
-def classify(text: str | None, input_path: str | None, network: str, playbook: Path | None) -> None:
+@model_option
+def classify(
+    text: str | None,
+    input_path: str | None,
+    network: str,
+    playbook: Path | None,
+    model: Path | None,
+) -> None:
     """Explain how TEXT is classified, or classify every post of --input as JSON lines.
 
     With --input, stdout gets one JSON object per accepted line (id, segment, complaint,
-    sentiment, priority, team, evidence, ...); rejected lines are reported on stderr and
-    the exit code is 1 when any line was rejected.
+    sentiment, priority, team, model, confidence, evidence, ...); rejected lines are
+    reported on stderr and the exit code is 1 when any line was rejected.
     """
-    pipeline = Pipeline(resolve_playbook(playbook))
     if (text is None) == (input_path is None):
         raise click.UsageError("give either TEXT or --input FILE")
+    pipeline = resolve_pipeline(playbook, model)
     if text is not None:
         try:
             post = SocialPost(network=Network(network), id="cli", text=text)
@@ -54,9 +67,10 @@ def classify(text: str | None, input_path: str | None, network: str, playbook: P
 @click.command()
 @click.option("--input", "input_path", required=True, help="JSONL feed of posts ('-' for stdin).")
 @playbook_option
-def plan(input_path: str, playbook: Path | None) -> None:
+@model_option
+def plan(input_path: str, playbook: Path | None, model: Path | None) -> None:
     """Write the record plan of every post of --input as JSON lines (nothing is sent)."""
-    pipeline = Pipeline(resolve_playbook(playbook))
+    pipeline = resolve_pipeline(playbook, model)
     run = FeedRun()
     with open_input(input_path) as (stream, source):
         run.run(stream, source, lambda p: emit(pipeline.plan(p).to_json()))
@@ -81,6 +95,8 @@ def classification_json(post: SocialPost, c: Classification) -> dict[str, Any]:
         "user_classes": [u.value for u in c.user_classes],
         "source_tags": [t.value for t in c.source_tags],
         "review_reason": c.review_reason,
+        "model": c.model,
+        "confidence": c.confidence,
         "evidence": [str(e) for e in c.evidence],
     }
 
@@ -96,4 +112,7 @@ def describe(c: Classification) -> str:
     ]
     if c.review_reason:
         head.append(f"review:     {c.review_reason}")
+    if c.model:
+        sure = ", ".join(f"{task} {p:.2f}" for task, p in c.confidence.items())
+        head.append(f"model:      {c.model} (confidence: {sure})")
     return "\n".join([*head, "evidence:", *(f"  - {e}" for e in c.evidence)])

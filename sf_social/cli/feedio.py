@@ -14,6 +14,7 @@ import click
 
 from sf_social.errors import FeedLineError
 from sf_social.feed import read_feed
+from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.posts import SocialPost
 from sf_social.settings import Settings
@@ -25,9 +26,23 @@ playbook_option = click.option(
 )
 
 
+model_option = click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Trained model (sf-social train) deciding what it learned "
+    "(default: $SF_SOCIAL_MODEL, else rules only).",
+)
+
+
 def resolve_playbook(path: Path | None) -> Playbook:
     """The playbook from ``--playbook``, else the settings, else the bundled default."""
     return load_playbook(path or Settings.from_env().playbook)
+
+
+def resolve_pipeline(playbook: Path | None, model: Path | None) -> Pipeline:
+    """The pipeline of ``--playbook`` and ``--model`` (each falling back to the settings)."""
+    book = resolve_playbook(playbook)
+    return Pipeline(book, classifier_for(book, model or Settings.from_env().model))
 
 
 @contextmanager
