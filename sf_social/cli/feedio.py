@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,6 +14,7 @@ import click
 
 from sf_social.errors import FeedLineError
 from sf_social.feed import read_feed
+from sf_social.labels import LabelledPost, read_labelled
 from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.posts import SocialPost
@@ -89,6 +90,33 @@ class FeedRun:
             sys.exit(1)
 
 
+# One encoder for every line: json.dumps with options builds a new JSONEncoder per call.
+# No circular check: a line is a tree of fresh dicts and lists (same bytes, ~1.5 us less).
+_encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+
+
 def emit(obj: dict[str, Any]) -> None:
     """Write one JSON object as a line on stdout."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(_encode(obj) + "\n")
+
+
+def read_labelled_files(paths: Sequence[Path]) -> list[LabelledPost]:
+    """Every labelled post of ``paths``; each bad line is reported on stderr and skipped.
+
+    An unreadable file is a ``click.FileError`` (exit 2).
+    """
+    examples: list[LabelledPost] = []
+    skipped = 0
+    for path in paths:
+        try:
+            for item in read_labelled(path):
+                if isinstance(item, FeedLineError):
+                    skipped += 1
+                    click.echo(f"skipped {item}", err=True)
+                else:
+                    examples.append(item)
+        except OSError as exc:
+            raise click.FileError(str(path), hint=exc.strerror or str(exc)) from None
+    if skipped:
+        click.echo(f"skipped {skipped:,} bad line(s); read {len(examples):,} posts", err=True)
+    return examples
