@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from sf_social.classifier import RuleClassifier
-from sf_social.evaluation import Report, evaluate, read_labelled
+from sf_social.evaluation import Report, evaluate
+from sf_social.labels import NO_ACTION, LabelledPost, Task, read_labelled
 from sf_social.playbook import load_playbook
 
 DATA = Path(__file__).parent / "data"
@@ -35,38 +36,46 @@ def classifier() -> RuleClassifier:
     return RuleClassifier(load_playbook())
 
 
+def examples(name: str) -> list[LabelledPost]:
+    read = list(read_labelled(DATA / name))
+    assert all(isinstance(e, LabelledPost) for e in read), read
+    return [e for e in read if isinstance(e, LabelledPost)]
+
+
 def run(name: str, classifier: RuleClassifier) -> Report:
-    report = evaluate(read_labelled(DATA / name), classifier)
+    report = evaluate(examples(name), classifier)
     REPORTS[name] = report.render()
     return report
 
 
 def test_development_corpus_floors(classifier: RuleClassifier) -> None:
     report = run("labelled_posts.jsonl", classifier)
-    assert report.total >= 300
-    assert report.complaint.f1 >= 0.80, report.render()
-    assert report.accuracy >= 0.63, report.render()
+    segments = report.tasks[Task.SEGMENT]
+    assert segments.total >= 300
+    assert report.tasks[Task.COMPLAINT].score("true").f1 >= 0.80, report.render()
+    assert segments.accuracy >= 0.63, report.render()
     for segment, (precision, recall) in DEV_FLOORS.items():
-        score = report.segments[segment]
+        score = segments.score(segment)
         assert score.precision >= precision, f"{segment} precision\n{report.render()}"
         assert score.recall >= recall, f"{segment} recall\n{report.render()}"
 
 
 def test_heldout_corpus_floors(classifier: RuleClassifier) -> None:
     report = run("heldout_posts.jsonl", classifier)
-    assert report.total >= 180
-    assert report.complaint.f1 >= 0.68, report.render()
-    assert report.accuracy >= 0.55, report.render()
+    segments = report.tasks[Task.SEGMENT]
+    assert segments.total >= 180
+    assert report.tasks[Task.COMPLAINT].score("true").f1 >= 0.68, report.render()
+    assert segments.accuracy >= 0.55, report.render()
 
 
 def test_corpus_covers_what_the_issue_asks() -> None:
-    examples = list(read_labelled(DATA / "labelled_posts.jsonl"))
-    texts = {e.post.text for e in examples}
+    corpus = examples("labelled_posts.jsonl")
+    texts = {e.post.text for e in corpus}
     assert (
         "@boahelp still can't get mobile deposit to work. it crashes every time i submit check "
         "for deposit #fail"
     ) in texts
-    segments = {e.segment for e in examples}
-    assert None in segments and len(segments) == 8
-    assert sum(e.complaint for e in examples) >= 60
-    assert sum((e.post.lang or "en") != "en" for e in examples) >= 30
+    segments = {e.labels[Task.SEGMENT] for e in corpus}
+    assert NO_ACTION in segments and len(segments) == 8
+    assert sum(e.labels[Task.COMPLAINT] == "true" for e in corpus) >= 60
+    assert sum((e.post.lang or "en") != "en" for e in corpus) >= 30

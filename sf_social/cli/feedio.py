@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
@@ -27,12 +27,19 @@ playbook_option = click.option(
 )
 
 
-model_option = click.option(
-    "--model",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Trained model (sf-social train) deciding what it learned "
-    "(default: $SF_SOCIAL_MODEL, else rules only).",
-)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def model_option_for(default: str) -> Callable[[F], F]:
+    """The ``--model`` option, its help naming where the model comes from without it."""
+    return click.option(
+        "--model",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Trained model (sf-social train) deciding what it learned (default: {default}).",
+    )
+
+
+model_option = model_option_for("$SF_SOCIAL_MODEL, else rules only")
 
 
 def resolve_playbook(path: Path | None) -> Playbook:

@@ -18,6 +18,7 @@ COMMANDS = {
     "plan": "sf_social.cli.classify:plan",
     "demo": "sf_social.cli.demo:demo",
     "evaluate": "sf_social.cli.evaluate:evaluate",
+    "train": "sf_social.cli.train:train",
     "metadata": "sf_social.cli.metadata:metadata",
     "local-org": "sf_social.cli.local_org:local_org",
     "sync": "sf_social.cli.sync:sync",

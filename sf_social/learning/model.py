@@ -153,7 +153,7 @@ class LinearModel:
     def save(self, path: Path) -> None:
         """Write the model to ``path`` atomically (a reader never sees half a file)."""
         meta = {**self.meta, "format": FORMAT, "version": VERSION, "features": FEATURES}
-        meta["tasks"] = {task.value: list(labels) for task, labels in self.heads.items()}
+        meta["tasks"] = [[task.value, list(labels)] for task, labels in self.heads.items()]
         meta["word_features"] = self.word_count
         arrays = {
             "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
@@ -227,10 +227,12 @@ def _from_arrays(where: str, arrays: dict[str, np.ndarray]) -> LinearModel:
 
 
 def _heads(where: str, tasks: object) -> dict[Task, tuple[str, ...]]:
-    if not isinstance(tasks, dict) or not tasks:
+    """The tasks and their labels, in the order of the weights' columns."""
+    if not isinstance(tasks, list) or not tasks:
         raise ModelError(where, "names no task")
     heads: dict[Task, tuple[str, ...]] = {}
-    for name, labels in tasks.items():
+    for entry in tasks:
+        name, labels = entry if isinstance(entry, list) and len(entry) == 2 else (None, None)
         if name not in {t.value for t in Task} or not isinstance(labels, list):
             raise ModelError(where, f"unknown task {name!r}: made by a newer sf_social?")
         task = Task(name)
