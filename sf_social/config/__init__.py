@@ -3,7 +3,7 @@
 ::
 
     config = load_config(Path("/etc/sf-social/sf-social.toml"))   # or None: env only
-    config.salesforce, config.db_url, config.playbook, config.sources, config.push, ...
+    config.salesforce, config.db_url, config.playbook, config.model, config.sources, ...
 
 Modules: ``model`` (the sections and their defaults), ``sources`` (``[[sources]]`` types,
 the extension point for new sources), ``load`` (file + environment, errors with

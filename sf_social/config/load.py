@@ -39,6 +39,7 @@ FEEDS_ENV = "SF_SOCIAL_FEEDS"
 
 ENV_VARS: dict[Path_, str] = {
     ("playbook",): "SF_SOCIAL_PLAYBOOK",
+    ("model",): "SF_SOCIAL_MODEL",
     ("state", "url"): "SF_SOCIAL_DB",
     ("state", "schema"): "SF_SOCIAL_DB_SCHEMA",
     ("push", "interval"): "SF_SOCIAL_PUSH_INTERVAL",
@@ -61,7 +62,12 @@ ENV_VARS: dict[Path_, str] = {
 }
 """Every setting's environment variable, by its ``(section, key)`` in the file."""
 
-_PATHS: tuple[Path_, ...] = (("playbook",), ("salesforce", "private_key_file"), ("metrics", "file"))
+_PATHS: tuple[Path_, ...] = (
+    ("playbook",),
+    ("model",),
+    ("salesforce", "private_key_file"),
+    ("metrics", "file"),
+)
 _SECRETS = ("access_token", "consumer_secret", "password", "security_token")
 
 

@@ -123,6 +123,8 @@ class Config(_Section):
     config_file: Path | None = None
     """The file it was read from, if any."""
     playbook: Path | None = None
+    model: Path | None = None
+    """A trained model (``sf-social train``) deciding what it learned; none: rules only."""
     state: StateConfig = StateConfig()
     salesforce: SalesforceSettings = SalesforceSettings()
     sources: list[SourceConfig] = []
@@ -142,7 +144,12 @@ class Config(_Section):
 
     def settings(self) -> Settings:
         """The connection settings as the library's other commands know them."""
-        return Settings(salesforce=self.salesforce, db_url=self.db_url, playbook=self.playbook)
+        return Settings(
+            salesforce=self.salesforce,
+            db_url=self.db_url,
+            playbook=self.playbook,
+            model=self.model,
+        )
 
     def max_pass_age(self) -> timedelta:
         """``health.max_pass_age``, or three of the longest interval (at least 5 minutes)."""

@@ -1,9 +1,10 @@
 """From configuration to working parts: store, pipeline, sources, writer, engine.
 
-:class:`Runtime` opens the state store and builds the pipeline (playbook) and sources at
-once, but logs in to Salesforce only when a command needs the org (``connect()``): intake,
-``status``, ``health`` and ``dead-letters list`` work without it. Without Salesforce
-settings, ``connect()`` raises ``ConfigError`` naming the variables to set (exit 2).
+:class:`Runtime` opens the state store and builds the pipeline (playbook, and the trained
+model when one is configured) and sources at once, but logs in to Salesforce only when a
+command needs the org (``connect()``): intake, ``status``, ``health`` and ``dead-letters
+list`` work without it. Without Salesforce settings, ``connect()`` raises ``ConfigError``
+naming the variables to set (exit 2).
 
 The engine is given a :class:`~sf_social.sync.leases.LeaseTracker` around the store, so
 that ``close()`` (and the daemon's shutdown) hands back any outbox row still leased.
@@ -19,7 +20,7 @@ from typing import Any
 
 from sf_social.config import Config, SourceContext
 from sf_social.errors import SfSocialError, StoreLockedError
-from sf_social.pipeline import Pipeline
+from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.retry import RetryPolicy
@@ -92,9 +93,13 @@ class Runtime:
 
     @property
     def pipeline(self) -> Pipeline:
-        """The configured playbook's pipeline (loaded once; ``PlaybookError`` if invalid)."""
+        """The configured playbook's pipeline, with the configured model if any.
+
+        Loaded once; ``PlaybookError`` or ``ModelError`` says why a file cannot be used.
+        """
         if self._pipeline is None:
-            self._pipeline = Pipeline(load_playbook(self.config.playbook))
+            book = load_playbook(self.config.playbook)
+            self._pipeline = Pipeline(book, classifier_for(book, self.config.model))
         return self._pipeline
 
     @property
