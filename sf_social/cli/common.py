@@ -17,6 +17,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from sf_social.cli.feedio import model_option_for
 from sf_social.config import CONFIG_ENV, Config, format_duration, load_config, parse_duration
 
 config_option = click.option(
@@ -26,10 +27,19 @@ config_option = click.option(
     help=f"TOML config file (default: ${CONFIG_ENV}, else none: defaults and SF_* variables).",
 )
 
+config_model_option = model_option_for(
+    "$SF_SOCIAL_MODEL, else the config file's model, else rules only"
+)
+"""``--model`` of the commands that read the configuration: it wins over both."""
 
-def load(config_path: Path | None) -> Config:
-    """The configuration (``ConfigError`` → exit 2 with every problem listed)."""
-    return load_config(config_path)
+
+def load(config_path: Path | None, model: Path | None = None) -> Config:
+    """The configuration, ``model`` (``--model``) winning over its own.
+
+    ``ConfigError`` → exit 2 with every problem listed.
+    """
+    config = load_config(config_path)
+    return config if model is None else config.model_copy(update={"model": model})
 
 
 def sqlite_missing(url: str) -> Path | None:

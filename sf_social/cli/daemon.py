@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sf_social import logs
-from sf_social.cli.common import config_option, load
+from sf_social.cli.common import config_model_option, config_option, load
 from sf_social.config import Config
 from sf_social.sync.daemon import Daemon
 from sf_social.sync.runtime import Runtime
@@ -17,18 +17,20 @@ from sf_social.sync.runtime import Runtime
 
 @click.command()
 @config_option
+@config_model_option
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
     help="Log lines as text or JSON (default: daemon.log_format, $SF_SOCIAL_LOG_FORMAT).",
 )
-def daemon(config_path: Path | None, log_format: str | None) -> None:
+def daemon(config_path: Path | None, model: Path | None, log_format: str | None) -> None:
     """Run in the foreground: one job per source, the push job, until SIGTERM/SIGINT.
 
     Exits 0 after a clean stop (within daemon.shutdown_timeout), 2 when the configuration
-    is invalid, Salesforce settings are missing or another daemon holds the SQLite file.
+    is invalid (an unusable model included), Salesforce settings are missing or another
+    daemon holds the SQLite file.
     """
-    run_daemon(load(config_path), log_format)
+    run_daemon(load(config_path, model), log_format)
 
 
 def run_daemon(config: Config, log_format: str | None = None) -> None:

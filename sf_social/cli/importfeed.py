@@ -17,7 +17,14 @@ from pathlib import Path
 
 import click
 
-from sf_social.cli.common import config_option, duration_param, load, plural, stop_flag
+from sf_social.cli.common import (
+    config_model_option,
+    config_option,
+    duration_param,
+    load,
+    plural,
+    stop_flag,
+)
 from sf_social.errors import SalesforceApiError
 from sf_social.sources.base import SourceBatch
 from sf_social.sources.jsonl import JsonlSource
@@ -69,6 +76,7 @@ class _Progress:
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @config_option
+@config_model_option
 @click.option(
     "--format",
     "kind",
@@ -91,6 +99,7 @@ class _Progress:
 def import_(
     file: Path,
     config_path: Path | None,
+    model: Path | None,
     kind: str,
     member_url: str | None,
     batch_size: int,
@@ -107,13 +116,18 @@ def import_(
         from sf_social.cli.linkedin import import_export
 
         click.get_current_context().invoke(
-            import_export, path=file, member_url=member_url, playbook=None, batch_size=batch_size
+            import_export,
+            path=file,
+            member_url=member_url,
+            playbook=None,
+            model=model,
+            batch_size=batch_size,
         )
         return
     if file.is_dir():
         raise click.BadParameter(f"{file} is a folder: a JSONL feed is a file", param_hint="FILE")
     patience = duration_param(wait) or timedelta(0)
-    runtime = Runtime(load(config_path))
+    runtime = Runtime(load(config_path, model))
     source = JsonlSource(file, batch_size, name=name)
     progress = _Progress(progress_every)
     try:

@@ -2,9 +2,10 @@
 
 Leads keyed by profile URL with ``LinkedIn_Lead_Activity__c`` (only ever moving forward),
 each event a Task on the Lead or on the known Contact. Settings come from the environment
-(``SF_*``, ``SF_SOCIAL_DB``, ``SF_SOCIAL_PLAYBOOK``). The source is named after the
-export's path, so an interrupted import continues where it stopped and a re-import of the
-same export changes nothing. Rejected rows are printed as FILE:LINE: column: reason.
+(``SF_*``, ``SF_SOCIAL_DB``, ``SF_SOCIAL_PLAYBOOK``, ``SF_SOCIAL_MODEL``). The source is
+named after the export's path, so an interrupted import continues where it stopped and a
+re-import of the same export changes nothing. Rejected rows are printed as FILE:LINE:
+column: reason.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 import click
 
 from sf_social.cli.common import config_option, load
-from sf_social.cli.feedio import playbook_option
+from sf_social.cli.feedio import model_option, playbook_option
 from sf_social.config.sources import LinkedInPageSourceConfig
+from sf_social.pipeline import classifier_for
 from sf_social.playbook import load_playbook
 from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
 from sf_social.settings import Settings
@@ -40,20 +42,26 @@ def linkedin() -> None:
     help="Your own profile URL (found from Invitations.csv when omitted).",
 )
 @playbook_option
+@model_option
 @click.option("--batch-size", default=500, show_default=True, help="Events per transaction.")
 def import_export(
-    path: Path, member_url: str | None, playbook: Path | None, batch_size: int
+    path: Path,
+    member_url: str | None,
+    playbook: Path | None,
+    model: Path | None,
+    batch_size: int,
 ) -> None:
     """Import a LinkedIn data export (the folder or the ZIP LinkedIn mailed)."""
     settings = Settings.from_env()
     book = load_playbook(playbook or settings.playbook)
+    pipeline = ForwardOnlyPipeline(book, classifier_for(book, model or settings.model))
     source = LinkedInExportSource(path, member_profile_url=member_url, batch_size=batch_size)
     store = open_store(settings.db_url)
     try:
         lock = store.lock_for_daemon()
         try:
             writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
-            engine = SyncEngine(store, ForwardOnlyPipeline(book), writer, writer.api, [source])
+            engine = SyncEngine(store, pipeline, writer, writer.api, [source])
             report = engine.sync_once()
         finally:
             lock.release()

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
-from sf_social.cli.common import config_option, load, parse_since, plural, stop_flag, utc_now
+from sf_social.cli.common import (
+    config_model_option,
+    config_option,
+    load,
+    parse_since,
+    plural,
+    stop_flag,
+    utc_now,
+)
 from sf_social.state import HeldLock
 from sf_social.sync.passes import intake_pass, pass_report, push_pass, wait_for_source
 from sf_social.sync.replay import pick_sources, rewind
@@ -35,14 +43,17 @@ LOCK_WAIT = 30.0
     help="Only this source (repeatable; default every configured one).",
 )
 @config_option
-def replay(since: str, sources: tuple[str, ...], config_path: Path | None) -> None:
-    """Plan and send again what was synced since WHEN (e.g. after fixing the playbook).
+@config_model_option
+def replay(
+    since: str, sources: tuple[str, ...], config_path: Path | None, model: Path | None
+) -> None:
+    """Plan and send again what was synced since WHEN (e.g. after a playbook fix, a new model).
 
     Posts still waiting in the outbox or the dead letters are left alone. Exits 0 when
     everything replayed landed, 1 when something is left pending or failed.
     """
     start = parse_since(since, utc_now())
-    runtime = Runtime(load(config_path))
+    runtime = Runtime(load(config_path, model))
     held: list[HeldLock] = []
     try:
         runtime.lock()

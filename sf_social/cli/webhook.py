@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
+from sf_social.cli.feedio import model_option
 from sf_social.errors import ConfigError
-from sf_social.pipeline import Pipeline
+from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import load_playbook
 from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
 from sf_social.settings import Settings
@@ -64,17 +65,19 @@ def serve(host: str, port: int, max_body: int, spool: Path) -> None:
 
 @webhook.command()
 @spool_option
-def sync(spool: Path) -> None:
+@model_option
+def sync(spool: Path, model: Path | None) -> None:
     """Plan and write the events received since the last sync."""
     settings = Settings.from_env()
     book = load_playbook(settings.playbook)
+    pipeline = Pipeline(book, classifier_for(book, model or settings.model))
     source = FacebookWebhookSource(spool, os.environ.get("FB_PAGE_ID") or None)
     store = open_store(settings.db_url)
     try:
         lock = store.lock_for_daemon()  # SQLite: one process at a time, as sync --once
         try:
             writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
-            report = SyncEngine(store, Pipeline(book), writer, writer.api, [source]).sync_once()
+            report = SyncEngine(store, pipeline, writer, writer.api, [source]).sync_once()
         finally:
             lock.release()
     finally:
