@@ -106,6 +106,18 @@ class Ops:
     def counts(self) -> dict[str, int]:
         return {s: self.org.count(s) for s in ("Case", "Lead", "Task")}
 
+    def segments(self, sobject: str) -> list[str | None]:
+        """``Social_Segment__c`` of every ``sobject`` record, in the org's order."""
+        return [r.get("Social_Segment__c") for r in self.org.records(sobject)]
+
+    def ledger(self) -> dict[str, int]:
+        """The state file's posts by status (nothing read: empty)."""
+        store = self.store()
+        try:
+            return store.status().ledger_by_status
+        finally:
+            store.close()
+
 
 @pytest.fixture
 def ops(tmp_path: Path) -> Iterator[Ops]:

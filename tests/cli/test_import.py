@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sf_social.testing import FaultKind
 from tests.cli.conftest import LEAD, PRAISE, Ops, tweet
+from tests.tiny_model import IDEA, corrupt_model
 
 
 def test_import_writes_everything_and_exits_0(ops: Ops) -> None:
@@ -88,3 +90,32 @@ def test_a_long_import_reports_progress_and_pushes_as_it_goes(ops: Ops) -> None:
     assert len(pushes) == 3  # after 10 and 20 batches, then at the end
     assert [r.counts.written for r in reversed(pushes)] == [10, 10, 5]
     assert ops.org.count("Task") == 25
+
+
+def test_with_a_model_the_records_follow_its_decision(ops: Ops, tiny_model: Path) -> None:
+    rules = ops.run("import", str(ops.feed("rules.jsonl", tweet("1", IDEA))))
+    assert rules.exit_code == 0, rules.output
+    assert ops.counts() == {"Case": 0, "Lead": 0, "Task": 0}  # the rules alone: no segment
+    assert ops.ledger() == {"skipped": 1}
+
+    feed = ops.feed("model.jsonl", tweet("2", IDEA))
+    learned = ops.run("import", str(feed), "--model", str(tiny_model))
+    assert learned.exit_code == 0, learned.output
+    (case,) = ops.org.records("Case")
+    assert case["Social_Segment__c"] == "Suggestion"
+    assert case["Social_Thread_Key__c"] == "twitter:thread:2"
+    assert ops.segments("Task") == ["Suggestion"]
+
+
+def test_an_unusable_model_stops_import_before_reading_and_exits_2(ops: Ops) -> None:
+    feed = ops.feed("posts.jsonl", tweet("1", IDEA))
+    broken = corrupt_model(ops.tmp / "broken.npz")
+    result = ops.run("import", str(feed), "--model", str(broken))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: model {broken}: not a model file")
+    assert "Traceback" not in result.output
+    missing = ops.run("import", str(feed), "--model", str(ops.tmp / "missing.npz"))
+    assert missing.exit_code == 2, missing.output
+    assert f"error: model {ops.tmp / 'missing.npz'}: no such file" in missing.stderr
+    assert ops.counts() == {"Case": 0, "Lead": 0, "Task": 0}
+    assert ops.ledger() == {}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.cli.conftest import LEAD, PRAISE, Ops, tweet
+from tests.tiny_model import IDEA, corrupt_model
 
 
 def test_replay_sends_the_window_again_without_twins(ops: Ops) -> None:
@@ -35,3 +38,25 @@ def test_replay_refuses_an_unknown_source(ops: Ops) -> None:
     assert "unknown source(s) nope" in result.stderr
     bad = ops.run("replay", "--since", "yesterday-ish")
     assert bad.exit_code == 2 and "neither a time" in bad.output
+
+
+def test_replay_with_a_new_model_sends_its_decisions(ops: Ops, tiny_model: Path) -> None:
+    feed = ops.feed("posts.jsonl", tweet("1", IDEA), tweet("2", PRAISE))
+    assert ops.run("import", str(feed)).exit_code == 0
+    assert ops.counts() == {"Case": 0, "Lead": 0, "Task": 1}  # the rules: IDEA is nothing
+    name = f"jsonl:{feed}"
+    before = ops.ledger()
+
+    broken = corrupt_model(ops.tmp / "broken.npz")
+    refused = ops.run("replay", "--since", "1h", "--source", name, "--model", str(broken))
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr.startswith(f"error: model {broken}: not a model file")
+    assert ops.ledger() == before  # nothing forgotten
+
+    result = ops.run("replay", "--since", "1h", "--source", name, "--model", str(tiny_model))
+    assert result.exit_code == 0, result.output
+    assert "2 posts to send again" in result.stderr
+    (case,) = ops.org.records("Case")
+    assert case["Social_Segment__c"] == "Suggestion"
+    assert case["Social_Thread_Key__c"] == "twitter:thread:1"
+    assert ops.counts() == {"Case": 1, "Lead": 0, "Task": 2}  # the PRAISE Task not twinned

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from sf_social.state import open_store
 from tests.cli.conftest import LEAD, PRAISE, Ops, clean_env, tweet
+from tests.tiny_model import IDEA, corrupt_model
 
 
-def configure(ops: Ops, *feeds: Path, extra: str = "") -> Path:
-    """A config file polling ``feeds`` (the environment gives the org and the database)."""
+def configure(ops: Ops, *feeds: Path, extra: str = "", top: str = "") -> Path:
+    """A config file polling ``feeds`` (the environment gives the org and the database);
+    ``top``: keys before the tables, ``extra``: tables after the sources."""
     sources = "".join(f'[[sources]]\ntype = "jsonl"\npath = "{f}"\n' for f in feeds)
     path = ops.tmp / "sf-social.toml"
-    path.write_text(sources + extra, encoding="utf-8")
+    path.write_text(top + sources + extra, encoding="utf-8")
     ops.env["SF_SOCIAL_CONFIG"] = str(path)
     return path
 
@@ -168,3 +170,28 @@ def test_sync_once_skips_a_source_someone_else_is_polling(ops: Ops) -> None:
     assert "polled by another replica now, skipped" in busy.stderr
     assert ops.org.count("Task") == 0
     assert "pulled=1" in ops.run("sync", "--once").stdout
+
+
+def test_sync_once_plans_with_the_model_of_the_flag_the_environment_or_the_file(
+    ops: Ops, tiny_model: Path
+) -> None:
+    feed = ops.feed("a.jsonl", tweet("1", IDEA))
+    corrupt_model(ops.tmp / "broken.npz")
+    configure(ops, feed, top='model = "broken.npz"\n')  # relative to the config file
+    broken = ops.run("sync", "--once")
+    assert broken.exit_code == 2, broken.output
+    assert broken.stderr.startswith(f"error: model {ops.tmp / 'broken.npz'}: not a model file")
+    assert ops.ledger() == {} and ops.counts() == {"Case": 0, "Lead": 0, "Task": 0}
+
+    flag = ops.run("sync", "--once", "--model", str(tiny_model))  # the flag wins over the file
+    assert flag.exit_code == 0, flag.output
+    assert ops.segments("Case") == ["Suggestion"]
+
+    ops.feed("a.jsonl", tweet("1", IDEA), tweet("2", IDEA))
+    ops.env["SF_SOCIAL_MODEL"] = str(tiny_model)  # the environment wins over the file
+    env = ops.run("sync", "--once")
+    assert env.exit_code == 0, env.output
+    assert ops.segments("Case") == ["Suggestion", "Suggestion"]
+    ops.env["SF_SOCIAL_MODEL"] = str(ops.tmp / "broken.npz")  # and the flag over both
+    assert ops.run("sync", "--once", "--model", str(tiny_model)).exit_code == 0
+    assert ops.run("sync", "--once").exit_code == 2

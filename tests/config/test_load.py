@@ -16,6 +16,7 @@ from sf_social.playbook import load_playbook
 
 FILE = """\
 playbook = "playbooks/ours.yaml"
+model = "models/ours.npz"
 
 [state]
 url = "sqlite:////var/lib/sf-social/state.db"
@@ -60,6 +61,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_no_file_and_no_environment_is_every_default() -> None:
     config = load_config(None, {})
     assert config.db_url == DEFAULT_DB and config.playbook is None and config.sources == []
+    assert config.model is None  # rules only
     assert config.push.interval == timedelta(seconds=15) and config.push.batch_size == 1_000
     assert config.daemon.shutdown_timeout == timedelta(seconds=30)
     assert config.metrics.file is None and config.metrics.port is None
@@ -83,6 +85,9 @@ def test_the_file_is_read_and_relative_paths_follow_it(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, FILE), {})
     assert config.config_file == tmp_path / "sf-social.toml"
     assert config.playbook == tmp_path / "playbooks/ours.yaml"
+    assert config.model == tmp_path / "models/ours.npz"
+    assert config.settings().model == config.model
+    assert config.describe()["model"] == str(tmp_path / "models/ours.npz")
     assert config.db_url == "sqlite:////var/lib/sf-social/state.db"
     assert config.salesforce.domain == "test"
     assert config.push.interval == timedelta(seconds=20) and config.push.batch_size == 150
@@ -108,6 +113,7 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
         "SF_SOCIAL_LOG_FORMAT": "text",
         "SF_SOCIAL_FEEDS": os.pathsep.join(["a.jsonl", "/tmp/b.jsonl"]),
         "SF_SOCIAL_PLAYBOOK": "",  # empty: not set
+        "SF_SOCIAL_MODEL": "/srv/models/newer.npz",
     }
     config = load_config(write(tmp_path, FILE), env)
     assert config.db_url == "sqlite:///other.db"
@@ -116,6 +122,7 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert config.push.batch_size == 50 and config.push.interval == timedelta(seconds=20)
     assert config.daemon.log_format is LogFormat.TEXT
     assert config.playbook == tmp_path / "playbooks/ours.yaml"
+    assert config.model == Path("/srv/models/newer.npz")
     assert [s.source_name for s in config.sources] == [
         f"jsonl:{Path('a.jsonl').resolve()}",
         "jsonl:/tmp/b.jsonl",
@@ -151,6 +158,7 @@ def test_every_problem_is_reported_with_its_line_or_variable(tmp_path: Path) -> 
 
 YAML_FILE = """\
 playbook: playbooks/ours.yaml
+model: models/ours.npz
 state:
   url: sqlite:////var/lib/sf-social/state.db
 push:
@@ -171,6 +179,7 @@ def test_a_yaml_file_reads_as_the_toml_one(tmp_path: Path) -> None:
     path.write_text(YAML_FILE, encoding="utf-8")
     config = load_config(path, {"SF_SOCIAL_PUSH_BATCH_SIZE": "50"})
     assert config.playbook == tmp_path / "playbooks/ours.yaml"
+    assert config.model == tmp_path / "models/ours.npz"
     assert config.db_url == "sqlite:////var/lib/sf-social/state.db"
     assert config.push.interval == timedelta(seconds=20) and config.push.batch_size == 50
     first, second = config.sources
