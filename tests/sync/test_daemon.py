@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from sf_social.state import StoreStatus, open_store
 from sf_social.testing import LocalOrg, LocalOrgServer
 from tests.cli.conftest import COMPLAINT, PRAISE, clean_env, seeded_org, tweet
 from tests.state.conftest import drop_schema, require_postgres
+from tests.tiny_model import IDEA, corrupt_model
 
 pytestmark = pytest.mark.slow
 
@@ -50,10 +52,10 @@ class Rig:
             db["SF_SOCIAL_DB_SCHEMA"] = self.schema
         return {**env, **self.server.env(), **db, **more}
 
-    def config(self, *, shutdown: str = "10s", extra: str = "") -> Path:
+    def config(self, *, shutdown: str = "10s", extra: str = "", top: str = "") -> Path:
         path = self.folder / "sf-social.toml"
         path.write_text(
-            f"""
+            f"""{top}
 [push]
 interval = "500ms"
 call_attempts = 1
@@ -83,11 +85,11 @@ batch_size = 2
         lines = "".join(json.dumps(p) + "\n" for p in posts)
         (self.folder / "feed.jsonl").write_text(lines, encoding="utf-8")
 
-    def start(self, config: Path, **env: str) -> subprocess.Popen[str]:
+    def start(self, config: Path, *args: str, **env: str) -> subprocess.Popen[str]:
         log = self.folder / f"daemon-{len(self.procs)}.log"
         stream: IO[str] = log.open("w")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sf_social", "daemon", "--config", str(config)],
+            [sys.executable, "-m", "sf_social", "daemon", "--config", str(config), *args],
             env=self.env(**env),
             stdout=stream,
             stderr=subprocess.STDOUT,
@@ -177,6 +179,28 @@ def test_a_second_daemon_on_the_same_sqlite_file_is_refused(rig: Rig) -> None:
     assert f"PID {first.pid}" in rig.log(1)
     assert first.poll() is None  # the first one runs on
     assert stop(first, timeout=15)[0] == 0
+
+
+def test_the_daemon_plans_with_the_configured_model(rig: Rig, tiny_model: Path) -> None:
+    shutil.copy(tiny_model, rig.folder / "tiny.npz")
+    rig.feed(tweet("1", IDEA), tweet("2", PRAISE))
+    proc = rig.start(rig.config(top='model = "tiny.npz"'))  # relative to the config file
+    until(lambda: rig.org.count("Task") == 2, 30, "the pass to land")
+    assert stop(proc, timeout=15)[0] == 0, rig.log()
+    (case,) = rig.org.records("Case")  # the rules alone: IDEA is nothing, PRAISE a Task
+    assert case["Social_Segment__c"] == "Suggestion"
+    assert case["Social_Thread_Key__c"] == "twitter:thread:1"
+
+
+def test_an_unusable_model_stops_the_daemon_at_start_with_exit_2(rig: Rig) -> None:
+    broken = corrupt_model(rig.folder / "broken.npz")
+    rig.feed(tweet("1", IDEA))
+    proc = rig.start(rig.config(), "--model", str(broken))
+    assert proc.wait(timeout=30) == 2, rig.log()
+    log = rig.log()
+    assert f"error: model {broken}: not a model file" in log
+    assert "Traceback" not in log and "daemon started" not in log
+    assert rig.org.api_calls == 0 and rig.status().ledger_by_status == {}
 
 
 def test_sigterm_during_a_slow_write_leaves_within_the_bound_and_releases_the_rows(
