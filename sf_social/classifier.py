@@ -156,7 +156,7 @@ class RuleClassifier:
         if learned.sentiment is not None:
             mood = learned.sentiment
         else:
-            mood = self._sentiment(compound, complaint, evidence)
+            mood = self._sentiment(compound, complaint, segment, evidence)
         escalations = {} if off_brand else matches
         escalate, priority = self._priority(post, escalations, segment, complaint, mood, evidence)
         covered = language is None or language in self._languages
@@ -301,15 +301,27 @@ class RuleClassifier:
             return True
         return False
 
-    def _sentiment(self, compound: float, complaint: bool, evidence: list[Evidence]) -> Sentiment:
+    def _sentiment(
+        self,
+        compound: float,
+        complaint: bool,
+        segment: Segment | None,
+        evidence: list[Evidence],
+    ) -> Sentiment:
+        """VADER's label, except that a complaint or an abusive post is never positive nor
+        neutral: VADER reads sarcasm ("thanks for the 3 hour delay") and flat grievances
+        ("bag still not here after 2 weeks") as positive or neutral."""
         mood = sentiment.label(compound)
-        if complaint and mood is Sentiment.POSITIVE:
+        hostile = complaint or segment is Segment.ABUSE
+        if hostile and mood is not Sentiment.NEGATIVE:
+            what = "a complaint" if complaint else "an abusive post"
+            reading = "sarcasm" if mood is Sentiment.POSITIVE else "a flat grievance"
             evidence.append(
                 Evidence(
                     field="sentiment",
                     value=Sentiment.NEGATIVE,
                     rule="complaint overrides lexicon",
-                    detail=f"VADER {compound:+.2f} on a complaint: read as sarcasm",
+                    detail=f"VADER {compound:+.2f} on {what}: read as {reading}",
                 )
             )
             return Sentiment.NEGATIVE

@@ -18,8 +18,11 @@ from vaderSentiment import vaderSentiment as vader
 
 from sf_social.classification import Sentiment
 
-POSITIVE_AT = 0.05
-NEGATIVE_AT = -0.05
+POSITIVE_AT = 0.3
+"""Stricter than VADER's published 0.05: short posts to a brand carry mild positive words
+("please", "help", "like", "thanks") without being positive; measured on airline, brand,
+forum and general tweets, 0.3 / -0.1 beats 0.05 / -0.05 on 3-class macro-F1 on all four."""
+NEGATIVE_AT = -0.1
 
 _PUNCTUATION = string.punctuation
 _BOOSTERS = vader.BOOSTER_DICT
@@ -195,7 +198,7 @@ def compound_score(text: str) -> float:
 
 
 def label(compound: float) -> Sentiment:
-    """VADER's published thresholds: >= 0.05 positive, <= -0.05 negative."""
+    """VADER's compound as a label: >= ``POSITIVE_AT`` positive, <= ``NEGATIVE_AT`` negative."""
     if compound >= POSITIVE_AT:
         return Sentiment.POSITIVE
     if compound <= NEGATIVE_AT:

@@ -115,7 +115,14 @@ def test_generated_sentences_full_of_rule_triggers() -> None:
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(0.05, Sentiment.POSITIVE), (0.0499, Sentiment.NEUTRAL), (-0.05, Sentiment.NEGATIVE)],
+    [
+        (0.3, Sentiment.POSITIVE),
+        (0.2999, Sentiment.NEUTRAL),
+        (0.05, Sentiment.NEUTRAL),
+        (-0.05, Sentiment.NEUTRAL),
+        (-0.0999, Sentiment.NEUTRAL),
+        (-0.1, Sentiment.NEGATIVE),
+    ],
 )
-def test_labels_use_the_published_thresholds(score: float, expected: Sentiment) -> None:
+def test_labels_use_the_tuned_thresholds(score: float, expected: Sentiment) -> None:
     assert label(score) is expected
