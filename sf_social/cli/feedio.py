@@ -110,7 +110,7 @@ def emit(obj: dict[str, Any]) -> None:
 def read_labelled_files(paths: Sequence[Path]) -> list[LabelledPost]:
     """Every labelled post of ``paths``; each bad line is reported on stderr and skipped.
 
-    An unreadable file is a ``click.FileError`` (exit 2).
+    An unreadable file is a usage error (exit 2).
     """
     examples: list[LabelledPost] = []
     skipped = 0
@@ -123,7 +123,7 @@ def read_labelled_files(paths: Sequence[Path]) -> list[LabelledPost]:
                 else:
                     examples.append(item)
         except OSError as exc:
-            raise click.FileError(str(path), hint=exc.strerror or str(exc)) from None
+            raise click.UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if skipped:
         click.echo(f"skipped {skipped:,} bad line(s); read {len(examples):,} posts", err=True)
     return examples

@@ -10,11 +10,13 @@ learned value. Below ``min_confidence`` a prediction still stands and sets a rev
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sf_social.classification import Classification, Evidence, Segment, Sentiment
 from sf_social.classifier import Learned, RuleClassifier
 from sf_social.labels import NO_ACTION, Task
-from sf_social.learning.features import post_features, signals_of
-from sf_social.learning.model import LinearModel, Prediction
+from sf_social.learning.features import PostFeatures, post_features, signals_of
+from sf_social.learning.model import Prediction
 from sf_social.playbook import Playbook
 from sf_social.posts import SocialPost
 
@@ -22,11 +24,29 @@ MIN_CONFIDENCE = 0.5
 """Below this probability a learned segment or complaint sends the post to review."""
 
 
+class Predictor(Protocol):
+    """What the classifier needs of a model (``LinearModel`` is one)."""
+
+    @property
+    def heads(self) -> dict[Task, tuple[str, ...]]:
+        """Each task learned, with its labels."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The model's name, as evidence shows it."""
+        ...
+
+    def predict(self, features: PostFeatures) -> dict[Task, Prediction]:
+        """Each learned task's prediction for one post."""
+        ...
+
+
 class ModelClassifier:
     """A ``Classifier``: the playbook's rules with a trained model's decisions."""
 
     def __init__(
-        self, playbook: Playbook, model: LinearModel, min_confidence: float = MIN_CONFIDENCE
+        self, playbook: Playbook, model: Predictor, min_confidence: float = MIN_CONFIDENCE
     ) -> None:
         self.rules = RuleClassifier(playbook)
         self.model = model

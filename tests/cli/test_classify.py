@@ -1,4 +1,4 @@
-"""The classify / plan / demo / evaluate commands, run as a user runs them."""
+"""The classify / plan / demo commands, run as a user runs them."""
 
 from __future__ import annotations
 
@@ -103,15 +103,6 @@ def test_demo_dry_run_prints_the_table() -> None:
     assert result.exit_code == 0, result.output
     assert "records planned:" in result.output
     assert "twitter:1001" in result.output and "Case + Task" in result.output
-
-
-def test_evaluate_reports_scores(tmp_path: Path) -> None:
-    labelled = tmp_path / "labelled.jsonl"
-    example = {"post": GOOD, "segment": "Request", "complaint": True}
-    labelled.write_text(json.dumps(example) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["evaluate", str(labelled)])
-    assert result.exit_code == 0, result.output
-    assert "segment accuracy 1.000 over 1 posts" in result.output
 
 
 def test_long_inputs_report_progress_on_stderr(
