@@ -227,3 +227,124 @@ def test_a_trained_model_can_replace_the_rules_through_the_protocol() -> None:
     (case,) = [w for w in plan.writes if w.sobject == "Case"]
     assert case.owner_queue == "Social_Legal"
     assert case.record.api_fields()["Social_Evidence__c"] == "segment=Fraud ← model v1"
+
+
+# Recall-first default rules: one test per failure category seen on real posts from other
+# domains (sentences invented here, not taken from any labelled corpus).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for the 90 minute delay, really made my morning",
+        "great, they lost my suitcase again",
+        "love how my parcel got cancelled twice this week",
+    ],
+)
+def test_sarcastic_thanks_is_a_complaint_not_praise(classifier: RuleClassifier, text: str) -> None:
+    result = classify(classifier, text)
+    assert result.complaint
+    assert result.segment is not Segment.PRAISE
+    assert result.sentiment is Sentiment.NEGATIVE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why is my withdrawal still pending?",
+        "why hasn't my replacement phone arrived yet?",
+        "what happened to my order from last week?",
+    ],
+)
+def test_a_problem_asked_as_a_question_is_a_complaint(
+    classifier: RuleClassifier, text: str
+) -> None:
+    result = classify(classifier, text)
+    assert result.complaint and result.needs_case
+
+
+@pytest.mark.parametrize(
+    "text", ["the new checkout is so disappointing", "really disappointed by this update"]
+)
+def test_inflections_match(classifier: RuleClassifier, text: str) -> None:
+    assert classify(classifier, text).complaint
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["45 minutes on hold to change an address", "been waiting on my parcel for 3 weeks now"],
+)
+def test_durations_are_a_grievance(classifier: RuleClassifier, text: str) -> None:
+    assert classify(classifier, text).complaint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "train cancelled and we are stranded at the station",
+        "overcharged on my phone bill this month",
+        "sent three emails about my refund and no reply",
+    ],
+)
+def test_service_failure_words(classifier: RuleClassifier, text: str) -> None:
+    assert classify(classifier, text).complaint
+
+
+@pytest.mark.parametrize(
+    "text", ["order showed up half empty #epicfail", "two hours for a pizza #deliveryfail"]
+)
+def test_fail_hashtag_compounds(classifier: RuleClassifier, text: str) -> None:
+    assert classify(classifier, text).complaint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "someone stole my debit card at the gym",
+        "I lost my wallet with all my cards in it",
+        "I don't recognise this payment on my statement",
+        "there is an unauthorised withdrawal on my account",
+    ],
+)
+def test_fraud_in_plain_words(classifier: RuleClassifier, text: str) -> None:
+    assert classify(classifier, text).segment is Segment.FRAUD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "add a way to export invoices as PDF",
+        "the search should have a filter for date ranges",
+        "a weekly summary email would be nice",
+    ],
+)
+def test_suggestions_without_a_cue_word(classifier: RuleClassifier, text: str) -> None:
+    assert classify(classifier, text).segment is Segment.SUGGESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can't wait for the summer menu to drop!!",
+        "let me know when the store reopens",
+        "had an idea for a weekend trip while reading this",
+    ],
+)
+def test_single_words_do_not_fire_alone(classifier: RuleClassifier, text: str) -> None:
+    result = classify(classifier, text)
+    assert not result.complaint
+    assert result.segment not in (Segment.REQUEST, Segment.SUGGESTION)
+
+
+@pytest.mark.parametrize(
+    "text", ["shut up you spineless coward", "say that again and I'll find out where you live"]
+)
+def test_insults_and_threats_are_abuse(classifier: RuleClassifier, text: str) -> None:
+    result = classify(classifier, text)
+    assert result.segment is Segment.ABUSE
+    assert result.sentiment is Sentiment.NEGATIVE
+
+
+def test_spanish_still_works(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "sigo esperando mi reembolso, la app no funciona", lang="es")
+    assert result.complaint and result.segment is Segment.REQUEST
