@@ -81,7 +81,7 @@ class LinearModel:
         self.heads = dict(heads)
         self.meta = dict(meta)
         self._index = {name: i for i, name in enumerate(vocabulary)}
-        self._signal_ids = [self._index[name] for name in SIGNALS]
+        self._signal_index = {name: self._index[name] for name in SIGNALS}
         self._columns: dict[Task, slice] = {}
         start = 0
         for task, labels in self.heads.items():
@@ -119,35 +119,43 @@ class LinearModel:
             norm = math.sqrt(float(block @ block))
             if norm:
                 block /= norm
-        signal_ids = [
-            i for name, i in zip(SIGNALS, self._signal_ids, strict=True) if name in features.signals
-        ]
-        if signal_ids:
-            signal_values = [features.signals[self.vocabulary[i]] for i in signal_ids]
+        if features.signals:
+            signal_ids = [self._signal_index[name] for name in features.signals]
             unique = np.concatenate([unique, np.array(signal_ids, dtype=np.int64)])
-            values = np.concatenate([values, np.array(signal_values)])
+            values = np.concatenate([values, np.fromiter(features.signals.values(), float)])
         return unique, values
 
     def predict(self, features: PostFeatures) -> dict[Task, Prediction]:
-        """Each trained task's prediction for one post."""
+        """Each trained task's prediction for one post, with the features behind it."""
         ids, values = self.vector(features)
-        rows = self.weights[ids].astype(np.float64)
-        scores = values @ rows + self.bias
-        predictions = {}
+        rows = self.weights[ids]
+        values = values.astype(np.float32)
+        scores = (values @ rows + self.bias).tolist()
+        answers = []
         for task, labels in self.heads.items():
             columns = self._columns[task]
             logits = scores[columns]
-            exp = np.exp(logits - logits.max())
-            probabilities = exp / exp.sum()
-            best = int(probabilities.argmax())
-            contributions = values * rows[:, columns.start + best]
-            top = np.argsort(-contributions)[:EVIDENCE_SIZE]
-            evidence = tuple(
-                (self.vocabulary[ids[i]], float(contributions[i]))
-                for i in top
-                if contributions[i] > 0
+            top = max(logits)
+            exps = [math.exp(logit - top) for logit in logits]
+            best = exps.index(1.0)
+            answers.append((task, labels[best], 1.0 / sum(exps), columns.start + best))
+        # each answer's evidence: the features whose weight × value pushed it most
+        contributions = values[:, None] * rows[:, [column for *_, column in answers]]
+        if len(ids) > EVIDENCE_SIZE:
+            strongest = np.argpartition(contributions, -EVIDENCE_SIZE, axis=0)[-EVIDENCE_SIZE:]
+        else:
+            strongest = np.repeat(np.arange(len(ids))[:, None], len(answers), axis=1)
+        pushes = np.take_along_axis(contributions, strongest, axis=0).T.tolist()
+        features_ids = ids[strongest].T.tolist()
+        predictions = {}
+        for (task, label, confidence, _), push, found in zip(
+            answers, pushes, features_ids, strict=True
+        ):
+            pushed = sorted(
+                ((w, i) for w, i in zip(push, found, strict=True) if w > 0), reverse=True
             )
-            predictions[task] = Prediction(task, labels[best], float(probabilities[best]), evidence)
+            evidence = tuple((self.vocabulary[i], w) for w, i in pushed)
+            predictions[task] = Prediction(task, label, confidence, evidence)
         return predictions
 
     def save(self, path: Path) -> None:
