@@ -20,7 +20,7 @@ import re
 
 from sf_social.classification import Classification, Segment
 from sf_social.keys import post_key, profile_key, thread_key
-from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan, WriteMode
+from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan, WriteMode, trusted
 from sf_social.playbook import Playbook
 from sf_social.posts import Direction, Network, PostKind, SocialPost
 from sf_social.records import (
@@ -38,6 +38,48 @@ SOCIAL_MEDIA = "Social Media"
 TASK_TYPES = {"tweet": "Tweet", "message": "Social Message", "linkedin": "LinkedIn Message"}
 _NAME_JUNK = re.compile(r"[^\w\s'.-]")
 
+# The plan, its writes, references and identity hold only values built here (validated
+# records, enums, keys, playbook names): they are built as trusted, without validation,
+# which cost ~5 us per post. The records themselves are validated (they truncate, strip).
+_PLAN_SET = frozenset(RecordPlan.model_fields)
+_IDENTITY_SET = frozenset(AuthorIdentity.model_fields)
+_KEY_REFERENCE_SET = frozenset({"sobject", "key_field", "key"})
+_WRITE_SETS = {
+    (False, False): frozenset({"record"}),
+    (True, False): frozenset({"record", "owner_queue"}),
+    (False, True): frozenset({"record", "mode"}),
+}
+
+
+def _write(
+    record: CaseRecord | LeadRecord | TaskRecord,
+    owner_queue: str | None = None,
+    mode: WriteMode | None = None,
+    *,
+    queued: bool = False,
+) -> PlannedWrite:
+    """``PlannedWrite(record=record[, owner_queue=...][, mode=...])``: ``queued`` says
+    whether ``owner_queue`` was given (it may be None), ``mode`` None means not given."""
+    return trusted(
+        PlannedWrite,
+        _WRITE_SETS[queued, mode is not None],
+        {
+            "record": record,
+            "mode": WriteMode.UPSERT if mode is None else mode,
+            "owner_queue": owner_queue,
+            "overrides": {},
+        },
+    )
+
+
+def _key_reference(sobject: str, key_field: str, key: str) -> Reference:
+    """``Reference(sobject=..., key_field=..., key=...)`` for a key this module built."""
+    return trusted(
+        Reference,
+        _KEY_REFERENCE_SET,
+        {"sobject": sobject, "id": None, "key_field": key_field, "key": key},
+    )
+
 
 def origin_for(network: Network) -> str:
     """Case Origin value for a network (the social values metadata/ adds)."""
@@ -54,20 +96,34 @@ class Mapper:
 
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
+        self._described: tuple[SocialPost, str] | None = None
+
+    def _describe(self, post: SocialPost) -> str:
+        """``_describe(post)``, once per post: its Case and its Task share it."""
+        last = self._described
+        if last is not None and last[0] is post:
+            return last[1]
+        description = _describe(post)
+        self._described = (post, description)
+        return description
 
     def plan(self, post: SocialPost, classification: Classification) -> RecordPlan:
         """The record plan for one classified post."""
         identity = _identity(post)
         writes, notes = self._writes(post, classification, identity)
-        return RecordPlan(
-            post_key=post_key(post.network, post.id),
-            network=post.network,
-            post_id=post.id,
-            posted_at=post.created_at,
-            classification=classification,
-            identity=identity,
-            writes=writes,
-            notes=notes,
+        return trusted(
+            RecordPlan,
+            _PLAN_SET,
+            {
+                "post_key": post_key(post.network, post.id),
+                "network": post.network,
+                "post_id": post.id,
+                "posted_at": post.created_at,
+                "classification": classification,
+                "identity": identity,
+                "writes": writes,
+                "notes": notes,
+            },
         )
 
     def _writes(
@@ -90,16 +146,14 @@ class Mapper:
             if qualified and identity.lead_key:
                 writes.append(self._lead(post, classification, identity.lead_key))
                 if case is None:
-                    who = Reference(
-                        sobject="Lead", key_field=LeadRecord.key_field, key=identity.lead_key
-                    )
+                    who = _key_reference("Lead", LeadRecord.key_field, identity.lead_key)
                     writes.append(self._task(post, classification, who=who))
                     return writes, notes
             elif case is None:
                 writes.append(self._review_task(post, classification, reason))
                 return writes, notes
         if case is not None:
-            what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=case.key)
+            what = _key_reference("Case", CaseRecord.key_field, case.key)
             writes.append(self._task(post, classification, what=what))
         elif classification.segment is Segment.PRAISE:
             writes.append(self._task(post, classification))
@@ -150,12 +204,13 @@ class Mapper:
         lead = self._lead(post, c, key).record
         assert isinstance(lead, LeadRecord)
         lead = lead.model_copy(update={"linkedin_activity": activity.value, "segment": None})
-        who = Reference(sobject="Lead", key_field=LeadRecord.key_field, key=key)
+        who = _key_reference("Lead", LeadRecord.key_field, key)
         task = self._task(post, c, who=who)
         record = task.record.model_copy(update={"subject": f"LinkedIn: {activity.value}"})
+        assert isinstance(record, TaskRecord)
         writes = [
-            PlannedWrite(record=lead, owner_queue=self.playbook.routing.teams.get("Sales")),
-            PlannedWrite(record=record),
+            _write(lead, self.playbook.routing.teams.get("Sales"), queued=True),
+            _write(record),
         ]
         return writes, [f"LinkedIn {activity.value}"]
 
@@ -165,12 +220,12 @@ class Mapper:
         if not post.is_reply:
             return [], ["our own post, answering nobody: nothing to log"]
         key = thread_key(post.network, post.thread_root_id)
-        what = Reference(sobject="Case", key_field=CaseRecord.key_field, key=key)
+        what = _key_reference("Case", CaseRecord.key_field, key)
         task = self._task(post, c, what=what)
         first_response = CaseRecord(thread_key=key, first_response=post.created_at)
         writes = [task]
         if post.created_at is not None:
-            writes.insert(0, PlannedWrite(record=first_response, mode=WriteMode.UPDATE_ONLY))
+            writes.insert(0, _write(first_response, mode=WriteMode.UPDATE_ONLY))
         return writes, ["our reply: logged on the thread's Case (if the thread has one)"]
 
     def _case(self, post: SocialPost, c: Classification) -> PlannedWrite:
@@ -183,7 +238,7 @@ class Mapper:
         record = CaseRecord(
             thread_key=thread_key(post.network, post.thread_root_id),
             subject=f"{prefix}@{handle}: {' '.join(post.text.split())}",
-            description=_describe(post),
+            description=self._describe(post),
             origin=origin_for(post.network),
             type=self.playbook.case_types.get(type_key),
             priority=c.priority.value,
@@ -201,7 +256,7 @@ class Mapper:
             source_tags=[t.value for t in c.source_tags],
         )
         queue = queue_for(self.playbook, None if c.review_reason else c.team)
-        return PlannedWrite(record=record, owner_queue=queue)
+        return _write(record, queue, queued=True)
 
     def _lead(self, post: SocialPost, c: Classification, key: str) -> PlannedWrite:
         author = post.author
@@ -215,7 +270,7 @@ class Mapper:
             title=author.position,
             email=author.email,
             lead_source=lead_source_for(post.network),
-            description=_describe(post),
+            description=self._describe(post),
             segment=Segment.LEAD.value,
             network=post.network.label,
             handle=author.handle,
@@ -225,7 +280,7 @@ class Mapper:
             user_classes=[u.value for u in c.user_classes],
             source_tags=[t.value for t in c.source_tags],
         )
-        return PlannedWrite(record=record, owner_queue=queue_for(self.playbook, c.team))
+        return _write(record, queue_for(self.playbook, c.team), queued=True)
 
     def _task(
         self,
@@ -238,7 +293,7 @@ class Mapper:
         record = TaskRecord(
             post_key=post_key(post.network, post.id),
             subject=_task_subject(post, outbound),
-            description=_describe(post),
+            description=self._describe(post),
             type=_task_type(post),
             status="Completed",
             activity_date=post.created_at.date() if post.created_at else None,
@@ -249,13 +304,13 @@ class Mapper:
             who=who,
             what=what,
         )
-        return PlannedWrite(record=record)
+        return _write(record)
 
     def _review_task(self, post: SocialPost, c: Classification, reason: str) -> PlannedWrite:
         record = TaskRecord(
             post_key=post_key(post.network, post.id),
             subject=f"Review possible lead: @{_handle(post)}",
-            description=f"{reason}\n\n{_describe(post)}\n\nEvidence:\n{c.explain()}",
+            description=f"{reason}\n\n{self._describe(post)}\n\nEvidence:\n{c.explain()}",
             type=_task_type(post),
             status="Not Started",
             owner_id=self.playbook.lead_qualification.review_owner_id,
@@ -265,7 +320,7 @@ class Mapper:
             network=post.network.label,
             post_url=post.url,
         )
-        return PlannedWrite(record=record)
+        return _write(record)
 
 
 def linkedin_activity(post: SocialPost) -> LinkedInActivity | None:
@@ -305,13 +360,17 @@ def _segment_score(c: Classification) -> float | None:
 
 def _identity(post: SocialPost) -> AuthorIdentity:
     author = post.author
-    return AuthorIdentity(
-        network=post.network,
-        user_id=author.id if author else None,
-        handle=author.handle if author else None,
-        profile_url=(author.profile_url if author else None) or _profile_url(post),
-        email=author.email if author else None,
-        lead_key=profile_key(post),
+    return trusted(
+        AuthorIdentity,
+        _IDENTITY_SET,
+        {
+            "network": post.network,
+            "user_id": author.id if author else None,
+            "handle": author.handle if author else None,
+            "profile_url": (author.profile_url if author else None) or _profile_url(post),
+            "email": author.email if author else None,
+            "lead_key": profile_key(post),
+        },
     )
 
 

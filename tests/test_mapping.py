@@ -275,3 +275,50 @@ def test_linkedin_activity_without_a_profile_plans_nothing(pipeline: Pipeline) -
         SocialPost(network="linkedin", id="1", text="hi", kind="connection", author={"name": "X"})
     )
     assert p.writes == [] and "nothing to key on" in p.notes[0]
+
+
+def _revalidated(model: Any) -> Any:
+    """``model`` built again through validation, from its own field values."""
+    values = {name: getattr(model, name) for name in model.model_fields_set}
+    return type(model)(**values)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {
+            "text": "I want to buy 50 seats, who do I talk to?",
+            "author": {"id": "9", "followers": 9_000},
+        },
+        {"text": "thank you so much, love the new app"},
+        {"direction": "outbound", "conversation_id": "100", "in_reply_to_id": "100"},
+        {"lang": "fr", "text": "mon application plante"},
+        {
+            "network": "linkedin",
+            "kind": "connection_request",
+            "author": {"id": "7", "profile_url": "https://www.linkedin.com/in/jane-doe/"},
+        },
+        {"text": "app keeps crashing #fail", "author": None, "created_at": None},
+    ],
+)
+def test_plans_are_what_validation_would_build(pipeline: Pipeline, fields: dict[str, Any]) -> None:
+    """The mapper builds plans, writes, references and identities without validation
+    (``sf_social.plan.trusted``): they equal validated ones, field by field, with the same
+    fields set and the same JSON."""
+    built = plan(pipeline, fields.pop("text", "app keeps crashing #fail"), **fields)
+    again = _revalidated(built)
+    assert again == built
+    assert again.model_dump_json() == built.model_dump_json()
+    assert RecordPlan.model_validate_json(built.model_dump_json()) == built
+    parts = [built, *built.writes] + ([built.identity] if built.identity else [])
+    parts += [
+        r
+        for w in built.writes
+        for r in (getattr(w.record, "who", None), getattr(w.record, "what", None))
+        if r
+    ]
+    for part in parts:
+        assert _revalidated(part) == part
+        assert part.model_fields_set == _revalidated(part).model_fields_set
+        assert list(part.__dict__) == list(type(part).model_fields)
