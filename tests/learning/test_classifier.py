@@ -135,10 +135,20 @@ def test_language_review_stays_with_the_model_values() -> None:
 
 
 def test_low_confidence_keeps_the_guess_and_asks_for_review() -> None:
-    model = Fixed({Task.SEGMENT: ("Question", 0.41), Task.SENTIMENT: ("Neutral", 0.3)})
+    model = Fixed(
+        {
+            Task.SEGMENT: ("Question", 0.31),
+            Task.COMPLAINT: ("false", 0.55),
+            Task.SENTIMENT: ("Neutral", 0.3),  # sentiment never sends a post to review
+        }
+    )
     c = ModelClassifier(PLAYBOOK, model).classify(post("what are your opening hours"))
-    assert c.segment is Segment.QUESTION
-    assert c.review_reason == "low model confidence: segment=Question p=0.41 < 0.5"
+    assert (c.segment, c.complaint) == (Segment.QUESTION, False)
+    assert c.review_reason == (
+        "low model confidence: segment=Question p=0.31 < 0.35; complaint=false p=0.55 < 0.6"
+    )
+    sure = Fixed({Task.SEGMENT: ("Question", 0.36), Task.COMPLAINT: ("false", 0.61)})
+    assert ModelClassifier(PLAYBOOK, sure).classify(post("opening hours?")).review_reason is None
 
 
 def test_off_brand_rules_never_change_a_learned_value() -> None:
