@@ -348,3 +348,38 @@ def test_insults_and_threats_are_abuse(classifier: RuleClassifier, text: str) ->
 def test_spanish_still_works(classifier: RuleClassifier) -> None:
     result = classify(classifier, "sigo esperando mi reembolso, la app no funciona", lang="es")
     assert result.complaint and result.segment is Segment.REQUEST
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The print preview button does nothing in Firefox.",
+        "Since 4.1 the planner drops every other attachment",
+        "the backup job stopped running on tuesday night",
+        "the mobile editor keeps jumping to the top while I type",
+        "Dragging a card to another board no longer works",
+        "Exporting a report with 20 columns silently truncates the last three",
+        "after the latest update the inbox loops back to the sign-in page",
+        "Invoices are not saving when the customer name has an apostrophe",
+        "My tags are missing after the redesign",
+        "the dashboard shows the wrong currency even though the workspace is set to GBP",
+    ],
+)
+def test_a_software_bug_stated_flatly_is_a_request_with_a_complaint(
+    classifier: RuleClassifier, text: str
+) -> None:
+    result = classify(classifier, text)
+    assert result.segment is Segment.REQUEST
+    assert result.complaint and result.needs_case
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the fare drops on tuesdays, worth waiting",
+        "those ads keep following me around lol",
+        "i don't use that old email anymore, how do i change it?",
+    ],
+)
+def test_bug_words_alone_are_no_complaint(classifier: RuleClassifier, text: str) -> None:
+    assert not classify(classifier, text).complaint
