@@ -58,8 +58,20 @@ class Learned:
     confidence: dict[str, float] = field(default_factory=dict)
 
 
-Learn = Callable[[SocialPost, Segment | None, bool, float], Learned]
-"""A model's decision from the post and the rules' segment, complaint and VADER score."""
+@dataclass(frozen=True, slots=True)
+class RulesSaid:
+    """What the rules saw and decided before any model: a model's input."""
+
+    tokens: str
+    """The normalized text (``sf_social.text.normalize`` with the playbook's slang)."""
+    segment: Segment | None
+    complaint: bool
+    compound: float
+    """VADER's compound score."""
+
+
+Learn = Callable[[SocialPost, RulesSaid], Learned]
+"""A model's decision from the post and what the rules said of it."""
 
 
 class RuleClassifier:
@@ -143,7 +155,10 @@ class RuleClassifier:
                 )
             )
             segment = self._segment(matches, compound, evidence, excluded)
-        learned = learn(post, segment, complaint, compound) if learn else Learned(frozenset())
+        if learn is None:
+            learned = Learned(frozenset())
+        else:
+            learned = learn(post, RulesSaid(text.tokens, segment, complaint, compound))
         if learned.fields:
             evidence = [e for e in evidence if e.field not in learned.fields] + learned.evidence
         if "segment" in learned.fields:

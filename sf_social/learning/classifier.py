@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from sf_social.classification import Classification, Evidence, Segment, Sentiment
-from sf_social.classifier import Learned, RuleClassifier
+from sf_social.classifier import Learned, RuleClassifier, RulesSaid
 from sf_social.labels import NO_ACTION, Task
-from sf_social.learning.features import PostFeatures, post_features, signals_of
+from sf_social.learning.features import PostFeatures, post_features
 from sf_social.learning.model import Prediction
 from sf_social.playbook import Playbook
 from sf_social.posts import SocialPost
@@ -66,10 +66,8 @@ class ModelClassifier:
         """Classify one post."""
         return self.rules.classify_with(post, self._learn)
 
-    def _learn(
-        self, post: SocialPost, segment: Segment | None, complaint: bool, compound: float
-    ) -> Learned:
-        features = post_features(post.text, signals_of(segment, complaint, compound))
+    def _learn(self, post: SocialPost, said: RulesSaid) -> Learned:
+        features = post_features(said)
         predictions = self.model.predict(features)
         fields: set[str] = set()
         evidence: list[Evidence] = []
@@ -79,7 +77,7 @@ class ModelClassifier:
             if guess.label != NO_ACTION:
                 learned_segment = Segment(guess.label)
                 fields.add("segment")
-            elif segment is None or segment in self._learned_segments:
+            elif said.segment is None or said.segment in self._learned_segments:
                 fields.add("segment")  # none of the learned ones, and the rules agree or defer
             if "segment" in fields:
                 evidence.append(self._evidence(guess, learned_segment or "none"))

@@ -1,10 +1,11 @@
 """What a model sees of a post: word 1–2 grams, character 2–5 grams, and signals.
 
 The same code serves training and prediction, so a model sees at prediction exactly what
-it learned from. Text is normalized as for the rules (lower case, leetspeak, URLs); then
-@handles become ``@user`` and digits ``0`` (``3 hours`` and ``5 hours`` are one thing,
-brand handles differ between orgs). Character grams are taken inside each word, padded
-with a space on both sides (``" dela"``), so inflections and typos share features.
+it learned from. The text is as the rules normalized it (lower case, leetspeak, the
+playbook's slang, URLs); then @handles become ``@user`` and digits ``0`` (``3 hours`` and
+``5 hours`` are one thing, brand handles differ between orgs). Character grams are taken
+inside each word, padded with a space on both sides (``" dela"``), so inflections and
+typos share features.
 
 Feature names carry their kind: ``w:still waiting``, ``c: del``, ``s:rules.Request``.
 Signals (``s:``) are what the rules and the sentiment lexicon said: the model learns how
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from sf_social.classification import Segment
-from sf_social.text import normalize
+from sf_social.classifier import RulesSaid
 
 CHAR_SIZES = range(2, 6)
 MENTION = "@user"
@@ -43,10 +44,10 @@ class PostFeatures:
     signals: dict[str, float]
 
 
-def word_tokens(text: str) -> list[str]:
-    """The post's words as the model sees them."""
+def word_tokens(normalized: str) -> list[str]:
+    """The words of a normalized text (``sf_social.text.normalize``) as the model sees them."""
     tokens = []
-    for token in normalize(text).tokens.split(" "):
+    for token in normalized.split(" "):
         if not token:
             continue
         if token.startswith("@") and len(token) > 1:
@@ -74,21 +75,21 @@ def char_grams(token: str) -> list[str]:
     ]
 
 
-def signals_of(segment: Segment | None, complaint: bool, compound: float) -> dict[str, float]:
+def signals_of(said: RulesSaid) -> dict[str, float]:
     """The rules' segment and complaint and VADER's compound score, as feature values."""
     values: dict[str, float] = {}
-    if segment is not None:
-        values[f"s:rules.{segment.value}"] = 1.0
-    if complaint:
+    if said.segment is not None:
+        values[f"s:rules.{said.segment.value}"] = 1.0
+    if said.complaint:
         values["s:rules.complaint"] = 1.0
-    if compound > 0:
-        values["s:vader.positive"] = compound
-    elif compound < 0:
-        values["s:vader.negative"] = -compound
+    if said.compound > 0:
+        values["s:vader.positive"] = said.compound
+    elif said.compound < 0:
+        values["s:vader.negative"] = -said.compound
     return values
 
 
-def post_features(text: str, signals: dict[str, float]) -> PostFeatures:
-    """Everything the model sees of one post."""
-    tokens = word_tokens(text)
-    return PostFeatures(word_grams(tokens), tokens, signals)
+def post_features(said: RulesSaid) -> PostFeatures:
+    """Everything the model sees of one post, from what the rules said of it."""
+    tokens = word_tokens(said.tokens)
+    return PostFeatures(word_grams(tokens), tokens, signals_of(said))

@@ -145,16 +145,13 @@ class LinearModel:
             strongest = np.argpartition(contributions, -EVIDENCE_SIZE, axis=0)[-EVIDENCE_SIZE:]
         else:
             strongest = np.repeat(np.arange(len(ids))[:, None], len(answers), axis=1)
-        pushes = np.take_along_axis(contributions, strongest, axis=0).T.tolist()
-        features_ids = ids[strongest].T.tolist()
+        pushes = contributions[strongest, np.arange(len(answers))].T.tolist()
+        found = ids[strongest].T.tolist()
+        vocabulary = self.vocabulary
         predictions = {}
-        for (task, label, confidence, _), push, found in zip(
-            answers, pushes, features_ids, strict=True
-        ):
-            pushed = sorted(
-                ((w, i) for w, i in zip(push, found, strict=True) if w > 0), reverse=True
-            )
-            evidence = tuple((self.vocabulary[i], w) for w, i in pushed)
+        for k, (task, label, confidence, _) in enumerate(answers):
+            pushed = sorted(zip(pushes[k], found[k], strict=True), reverse=True)
+            evidence = tuple((vocabulary[i], w) for w, i in pushed if w > 0)
             predictions[task] = Prediction(task, label, confidence, evidence)
         return predictions
 

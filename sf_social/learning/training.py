@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from sf_social.classification import Classification, Segment
-from sf_social.classifier import Learned, RuleClassifier
+from sf_social.classification import Classification
+from sf_social.classifier import Learned, RuleClassifier, RulesSaid
 from sf_social.errors import ConfigError
 from sf_social.labels import LABELS, LabelledPost, Task
 from sf_social.learning.classifier import ModelClassifier
@@ -31,11 +31,11 @@ from sf_social.learning.features import (
     PostFeatures,
     char_grams,
     post_features,
-    signals_of,
 )
 from sf_social.learning.model import LinearModel
 from sf_social.playbook import Playbook
 from sf_social.posts import SocialPost
+from sf_social.text import normalize
 
 TRAIN_EXTRA = "pip install 'sf_social[train]'"
 
@@ -76,7 +76,7 @@ def train(
     from scipy.sparse import csr_matrix
 
     rules = RuleClassifier(playbook)
-    features = [post_features(e.post.text, rule_signals(rules, e.post)) for e in examples]
+    features = [post_features(rules_said(rules, e.post)) for e in examples]
     skeleton = _skeleton(features, settings.min_df)
     rows, columns, values = [], [], []
     for row, post in enumerate(features):
@@ -124,16 +124,17 @@ def train(
     return TrainingResult(model, skipped)
 
 
-def rule_signals(rules: RuleClassifier, post: SocialPost) -> dict[str, float]:
-    """The signal features of ``post``: what the rules decide before any model."""
-    seen: dict[str, float] = {}
+def rules_said(rules: RuleClassifier, post: SocialPost) -> RulesSaid:
+    """What the rules say of ``post`` before any model (the model's input)."""
+    seen: list[RulesSaid] = []
 
-    def capture(_: SocialPost, segment: Segment | None, complaint: bool, score: float) -> Learned:
-        seen.update(signals_of(segment, complaint, score))
+    def capture(_: SocialPost, said: RulesSaid) -> Learned:
+        seen.append(said)
         return Learned(frozenset())
 
     rules.classify_with(post, capture)
-    return seen
+    # our own posts never reach a model: they are learned from as text alone
+    return seen[0] if seen else RulesSaid(normalize(post.text).tokens, None, False, 0.0)
 
 
 def cross_validate(

@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sf_social.classifier import RulesSaid
 from sf_social.errors import ModelError
 from sf_social.labels import Task
 from sf_social.learning.features import post_features
 from sf_social.learning.model import FORMAT, LinearModel
+from sf_social.text import normalize
 from tests.learning.conftest import banking_model
 
 
@@ -44,7 +46,7 @@ def test_a_loaded_model_predicts_exactly_as_the_trained_one(model_file: Path) ->
     loaded = LinearModel.load(model_file)
     assert loaded.heads == trained.heads
     for text in ("my card was declined twice today", "how do I order a new card?", "hi"):
-        features = post_features(text, {"s:vader.negative": 0.3})
+        features = post_features(RulesSaid(normalize(text).tokens, None, False, -0.3))
         ours, theirs = trained.predict(features), loaded.predict(features)
         for task in trained.heads:
             assert ours[task].label == theirs[task].label
@@ -106,7 +108,8 @@ def test_a_pickled_array_is_never_loaded(model_file: Path, tmp_path: Path) -> No
 
 def test_evidence_names_weighted_features(model_file: Path) -> None:
     model = LinearModel.load(model_file)
-    prediction = model.predict(post_features("my card payment was declined again", {}))
+    said = RulesSaid(normalize("my card payment was declined again").tokens, None, False, 0.0)
+    prediction = model.predict(post_features(said))
     segment = prediction[Task.SEGMENT]
     assert segment.evidence and all(weight > 0 for _, weight in segment.evidence)
     assert all(name[:2] in ("w:", "c:", "s:") for name, _ in segment.evidence)
