@@ -325,7 +325,8 @@ class RuleClassifier:
     ) -> Sentiment:
         """VADER's label, except that a complaint or an abusive post is never positive nor
         neutral: VADER reads sarcasm ("thanks for the 3 hour delay") and flat grievances
-        ("bag still not here after 2 weeks") as positive or neutral."""
+        ("bag still not here after 2 weeks") as positive or neutral. Praise is positive
+        unless clearly negative; a question or a suggestion is neutral unless clearly either."""
         mood = sentiment.label(compound)
         hostile = complaint or segment is Segment.ABUSE
         if hostile and mood is not Sentiment.NEGATIVE:
@@ -340,10 +341,16 @@ class RuleClassifier:
                 )
             )
             return Sentiment.NEGATIVE
+        low, high = sentiment.INFORMATIONAL_NEUTRAL
+        rule = "VADER"
+        if hostile or segment is None:
+            pass
+        elif segment is Segment.PRAISE and compound > sentiment.PRAISE_POSITIVE_ABOVE:
+            rule, mood = "praise is positive", Sentiment.POSITIVE
+        elif segment in _INFORMATIONAL and low < compound < high:
+            rule, mood = f"{segment.value.lower()} is neutral", Sentiment.NEUTRAL
         evidence.append(
-            Evidence(
-                field="sentiment", value=mood, rule="VADER", detail=f"compound {compound:+.2f}"
-            )
+            Evidence(field="sentiment", value=mood, rule=rule, detail=f"compound {compound:+.2f}")
         )
         return mood
 
@@ -387,6 +394,7 @@ class RuleClassifier:
         return escalate, priority
 
 
+_INFORMATIONAL = (Segment.QUESTION, Segment.SUGGESTION)
 _RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
 

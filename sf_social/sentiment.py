@@ -24,6 +24,14 @@ POSITIVE_AT = 0.3
 forum and general tweets, 0.3 / -0.1 beats 0.05 / -0.05 on 3-class macro-F1 on all four."""
 NEGATIVE_AT = -0.1
 
+PRAISE_POSITIVE_ABOVE = -0.3
+"""Praise (thanks, a shout-out, "this slaps") is positive unless VADER reads it as clearly
+negative: praise in social-media slang or without a lexicon word scores about 0."""
+INFORMATIONAL_NEUTRAL = (-0.5, 0.75)
+"""A question or a suggestion that is no complaint is neutral while VADER's compound stays
+strictly between these: "would love a dark mode", "is the store open on sunday?" carry
+mild lexicon words without being positive or negative."""
+
 _PUNCTUATION = string.punctuation
 _BOOSTERS = vader.BOOSTER_DICT
 _SPECIAL_CASES = vader.SPECIAL_CASES

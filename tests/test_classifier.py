@@ -383,3 +383,41 @@ def test_a_software_bug_stated_flatly_is_a_request_with_a_complaint(
 )
 def test_bug_words_alone_are_no_complaint(classifier: RuleClassifier, text: str) -> None:
     assert not classify(classifier, text).complaint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@NorthwindBank the teller at the harbour branch was a total legend today",
+        "shout out to the northwind app for the new savings pots",
+        "the new card design made my week 🙌",
+    ],
+)
+def test_praise_without_lexicon_words_is_positive(classifier: RuleClassifier, text: str) -> None:
+    result = classify(classifier, text)
+    assert result.segment is Segment.PRAISE
+    assert result.sentiment is Sentiment.POSITIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "segment"),
+    [
+        (
+            "is the riverside branch open this saturday? would like to pop in",
+            Segment.QUESTION,
+        ),
+        ("would be great if the app let me nickname my savings pots", Segment.SUGGESTION),
+    ],
+)
+def test_questions_and_suggestions_are_neutral_unless_clearly_either(
+    classifier: RuleClassifier, text: str, segment: Segment
+) -> None:
+    result = classify(classifier, text)
+    assert result.segment is segment
+    assert result.sentiment is Sentiment.NEUTRAL
+
+
+def test_a_complaining_question_stays_negative(classifier: RuleClassifier) -> None:
+    result = classify(classifier, "why is my transfer still pending after 4 days? awful")
+    assert result.complaint
+    assert result.sentiment is Sentiment.NEGATIVE
