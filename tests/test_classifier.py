@@ -421,3 +421,23 @@ def test_a_complaining_question_stays_negative(classifier: RuleClassifier) -> No
     result = classify(classifier, "why is my transfer still pending after 4 days? awful")
     assert result.complaint
     assert result.sentiment is Sentiment.NEGATIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "segment"),
+    [
+        ("I could not pay at the petrol station with my debit card", Segment.REQUEST),
+        ("my savings transfer from last friday has not gone thru", Segment.REQUEST),
+        ("The cash machine swallowed my card this morning", Segment.REQUEST),
+        ("I honestly don't remember my password for the app", Segment.REQUEST),
+        ("why did you take money twice for one coffee", Segment.REQUEST),
+        ("Please tell me the daily withdrawal limit", Segment.QUESTION),
+        ("I would like to know how the exchange rate is worked out", Segment.QUESTION),
+        ("I need to change my home address, we just moved", Segment.QUESTION),
+        ("Will I be charged for topping up from a foreign account?", Segment.QUESTION),
+    ],
+)
+def test_own_money_going_wrong_is_a_request_information_is_a_question(
+    classifier: RuleClassifier, text: str, segment: Segment
+) -> None:
+    assert classify(classifier, text).segment is segment
