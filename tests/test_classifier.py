@@ -441,3 +441,19 @@ def test_own_money_going_wrong_is_a_request_information_is_a_question(
     classifier: RuleClassifier, text: str, segment: Segment
 ) -> None:
     assert classify(classifier, text).segment is segment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two tellers for a queue out the door. customer care at its finest",
+        "closing the only branch in town is a choice i guess",
+        "took 40 minutes for the support line to pick up",
+        "the transfer screen just spins and spins",
+    ],
+)
+def test_sarcastic_closers_waits_and_spinners_are_complaints(
+    classifier: RuleClassifier, text: str
+) -> None:
+    result = classify(classifier, text)
+    assert result.complaint and result.needs_case
