@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +13,7 @@ from sf_social.classification import Classification
 from sf_social.posts import Network
 from sf_social.records import (
     SYNC,
+    AnyRecord,
     CaseRecord,
     ContactRecord,
     LeadRecord,
@@ -76,18 +78,23 @@ class PlannedWrite(BaseModel):
         """A plain-JSON view: sObject, key, mode, fields by API name, insert-only names."""
         record = self.record
         fields = record.api_fields()
-        sync_owned = record.api_names(SYNC)
-        insert_only = sorted(name for name in fields if name not in sync_owned)
         return {
             "sobject": record.sobject,
             "key_field": record.key_field,
             "key": record.key,
-            "mode": self.mode.value,
+            "mode": self.mode._value_,
             "owner_queue": self.owner_queue,
             "overrides": self.overrides,
             "fields": fields,
-            "insert_only": insert_only,
+            "insert_only": list(_insert_only(type(record), tuple(fields))),
         }
+
+
+@cache
+def _insert_only(record: type[AnyRecord], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The sorted insert-only names among ``names`` (a record's fields have few sets)."""
+    sync_owned = record.api_names(SYNC)
+    return tuple(sorted(name for name in names if name not in sync_owned))
 
 
 class AuthorIdentity(BaseModel):
@@ -101,6 +108,16 @@ class AuthorIdentity(BaseModel):
     profile_url: str | None = None
     email: str | None = None
     lead_key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """``model_dump(mode="json", exclude_none=True)``, without pydantic (~1 us less)."""
+        data = {"network": self.network._value_}
+        for name, value in self.__dict__.items():
+            if name != "network" and value is not None:
+                if type(value) is not str:  # not what the mapper sets: pydantic's way
+                    return self.model_dump(mode="json", exclude_none=True)
+                data[name] = value
+        return data
 
 
 class RecordPlan(BaseModel):
@@ -123,14 +140,12 @@ class RecordPlan(BaseModel):
         return {
             "post_key": self.post_key,
             "id": self.post_id,
-            "network": self.network.value,
-            "segment": c.segment.value if c.segment else None,
+            "network": self.network._value_,
+            "segment": c.segment._value_ if c.segment else None,
             "complaint": c.complaint,
             "team": c.team,
-            "priority": c.priority.value,
-            "identity": self.identity.model_dump(mode="json", exclude_none=True)
-            if self.identity
-            else None,
+            "priority": c.priority._value_,
+            "identity": self.identity.to_json() if self.identity else None,
             "writes": [write.to_json() for write in self.writes],
             "notes": self.notes,
         }

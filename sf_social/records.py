@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     model_validator,
 )
 
@@ -74,6 +75,12 @@ class _MultiSelect:
 
 MULTI_SELECT = _MultiSelect()
 
+
+# pydantic's own JSON form of dates and times ("...Z" for UTC), for api_fields' fast path.
+_JSON_FORMS: dict[type, Any] = {
+    datetime: TypeAdapter(datetime).serializer.to_python,
+    date: TypeAdapter(date).serializer.to_python,
+}
 
 Text255 = Annotated[str | None, _limit(255)]
 LongText = Annotated[str | None, _limit(32_000)]
@@ -153,19 +160,56 @@ class SObjectRecord(BaseModel):
         Multi-select values are joined with ``;`` and references become ``WhoId``/``Who``
         (only here: ``model_dump`` stays lossless, so a plan round-trips through JSON).
         """
-        data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=self._links())
-        for api_name in type(self)._multi_selects():
-            values = data.get(api_name)
-            if values == []:
-                del data[api_name]
-            elif values is not None:
-                data[api_name] = ";".join(values)
+        data = self._api_values()
+        if data is None:  # a value of another type than the mapper sets: pydantic's way
+            data = self.model_dump(
+                mode="json", by_alias=True, exclude_none=True, exclude=self._links()
+            )
+            for api_name in type(self)._multi_selects():
+                values = data.get(api_name)
+                if values == []:
+                    del data[api_name]
+                elif values is not None:
+                    data[api_name] = ";".join(values)
         if only is not None:
             wanted = self.api_names(only)
             data = {name: value for name, value in data.items() if name in wanted}
         if only is not SYNC:
             data.update(self._references())
         return data
+
+    def _api_values(self) -> dict[str, Any] | None:
+        """``api_fields``' values without ``model_dump`` (~2 us less per record): what the
+        dump gives for exact ``str``, ``int``, ``bool``, dates and times and lists of
+        ``str``, in declaration order. None when a value is of any other type."""
+        values = self.__dict__
+        data: dict[str, Any] = {}
+        for attribute, api_name, multi_select in type(self)._sent():
+            value = values[attribute]
+            kind = type(value)
+            if value is None:
+                continue
+            if kind is str or kind is int or kind is bool:
+                data[api_name] = value
+            elif multi_select and kind is list and all(type(v) is str for v in value):
+                if value:
+                    data[api_name] = ";".join(value)
+            elif kind in _JSON_FORMS:
+                data[api_name] = _JSON_FORMS[kind](value, mode="json")
+            else:
+                return None
+        return data
+
+    @classmethod
+    @cache
+    def _sent(cls) -> tuple[tuple[str, str, bool], ...]:
+        """(attribute, API name, multi-select) of each field but the links, in order."""
+        links = cls._links()
+        return tuple(
+            (name, info.alias or name, MULTI_SELECT in info.metadata)
+            for name, info in cls.model_fields.items()
+            if name not in links
+        )
 
     @classmethod
     @cache
