@@ -78,14 +78,12 @@ def train(
     rules = RuleClassifier(playbook)
     features = [post_features(rules_said(rules, e.post)) for e in examples]
     skeleton = _skeleton(features, settings.min_df)
-    rows, columns, values = [], [], []
-    for row, post in enumerate(features):
-        ids, vals = skeleton.vector(post)
-        rows += [row] * len(ids)
-        columns += ids.tolist()
-        values += vals.tolist()
+    vectors = [skeleton.vector(post) for post in features]
+    pointers = np.cumsum([0] + [len(ids) for ids, _ in vectors])
+    columns = np.concatenate([ids for ids, _ in vectors])
+    values = np.concatenate([vals for _, vals in vectors])
     shape = (len(features), len(skeleton.vocabulary))
-    matrix = csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float64)
+    matrix = csr_matrix((values, columns, pointers), shape=shape, dtype=np.float64)
     heads: dict[Task, tuple[str, ...]] = {}
     weights, biases, skipped = [], [], {}
     counts = {task: Counter(e.labels[task] for e in examples if task in e.labels) for task in Task}
