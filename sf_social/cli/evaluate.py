@@ -64,7 +64,13 @@ def _floor(text: str) -> Floor:
 @playbook_option
 @model_option
 @click.option("--cv", type=click.IntRange(min=2), help="K-fold cross-validation of `train`.")
-@click.option("--errors", default=0, show_default=True, help="List this many misclassified posts.")
+@click.option(
+    "--errors",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="List this many misclassified posts.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON object.")
 @click.option(
     "--min-f1",
