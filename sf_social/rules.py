@@ -125,11 +125,14 @@ class RuleBook:
 
 
 class _Regex:
-    """A regex rule. A leading ``\\b`` is checked by hand: in Python's ``re`` it disables the
-    literal-prefix scan, which makes such patterns several times slower."""
+    """A regex rule. A leading ``\\b`` before a literal letter is checked by hand: in
+    Python's ``re`` it disables the literal-prefix scan, which makes such patterns several
+    times slower. Before anything else (``\\b\\d+ hours``) it stays in the pattern: there
+    it stops a search at once inside a run of digits, where without it every start position
+    would scan the run again (quadratic: 0.9 s on a 10,000-digit token)."""
 
     def __init__(self, pattern: str) -> None:
-        self.boundary = pattern.startswith(r"\b")
+        self.boundary = pattern.startswith(r"\b") and pattern[2:3].isalpha()
         self.pattern = re.compile(pattern[2:] if self.boundary else pattern)
 
     def search(self, text: str) -> str | None:

@@ -189,3 +189,16 @@ def test_a_double_hash_token_is_not_the_hashtag_of_a_phrase() -> None:
     book = RuleBook({"set": [Rule(phrase="#fail again"), Rule(phrase="#fail")]})
     assert book.match("##fail again") == {}
     assert [h.rule for h in book.match("#fail again")["set"]] == ["'#fail again'"]
+
+
+def test_a_leading_boundary_before_a_non_literal_stays_in_the_regex() -> None:
+    """``\\b\\d+ hours`` keeps its ``\\b``: without it a run of digits is scanned from every
+    start position (quadratic); a literal start keeps the faster hand-checked boundary."""
+    digits = _Regex(r"\b\d+ ?hours\b")
+    assert not digits.boundary and digits.pattern.pattern.startswith(r"\b")
+    assert digits.search("waited 3 hours") == "3 hours"
+    assert digits.search("x3 hours") is None
+    literal = _Regex(r"\bnever (?:came|arrived)\b")
+    assert literal.boundary
+    assert literal.search("it never came") == "never came"
+    assert literal.search("whatevernever came") is None

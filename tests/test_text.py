@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sf_social import text as text_module
 from sf_social.text import NormalizedText, decode_word, normalize, strip_invisible
 
 SLANG = {"cant": "can't", "suxxors": "sucks", "u": "you", "pwned": "hacked", "b4": "before"}
@@ -164,3 +169,25 @@ class TestInvisibleAndApostrophes:
 
     def test_upper_case_is_lowered(self) -> None:
         assert tokens("NOT WORKING") == "not working"
+
+
+_PLAIN_LEET = re.compile(r"[^\W\d_][\w$]*[0-9$][\w$]*[^\W\d_]")
+"""The leetspeak test as first written: right, but quadratic on one long token."""
+
+
+@given(st.text(alphabet="ab0$1_é٣ x'3Zß", max_size=12))
+def test_the_linear_leetspeak_test_accepts_what_the_plain_pattern_does(token: str) -> None:
+    assert bool(text_module._LEET_WORD.fullmatch(token)) == bool(_PLAIN_LEET.fullmatch(token))
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("a" + "1" * 99_998 + "b", "aiib"),  # decoded, then the elongation folded
+        ("a1" * 50_000 + "b", "ai" * 50_000 + "b"),
+        ("a" + "1" * 99_999, "a" + "1" * 99_999),  # ends in a digit: no leetspeak
+    ],
+)
+def test_a_long_token_is_decoded_like_a_short_one(token: str, expected: str) -> None:
+    """One 100,000-character token: the work is linear (it took minutes when quadratic)."""
+    assert normalize(token).tokens == expected
