@@ -1,7 +1,9 @@
 """YAML text to data, with the line of every key: for errors that say ``file:line: key``.
 
 Safe loading only (no Python objects), one parse (the nodes carry their lines), duplicate
-keys refused (YAML would silently keep the last one). The playbook and the YAML form of
+keys refused (YAML would silently keep the last one), and no alias bombs: a document whose
+aliases would expand past ``MAX_VALUES`` values (a few hundred bytes can reach gigabytes)
+is refused before anything is built. The playbook and the YAML form of
 the configuration file both read through here.
 """
 
@@ -14,6 +16,9 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is 10x faster when present
 
 KeyPath = tuple[Any, ...]
+
+MAX_VALUES = 100_000
+"""The most values (scalars, lists, mappings) a document may hold once aliases expand."""
 
 
 class YamlError(ValueError):
@@ -33,6 +38,13 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[KeyPath, int]]:
         raise YamlError([f"{source}:{line}: not valid Unicode: {exc.reason}"]) from exc
     try:
         root = loader.get_single_node()
+        if root is not None and _expanded_size(root, {}, set()) > MAX_VALUES:
+            raise YamlError(
+                [
+                    f"{source}:1: the document expands to more than {MAX_VALUES:,} values "
+                    "through its aliases (*name): write the values out instead"
+                ]
+            )
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
@@ -81,3 +93,30 @@ def _index_lines(
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _index_lines(item, (*path, index), lines, duplicates, source)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (memoized per node,
+    so the count itself stays linear in the document). A node that contains itself counts
+    as past the limit."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:
+        return MAX_VALUES + 1
+    open_nodes.add(key)
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            size += _expanded_size(key_node, sizes, open_nodes)
+            size += _expanded_size(value_node, sizes, open_nodes)
+            if size > MAX_VALUES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, sizes, open_nodes)
+            if size > MAX_VALUES:
+                break
+    open_nodes.discard(key)
+    sizes[key] = size
+    return size
