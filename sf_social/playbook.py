@@ -28,6 +28,7 @@ from sf_social.bundled import bundled_path
 from sf_social.classification import Priority, Segment, SourceTag
 from sf_social.errors import PlaybookError
 from sf_social.posts import Network
+from sf_social.regexcheck import CatastrophicPattern, check_regex
 from sf_social.yamltext import YamlError, load_yaml
 
 Phrases = list[Annotated[str, Field(min_length=1)]]
@@ -118,6 +119,10 @@ class Rule(_Strict):
                 re.compile(self.regex)
             except re.error as exc:
                 raise ValueError(f"regex {self.regex!r} does not compile: {exc}") from None
+            try:
+                check_regex(self.regex)
+            except CatastrophicPattern as exc:
+                raise ValueError(f"regex {self.regex!r} refused: {exc}") from None
         if self.phrase is not None:
             from sf_social.rules import parse_phrase  # (rules imports this module)
 
