@@ -91,11 +91,19 @@ def decode_line(raw: bytes, source: str, line_no: int) -> dict[str, Any] | FeedL
         return FeedLineError(
             source, line_no, "", f"malformed JSON at character {exc.pos + 1}: {exc.msg}"
         )
+    except RecursionError:
+        return FeedLineError(source, line_no, "", "JSON nested too deeply to be a post")
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits
+        reason = str(exc).split(":")[0]
+        return FeedLineError(source, line_no, "", f"unreadable JSON value ({reason})")
     if not isinstance(data, dict):
         return FeedLineError(
             source, line_no, "", f"expected a JSON object, got {_JSON_KINDS[type(data)]}"
         )
-    return dict(_without_lone_surrogates(data))
+    try:
+        return dict(_without_lone_surrogates(data))
+    except RecursionError:
+        return FeedLineError(source, line_no, "", "JSON nested too deeply to be a post")
 
 
 def validate_post(

@@ -102,7 +102,22 @@ MAX_ID_LENGTH = 200
 ``facebook:user:<id>``) must fit Salesforce's 255-character fields."""
 
 
+MAX_COUNT = 10**12
+"""Largest follower, following or post count accepted (no account comes near it)."""
+
+MAX_RAW_DEPTH = 32
+"""Deepest nesting accepted in a post's ``raw`` payload (the networks' own stay under 10)."""
+
+EARLIEST, LATEST = datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+"""Times outside [EARLIEST, LATEST) are refused: no social post was written then."""
+
+
 def _id_fits(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(
+            f"{value!r} holds a control character (NUL, newline, ...): ids are record keys and"
+            " are never altered, so fix the producer of this feed"
+        )
     if len(value) > MAX_ID_LENGTH:
         raise ValueError(
             f"{len(value)} characters: an id has at most {MAX_ID_LENGTH} (the record keys built"
@@ -122,9 +137,9 @@ class Author(BaseModel):
     id: Id | None = None
     handle: str | None = Field(default=None, max_length=255)
     name: str | None = Field(default=None, max_length=1000)
-    followers: int | None = Field(default=None, ge=0)
-    following: int | None = Field(default=None, ge=0)
-    posts: int | None = Field(default=None, ge=0, description="lifetime post count")
+    followers: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    following: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    posts: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="lifetime post count")
     verified: bool = False
     profile_url: str | None = Field(default=None, max_length=2000)
     email: str | None = Field(default=None, max_length=255)
@@ -182,10 +197,24 @@ class SocialPost(BaseModel):
     @field_validator("created_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        """Naive times are taken as UTC; aware ones are converted to UTC."""
+        """Naive times are taken as UTC; aware ones are converted to UTC; 1990 to 2099 only."""
         if value is None:
             return None
+        if not EARLIEST.year <= value.year < LATEST.year:  # before converting: year 1 or 9999
+            raise ValueError(  # with an offset would overflow
+                f"{value.isoformat()} is not between {EARLIEST.year} and {LATEST.year - 1}: "
+                "check the producer's clock or date format"
+            )
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @field_validator("raw")
+    @classmethod
+    def _shallow(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and _depth(value) > MAX_RAW_DEPTH:
+            raise ValueError(
+                f"raw is nested deeper than {MAX_RAW_DEPTH} levels: no network sends that"
+            )
+        return value
 
     @field_validator("lang", "account")
     @classmethod
@@ -201,3 +230,17 @@ class SocialPost(BaseModel):
     def is_reply(self) -> bool:
         """True when the post answers another post of a known conversation."""
         return self.thread_root_id != self.id or self.in_reply_to_id is not None
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (iterative: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_RAW_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest

@@ -252,3 +252,41 @@ def test_parse_line_names_its_source_and_line() -> None:
     assert isinstance(error, FeedLineError)
     assert (error.source, error.line_no) == ("posts.jsonl", 42)
     assert str(error).startswith("posts.jsonl:42: malformed JSON")
+
+
+HOSTILE_LINES = {
+    "deep raw": (line(raw={"x": json.loads("[" * 40 + "]" * 40)}), "raw", "nested deeper"),
+    "deeper than json": (
+        b'{"network":"twitter","id":"1","text":"hi","raw":{"x":'
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"}}",
+        "",
+        "nested too deeply",
+    ),
+    "huge number": (
+        b'{"network":"twitter","id":"1","text":"hi","raw":{"n":' + b"9" * 5000 + b"}}",
+        "",
+        "unreadable JSON value (Exceeds the limit (4300 digits)",
+    ),
+    "year 1": (line(created_at="0001-01-01T00:00:00+05:00"), "created_at", "between 1990"),
+    "year 9999": (line(created_at="9999-12-31T23:59:59-05:00"), "created_at", "between 1990"),
+    "absurd followers": (line(author={"id": "u", "followers": 1e100}), "author.followers", ""),
+    "NUL id": (line(id="h\u0000x"), "id", "control character"),
+    "newline conversation": (line(conversation_id="a\nb"), "conversation_id", "control"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_LINES)
+def test_a_hostile_line_is_refused_on_its_line_and_the_next_is_read(name: str) -> None:
+    hostile, field, words = HOSTILE_LINES[name]
+    error, good = read(hostile, line(id="next"))
+    assert isinstance(error, FeedLineError), error
+    assert (error.line_no, error.field) == (1, field) and words in error.message
+    assert isinstance(good, SocialPost) and good.id == "next"
+
+
+def test_ids_are_refused_not_stripped() -> None:
+    """``h\\0x`` would merge with ``hx`` if the NUL were stripped: two people, one key."""
+    assert isinstance(read(line(id="hx"))[0], SocialPost)
+    assert isinstance(read(line(id="h\u0000x"))[0], FeedLineError)
