@@ -66,4 +66,9 @@ def response_due(
     minutes = (targets.by_segment.get(segment) if segment else None) or targets.by_priority.get(
         priority
     )
-    return created_at + timedelta(minutes=minutes) if minutes else None
+    if not minutes:
+        return None
+    try:
+        return created_at + timedelta(minutes=minutes)
+    except OverflowError:  # a time at the calendar's end: no reply is due then
+        return None

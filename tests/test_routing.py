@@ -3,13 +3,14 @@ the segment's team; the queue of each team; the review queue for no team."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sf_social.classification import Segment
+from sf_social.classification import Priority, Segment
 from sf_social.classifier import RuleClassifier
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.posts import SocialPost
-from sf_social.routing import queue_for, route
+from sf_social.routing import queue_for, response_due, route
 
 
 def post(**fields: Any) -> SocialPost:
@@ -59,3 +60,12 @@ def test_first_match_wins_and_no_segment_means_no_team() -> None:
     assert route(book, post(), None, False, "en") == (None, None)
     assert route(book, post(), None, True, "en")[0] == "Customer Support"  # complaint team
     assert queue_for(book, None) == "Social_Review"
+
+
+def test_no_reply_is_due_past_the_end_of_the_calendar() -> None:
+    """A time the post model would refuse still gives no OverflowError here."""
+    last = datetime.max.replace(tzinfo=UTC)
+    assert response_due(load_playbook(), last, None, Priority.HIGH) is None
+    first = datetime(2026, 1, 1, tzinfo=UTC)
+    due = response_due(load_playbook(), first, None, Priority.HIGH)
+    assert due is not None and due > first
