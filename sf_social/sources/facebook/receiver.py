@@ -7,8 +7,14 @@
   gets in); the JSON must be a page notification (400). Its events go into the spool in
   one fsync'd transaction, replays deduplicated by event id, and only then the answer is
   200. A spool failure answers 500, so Facebook delivers again later.
-- A flood: a client that sends nothing for ``read_timeout`` seconds is dropped, and above
-  ``max_connections`` open connections a new one gets 503 at once (Facebook retries).
+- A flood: a client that sends nothing for ``read_timeout`` seconds is dropped, and so is
+  one whose request (line, headers and body) is not complete ``request_timeout`` seconds
+  after it began, however it trickles its bytes. Above ``max_connections`` open connections,
+  or ``max_per_client`` from one address, a new one gets 503 at once (Facebook retries).
+  So 64 connections sending one header byte a second hold their slots for at most
+  ``request_timeout`` each, and from one address they can never take every slot. Behind a
+  proxy every connection comes from the proxy's address: raise ``max_per_client`` to
+  ``max_connections`` there, and let the proxy bound each client.
 
 Run it behind a TLS-terminating proxy (Facebook only calls HTTPS endpoints).
 """
@@ -17,9 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import io
 import json
 import logging
+import math
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,12 +56,17 @@ class ReceiverConfig:
     """Seconds a connection may stay silent before it is dropped (slow or idle clients)."""
     max_connections: int = 64
     """Connections served at once; more get 503 (Facebook delivers again later)."""
+    request_timeout: float = 10.0
+    """Seconds one request may take to arrive in full, however slowly its bytes trickle."""
+    max_per_client: int = 16
+    """Connections served at once from one address; more get 503."""
 
 
 class WebhookServer(ThreadingHTTPServer):
     """The HTTP server, holding its config and spool for the handlers."""
 
     daemon_threads = True
+    request_queue_size = 128  # a burst of connections is accepted (and judged), not left in SYN
 
     def __init__(
         self, address: tuple[str, int], config: ReceiverConfig, spool: WebhookSpool
@@ -62,10 +77,19 @@ class WebhookServer(ThreadingHTTPServer):
         self.duplicates = 0
         self.refused = 0
         self._slots = threading.BoundedSemaphore(config.max_connections)
+        self._per_client: dict[str, int] = {}
+        self._lock = threading.Lock()
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
+        client = str(client_address[0])
+        with self._lock:
+            crowded = self._per_client.get(client, 0) >= self.config.max_per_client
+            if not crowded:
+                self._per_client[client] = self._per_client.get(client, 0) + 1
+        if crowded or not self._slots.acquire(blocking=False):
+            if not crowded:
+                self._leave(client)
             self.refused += 1
             with contextlib.suppress(OSError):
                 request.sendall(_BUSY)
@@ -78,6 +102,15 @@ class WebhookServer(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
+            self._leave(str(client_address[0]))
+
+    def _leave(self, client: str) -> None:
+        with self._lock:
+            left = self._per_client.get(client, 1) - 1
+            if left > 0:
+                self._per_client[client] = left
+            else:
+                self._per_client.pop(client, None)
 
     @property
     def url(self) -> str:
@@ -95,6 +128,18 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.config.read_timeout)  # silent clients go
+        self.deadline = math.inf
+        self.rfile.close()  # reads go through the per-request deadline instead
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
+
+    def handle_one_request(self) -> None:
+        # the wait for the request's first byte counts: a keep-alive connection idles
+        # for at most ``request_timeout`` too
+        self.deadline = time.monotonic() + self.server.config.request_timeout
+        try:
+            super().handle_one_request()
+        except ConnectionError:  # the client went away mid-answer
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -151,6 +196,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.accepted += new
         self.server.duplicates += len(events) - new
         self._answer(200, "EVENT_RECEIVED")
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The connection's bytes, refused (``TimeoutError``) once the request's deadline passed.
+
+    The socket timeout alone bounds each read; a client sending one byte a second would keep
+    a slot forever. ``TimeoutError`` ends the connection (``handle_one_request`` closes it).
+    """
+
+    def __init__(self, sock: socket.socket, handler: _Handler) -> None:
+        super().__init__()
+        self._sock = sock
+        self._handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._handler.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("request not complete within request_timeout")
+        self._sock.settimeout(min(self._handler.server.config.read_timeout, remaining))
+        return self._sock.recv_into(buffer)
 
 
 def make_server(

@@ -141,6 +141,80 @@ def test_a_flood_of_silent_connections_is_bounded(tmp_path: Path) -> None:
         spool.close()
 
 
+def _trickle(port: int, stop: threading.Event, source: str, dropped: list[float]) -> None:
+    """One header byte every 0.1 s (well inside the read timeout) until dropped or stopped."""
+    import socket
+
+    began = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), source_address=(source, 0)) as sock:
+        try:
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+            while not stop.is_set():
+                sock.sendall(b"X")
+                time.sleep(0.1)
+        except OSError:  # the server closed the connection
+            dropped.append(time.monotonic() - began)
+
+
+def test_trickling_clients_cannot_keep_signed_deliveries_out(tmp_path: Path) -> None:
+    """64 connections trickling header bytes: each is dropped when its request is not in
+    after request_timeout (the per-read timeout never fires), and from one address they
+    never take every slot, so signed deliveries from elsewhere get 200 throughout."""
+    spool = WebhookSpool(tmp_path / "spool.db")
+    config = ReceiverConfig(
+        fb.TOKEN, fb.SECRET, read_timeout=1.0, request_timeout=1.5, max_per_client=16
+    )
+    srv = make_server(config, spool, port=0)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    port = srv.server_address[1]
+    stop = threading.Event()
+    dropped: list[float] = []
+    attackers = [
+        threading.Thread(target=_trickle, args=(port, stop, "127.0.0.2", dropped), daemon=True)
+        for _ in range(64)
+    ]
+    try:
+        for thread in attackers:
+            thread.start()
+        time.sleep(0.5)
+        assert srv.refused >= 64 - 16  # one address holds at most max_per_client slots
+        for n in range(5):  # while the attack goes on
+            body = fb.body(fb.comment(comment_id=f"PAGEPOST_1_C{n}"))
+            started = time.monotonic()
+            assert post(port, body, sign(body, fb.SECRET)) == (200, "EVENT_RECEIVED")
+            assert time.monotonic() - started < 1.0
+            time.sleep(0.2)
+        time.sleep(1.5)
+        assert len(dropped) == 64  # refused at once, or dropped at request_timeout
+        assert sum(1 for d in dropped if d > 1.0) == 16
+        assert max(dropped) < 1.5 + 1.0  # request_timeout (+ slack), though never silent
+        assert spool.count() == 5
+    finally:
+        stop.set()
+        for thread in attackers:
+            thread.join(5)
+        srv.shutdown()
+        srv.server_close()
+        spool.close()
+
+
+def test_a_trickled_request_is_dropped_after_request_timeout(tmp_path: Path) -> None:
+    spool = WebhookSpool(tmp_path / "spool.db")
+    config = ReceiverConfig(fb.TOKEN, fb.SECRET, read_timeout=5.0, request_timeout=0.8)
+    srv = make_server(config, spool, port=0)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    dropped: list[float] = []
+    try:
+        _trickle(srv.server_address[1], stop, "127.0.0.1", dropped)  # returns once dropped
+        assert len(dropped) == 1 and 0.7 < dropped[0] < 2.0  # not read_timeout (5 s)
+    finally:
+        stop.set()
+        srv.shutdown()
+        srv.server_close()
+        spool.close()
+
+
 def test_an_event_answered_200_survives_kill_9(tmp_path: Path) -> None:
     spool_path = tmp_path / "spool.db"
     env = {
