@@ -10,6 +10,8 @@ and the bytes actually read are counted (a lying header cannot get past the cap)
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -81,20 +83,54 @@ def _wanted(relative: PurePosixPath) -> str | None:
 
 
 def _from_dir(root: Path, limits: Limits) -> dict[str, bytes]:
+    """The known files of a folder export. The folder itself may be reached through a
+    symbolic link (container volumes are); a link *inside* it (a file or the sub-folder)
+    is refused, named by its place in the export, its target never read nor shown."""
     found: dict[str, bytes] = {}
     total = 0
     candidates = sorted(p for p in [*root.glob("*"), *root.glob("*/*")] if p.is_file())
     for file in candidates:
-        name = _wanted(PurePosixPath(file.relative_to(root).as_posix()))
+        relative = PurePosixPath(file.relative_to(root).as_posix())
+        name = _wanted(relative)
         if name is None or name in found:
             continue
-        size = file.stat().st_size
-        _check_size(str(file), size, limits)
-        total += size
+        _refuse_links(root, relative)
+        data = _read_regular(root / Path(*relative.parts), limits.max_file_bytes)
+        total += len(data)
         if total > limits.max_total_bytes:
             raise ExportError(str(root), f"more than {limits.max_total_bytes:,} bytes to read")
-        found[name] = file.read_bytes()
+        found[name] = data
     return found
+
+
+def _refuse_links(root: Path, relative: PurePosixPath) -> None:
+    for depth in range(1, len(relative.parts) + 1):
+        inside = PurePosixPath(*relative.parts[:depth])
+        if (root / Path(*inside.parts)).is_symlink():
+            raise ExportError(
+                str(root),
+                f"{inside} is a symbolic link: links inside an export are refused"
+                " (copy the file into the export instead)",
+            )
+
+
+def _read_regular(file: Path, cap: int) -> bytes:
+    """The bytes of a regular file, opened without following a link (checked again, in
+    case it was swapped after the check) and read at most ``cap`` bytes."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(file, flags)
+    except OSError as exc:
+        raise ExportError(str(file), f"cannot open: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ExportError(str(file), "not a regular file; refused")
+        _check_size(str(file), info.st_size, Limits(max_file_bytes=cap))
+        data = stream.read(cap + 1)
+    if len(data) > cap:
+        _check_size(str(file), len(data), Limits(max_file_bytes=cap))
+    return data
 
 
 def _from_zip(path: Path, limits: Limits) -> dict[str, bytes]:

@@ -156,3 +156,38 @@ def test_batches_put_the_furthest_events_last_and_resume_from_the_cursor(
     }
     resumed = list(source.pull(batches[1].cursor))
     assert [b.cursor for b in resumed] == [b.cursor for b in batches[2:]]
+
+
+def test_links_inside_a_folder_export_are_refused_and_never_echoed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:SECRET-FIRST-LINE\n", encoding="utf-8")
+    export = ex.write_export(tmp_path / "export", {"Invitations.csv": ex.INVITATIONS})
+    (export / "Connections.csv").symlink_to(secret)
+    with pytest.raises(ExportError) as caught:
+        open_export(export)
+    message = str(caught.value)
+    assert "Connections.csv is a symbolic link" in message
+    assert "SECRET" not in message and str(secret) not in message
+
+    # a linked sub-folder (the one-level layout) is refused the same way
+    elsewhere = ex.write_export(tmp_path / "elsewhere", {"Connections.csv": ex.CONNECTIONS})
+    nested = tmp_path / "nested"
+    nested.mkdir()
+    (nested / "Basic_LinkedInDataExport").symlink_to(elsewhere)
+    with pytest.raises(ExportError, match="Basic_LinkedInDataExport is a symbolic link"):
+        open_export(nested)
+
+
+def test_a_linked_export_folder_is_read(tmp_path: Path) -> None:
+    """Container volumes mount the export through a link: the folder itself may be one."""
+    real = ex.write_export(tmp_path / "real", {"Connections.csv": ex.CONNECTIONS})
+    (tmp_path / "volume").symlink_to(real, target_is_directory=True)
+    assert open_export(tmp_path / "volume").text("connections.csv") == ex.CONNECTIONS
+
+
+def test_a_fifo_in_an_export_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    export = ex.write_export(tmp_path / "export", {"Invitations.csv": ex.INVITATIONS})
+    os.mkfifo(export / "Connections.csv")
+    assert open_export(export).text("connections.csv") is None  # never opened: no hang
