@@ -88,6 +88,17 @@ class FeedLineError(InputError):
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
+class IncompleteLineError(FeedLineError):
+    """The feed's last line has no newline and is not one complete JSON value yet.
+
+    A tailed feed (a source with a cursor) leaves it unread, its cursor before it, and
+    reads it once it is complete; a one-shot read rejects it like any bad line.
+    """
+
+    def __init__(self, source: str, line_no: int) -> None:
+        super().__init__(source, line_no, "", "last line incomplete, not read")
+
+
 class ExportError(InputError):
     """A LinkedIn data export (folder or ZIP) cannot be read at all; bad rows are FeedLineErrors."""
 

@@ -3,6 +3,10 @@
 Every bad line becomes a ``FeedLineError`` naming the line and the field; the lines after
 it are still read. Blank lines are skipped; a UTF-8 byte-order mark is ignored. Lines longer
 than ``MAX_LINE_BYTES`` are rejected without being held in memory.
+
+A last line without its newline is read when it is one complete JSON value; otherwise it
+is an ``IncompleteLineError`` (a writer may still be appending to it): a one-shot read
+rejects it, a tailed read (``tail=True``) leaves the stream before it, to read it later.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
-from sf_social.errors import FeedLineError
+from sf_social.errors import FeedLineError, IncompleteLineError
 from sf_social.posts import SocialPost
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -36,27 +40,54 @@ def read_feed(stream: BinaryIO, source: str = "<stdin>") -> Iterator[SocialPost 
 
 
 def numbered_lines(
-    stream: BinaryIO, source: str, lines_before: int = 0
+    stream: BinaryIO, source: str, lines_before: int = 0, *, tail: bool = False
 ) -> Iterator[tuple[int, SocialPost | FeedLineError]]:
     """Each non-blank line's number and post (or error), from the stream's position.
 
     ``lines_before`` is how many lines precede that position (a resumed read numbers its
     lines from there). Between two items, ``stream.tell()`` is just after the line of the
-    item last yielded.
+    item last yielded. With ``tail``, an incomplete last line ends the read with an
+    ``IncompleteLineError`` and ``stream.tell()`` just before that line (a blank one ends
+    it silently), so that it is read once its writer has finished it.
     """
     line_no = lines_before
     while True:
+        start = stream.tell() if tail else 0
         raw = stream.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
         line_no += 1
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            _skip_rest_of_line(stream)
+            if not _skip_rest_of_line(stream) and tail:
+                stream.seek(start)
+                yield line_no, IncompleteLineError(source, line_no)
+                return
             message = f"line is longer than {MAX_LINE_BYTES:,} bytes: skipped"
             yield line_no, FeedLineError(source, line_no, "", message)
             continue
+        if not raw.endswith(b"\n") and not _complete(raw):
+            if tail:
+                stream.seek(start)
+                if raw.strip():
+                    yield line_no, IncompleteLineError(source, line_no)
+                return
+            if raw.strip():
+                error = parse_line(raw, source, line_no)
+                reason = error.message if isinstance(error, FeedLineError) else "?"
+                message = f"last line incomplete (no newline at its end, and {reason})"
+                yield line_no, FeedLineError(source, line_no, "", message)
+            return
         if raw.strip():
             yield line_no, parse_line(raw, source, line_no)
+
+
+def _complete(raw: bytes) -> bool:
+    """Whether an unterminated last line is one complete JSON value (a finished post)."""
+    try:
+        json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
+        return False
+    return True
 
 
 def parse_line(raw: bytes, source: str, line_no: int) -> SocialPost | FeedLineError:
@@ -151,8 +182,11 @@ def _message(error: object) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _skip_rest_of_line(stream: BinaryIO) -> None:
+def _skip_rest_of_line(stream: BinaryIO) -> bool:
+    """Read past the rest of a long line; False when the file ended before its newline."""
     while True:
         chunk = stream.readline(MAX_LINE_BYTES)
-        if not chunk or chunk.endswith(b"\n"):
-            return
+        if not chunk:
+            return False
+        if chunk.endswith(b"\n"):
+            return True

@@ -290,3 +290,16 @@ def test_ids_are_refused_not_stripped() -> None:
     """``h\\0x`` would merge with ``hx`` if the NUL were stripped: two people, one key."""
     assert isinstance(read(line(id="hx"))[0], SocialPost)
     assert isinstance(read(line(id="h\u0000x"))[0], FeedLineError)
+
+
+def test_a_one_shot_read_rejects_an_incomplete_last_line() -> None:
+    stream = io.BytesIO(line(id="a") + b"\n" + line(id="b")[:25])
+    first, error = list(read_feed(stream, "f"))
+    assert isinstance(first, SocialPost)
+    assert isinstance(error, FeedLineError) and error.line_no == 2
+    assert "last line incomplete (no newline at its end, and malformed JSON" in error.message
+
+
+def test_a_complete_last_line_without_newline_is_read() -> None:
+    (post,) = list(read_feed(io.BytesIO(line(id="a")), "f"))
+    assert isinstance(post, SocialPost) and post.id == "a"

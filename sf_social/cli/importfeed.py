@@ -25,7 +25,7 @@ from sf_social.cli.common import (
     plural,
     stop_flag,
 )
-from sf_social.errors import SalesforceApiError
+from sf_social.errors import IncompleteLineError, SalesforceApiError
 from sf_social.sources.base import SourceBatch
 from sf_social.sources.jsonl import JsonlSource
 from sf_social.state import StateStore
@@ -152,8 +152,24 @@ def import_(
         raise click.ClickException(f"cannot reach Salesforce, nothing imported: {exc}") from None
     finally:
         runtime.close()
+    problems = [] if source.incomplete is None else [_unfinished(source.incomplete)]
     _report(
-        file, source.name, result.counts, progress.pushed, result.error, left, held, interrupted
+        file,
+        source.name,
+        result.counts,
+        progress.pushed,
+        result.error,
+        (left, held),
+        interrupted,
+        problems,
+    )
+
+
+def _unfinished(error: IncompleteLineError) -> str:
+    click.echo(f"{error}", err=True)
+    return (
+        f"line {error.line_no:,} has no newline yet and is not one complete JSON value:"
+        " import again once its writer has finished it (it is read then)"
     )
 
 
@@ -179,11 +195,12 @@ def _report(
     counts: IntakeCounts,
     pushed: PushCounts,
     error: str | None,
-    left: int,
-    held: int,
+    outbox: tuple[int, int],
     interrupted: bool,
+    problems: list[str],
 ) -> None:
-    if counts.pulled == 0 and error is None:
+    left, held = outbox
+    if counts.pulled == 0 and error is None and not problems:
         click.echo(f"{file}: nothing new since the last import of {name}", err=True)
     click.echo(
         f"imported {file}: {plural(counts.pulled, 'line')} read, {counts.new:,} new posts"
@@ -193,7 +210,6 @@ def _report(
     )
     for reason in pushed.dead_reasons:
         click.echo(f"dead letter {reason}", err=True)
-    problems = []
     if error is not None:
         problems.append(f"reading stopped: {error}")
     if interrupted:

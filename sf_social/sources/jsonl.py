@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from sf_social.errors import FeedLineError, InputError
+from sf_social.errors import FeedLineError, IncompleteLineError, InputError
 from sf_social.feed import numbered_lines
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
@@ -19,6 +20,10 @@ class JsonlSource:
     file's identity (device, inode): a file replaced by another one (rotation, a new
     export) is read from its start, and a file that shrank below the offset is an error
     instead of a silent skip.
+
+    The feed is tailed: a last line still being written (no newline, not one complete JSON
+    value) is not read and the cursor stays before it; ``incomplete`` then names it until a
+    later pull finds it complete.
     """
 
     def __init__(self, path: Path, batch_size: int = 500, name: str | None = None) -> None:
@@ -27,6 +32,7 @@ class JsonlSource:
         self.path = path
         self.batch_size = batch_size
         self._name = name or f"jsonl:{path.resolve()}"
+        self.incomplete: IncompleteLineError | None = None
 
     @property
     def name(self) -> str:
@@ -42,10 +48,16 @@ class JsonlSource:
             identity = [stat.st_dev, stat.st_ino]
             offset, line_no = self._resume(cursor, identity, stat.st_size)
             start_line = line_no
-            stream.seek(offset)
+            stream.seek(_past_late_newline(stream, offset))
             posts: list[SocialPost] = []
             rejected: list[FeedLineError] = []
-            for line_no, item in numbered_lines(stream, str(self.path), lines_before=start_line):
+            self.incomplete = None
+            lines = numbered_lines(stream, str(self.path), lines_before=start_line, tail=True)
+            for number, item in lines:
+                if isinstance(item, IncompleteLineError):
+                    self.incomplete = item  # the last line; the stream is back before it
+                    break
+                line_no = number
                 if isinstance(item, FeedLineError):
                     rejected.append(item)
                 else:
@@ -72,3 +84,20 @@ class JsonlSource:
 
 def _cursor(offset: int, line_no: int, file: list[int]) -> Cursor:
     return {"offset": offset, "line": line_no, "file": file}
+
+
+def _past_late_newline(stream: BinaryIO, offset: int) -> int:
+    """``offset``, or past the newline that finished the line before it after it was read.
+
+    A complete last line is read before its newline is written; that newline, when it
+    comes, ends that line: it is not a line of its own (the line numbers stay right).
+    """
+    if offset == 0:
+        return 0
+    stream.seek(offset - 1)
+    before, after = stream.read(1), stream.read(2)
+    if before == b"\n":
+        return offset
+    if after.startswith(b"\n"):
+        return offset + 1
+    return offset + 2 if after == b"\r\n" else offset

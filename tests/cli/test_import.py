@@ -119,3 +119,29 @@ def test_an_unusable_model_stops_import_before_reading_and_exits_2(ops: Ops) -> 
     assert f"error: model {ops.tmp / 'missing.npz'}: no such file" in missing.stderr
     assert ops.counts() == {"Case": 0, "Lead": 0, "Task": 0}
     assert ops.ledger() == {}
+
+
+def test_a_half_written_last_line_is_read_once_it_is_complete(ops: Ops) -> None:
+    """A feed still being appended to: its last line is left for the next import, not lost."""
+    feed = ops.feed("posts.jsonl", tweet("1"))
+    last = json.dumps(tweet("2", PRAISE))
+    with feed.open("a", encoding="utf-8") as out:
+        out.write(last[:30])
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 1, result.output
+    assert f"{feed}:2: last line incomplete, not read" in result.stderr
+    assert "rejected" not in result.stderr.replace("0 rejected", "")
+    assert ops.org.count("Task") == 1
+
+    with feed.open("a", encoding="utf-8") as out:
+        out.write(last[30:])  # complete, still without its newline: read
+    finished = ops.run("import", str(feed))
+    assert finished.exit_code == 0, finished.output
+    assert "1 line read, 1 new posts" in finished.stdout
+    assert ops.org.count("Task") == 2
+
+    with feed.open("a", encoding="utf-8") as out:
+        out.write("\n" + json.dumps(tweet("3", LEAD)) + "\n")
+    more = ops.run("import", str(feed))
+    assert more.exit_code == 0, more.output
+    assert "1 line read, 1 new posts" in more.stdout  # line 2 is not read twice

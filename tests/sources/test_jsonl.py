@@ -84,3 +84,37 @@ def test_memory_source_serves_what_is_appended() -> None:
     (batch,) = source.pull(None)
     source.posts.append(SocialPost(network="twitter", id="2", text="b"))
     assert ids(list(source.pull(batch.cursor))) == ["2"]
+
+
+def test_an_incomplete_last_line_is_left_for_the_next_pull(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(post(1) + "\n" + post(2)[:20], encoding="utf-8")
+    source = JsonlSource(feed, batch_size=10)
+    (batch,) = list(source.pull(None))
+    assert ids([batch]) == ["1"] and batch.rejected == []
+    assert batch.cursor["line"] == 1 and batch.cursor["offset"] == len(post(1)) + 1
+    assert source.incomplete is not None and source.incomplete.line_no == 2
+    assert str(source.incomplete).endswith(":2: last line incomplete, not read")
+
+    assert list(source.pull(batch.cursor)) == []  # still incomplete: nothing, no rejection
+    assert source.incomplete is not None
+    with feed.open("a", encoding="utf-8") as more:
+        more.write(post(2)[20:])  # one complete JSON value, no newline yet: read
+    (second,) = list(source.pull(batch.cursor))
+    assert ids([second]) == ["2"] and second.cursor["line"] == 2 and source.incomplete is None
+    with feed.open("a", encoding="utf-8") as more:
+        more.write("\n" + post(3) + "\n")
+    (third,) = list(source.pull(second.cursor))
+    assert ids([third]) == ["3"] and third.cursor["line"] == 3
+
+
+def test_a_blank_unterminated_tail_is_left_silently(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(post(1) + "\n  ", encoding="utf-8")
+    source = JsonlSource(feed)
+    (batch,) = list(source.pull(None))
+    assert batch.cursor["offset"] == len(post(1)) + 1 and source.incomplete is None
+    with feed.open("a", encoding="utf-8") as more:
+        more.write(post(2) + "\n")
+    (second,) = list(source.pull(batch.cursor))
+    assert ids([second]) == ["2"] and second.cursor["line"] == 2
