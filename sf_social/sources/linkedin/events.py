@@ -23,16 +23,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from sf_social.errors import FeedLineError
+from sf_social.errors import ExportError, FeedLineError
 from sf_social.posts import Direction, PostKind, SocialPost
-from sf_social.sources.linkedin.archive import ExportFiles
+from sf_social.sources.linkedin.archive import DEFAULT_LIMITS, ExportFiles
 from sf_social.sources.linkedin.tables import Row, read_table
 
 CONNECTIONS = ("first name", "last name", "url", "connected on")
@@ -97,13 +97,17 @@ class Events:
     skipped: int = 0
 
 
-def read_events(export: ExportFiles, member_url: str | None = None) -> Events:
-    """Every relationship event of ``export``; ``member_url`` is our member's profile."""
+def read_events(
+    export: ExportFiles, member_url: str | None = None, max_rows: int = DEFAULT_LIMITS.max_rows
+) -> Events:
+    """Every relationship event of ``export``; ``member_url`` is our member's profile.
+    ``ExportError`` as soon as the files hold more than ``max_rows`` rows together."""
     out = Events()
     people: dict[str, Person] = {}
-    connections = _rows(export, "Connections.csv", CONNECTIONS, out)
-    invitations = _rows(export, "Invitations.csv", INVITATIONS, out)
-    messages = _rows(export, "messages.csv", MESSAGES, out)
+    budget = [max_rows, max_rows]  # left, limit
+    connections = _rows(export, "Connections.csv", CONNECTIONS, out, budget)
+    invitations = _rows(export, "Invitations.csv", INVITATIONS, out, budget)
+    messages = _rows(export, "messages.csv", MESSAGES, out, budget)
     for row in connections:
         slug = slug_of(row.get("url"))
         if slug:
@@ -117,20 +121,37 @@ def read_events(export: ExportFiles, member_url: str | None = None) -> Events:
             )
     member = slug_of(member_url or "") or _guess_member(invitations, messages)
     builder = _Builder(people, out)
-    for row in connections:
+    for row in _consume(connections):
         builder.connection(row)
-    for row in invitations:
+    for row in _consume(invitations):
         builder.invitation(row)
     builder.messages(messages, member)
     return out
 
 
-def _rows(export: ExportFiles, file: str, required: tuple[str, ...], out: Events) -> list[Row]:
+def _consume(rows: list[Row]) -> Iterator[Row]:
+    """The rows in order, each dropped from ``rows`` as it is handed out (memory: an
+    export's rows and its posts are not all held at once)."""
+    rows.reverse()
+    while rows:
+        yield rows.pop()
+
+
+def _rows(
+    export: ExportFiles, file: str, required: tuple[str, ...], out: Events, budget: list[int]
+) -> list[Row]:
     text = export.text(file)
     if text is None:
         return []
     rows: list[Row] = []
     for item in read_table(text, f"{export.path}:{file}", required):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ExportError(
+                export.path,
+                f"{file}: the export holds more than {budget[1]:,} rows (the limit that keeps"
+                " its memory bounded); refusing it",
+            )
         if isinstance(item, FeedLineError):
             out.rejected.append(item)
         else:
@@ -262,7 +283,7 @@ class _Builder:
             if slug := slug_of(row.get("sender profile url")):
                 senders.setdefault(row.get("conversation id"), {})[slug] = row.get("from")
         by_name = {p.name.casefold(): p.slug for p in self.people.values() if p.name}
-        for row in rows:
+        for row in _consume(rows):
             if _is_draft(row):
                 self.out.skipped += 1
                 continue

@@ -47,18 +47,24 @@ def rank(activity: LinkedInActivity) -> int:
 
 def mark_furthest(posts: list[SocialPost]) -> list[SocialPost]:
     """``posts`` with ``raw[ADVANCES]``: true where the profile's furthest activity is reached."""
+    marked = list(posts)
+    _mark_in_place(marked)
+    return marked
+
+
+def _mark_in_place(posts: list[SocialPost]) -> None:
+    """``mark_furthest`` replacing each post of ``posts``: the unmarked one is freed at
+    once, so an export's posts are never held twice."""
     best: dict[str, int] = {}
     for post in posts:
         activity, key = linkedin_activity(post), profile_key(post)
         if activity is not None and key is not None:
             best[key] = max(best.get(key, -1), rank(activity))
-    marked = []
-    for post in posts:
+    for index, post in enumerate(posts):
         activity, key = linkedin_activity(post), profile_key(post)
         advances = activity is not None and key is not None and rank(activity) == best[key]
         raw = {**(post.raw or {}), ADVANCES: advances}
-        marked.append(post.model_copy(update={"raw": raw}))
-    return marked
+        posts[index] = post.model_copy(update={"raw": raw})
 
 
 class LinkedInExportSource:
@@ -89,9 +95,9 @@ class LinkedInExportSource:
     def read(self) -> tuple[str, Events]:
         """The export's fingerprint and its events (marked), oldest first in each group."""
         export = open_export(self.path, self.limits)
-        events = read_events(export, self.member_profile_url)
+        events = read_events(export, self.member_profile_url, self.limits.max_rows)
         self.skipped = events.skipped
-        events.posts = mark_furthest(events.posts)
+        _mark_in_place(events.posts)
         return export.fingerprint, events
 
     def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:

@@ -191,3 +191,20 @@ def test_a_fifo_in_an_export_is_not_read(tmp_path: Path) -> None:
     export = ex.write_export(tmp_path / "export", {"Invitations.csv": ex.INVITATIONS})
     os.mkfifo(export / "Connections.csv")
     assert open_export(export).text("connections.csv") is None  # never opened: no hang
+
+
+def test_an_export_with_more_rows_than_the_limit_is_refused(tmp_path: Path) -> None:
+    """Memory grows with the events: past ``max_rows`` the export is refused, early."""
+    header, row = ex.CONNECTIONS_NO_NOTES.splitlines()
+    many = header + "\n" + "\n".join(row.replace("jane-doe", f"p{i}") for i in range(50)) + "\n"
+    export = ex.zip_export(tmp_path / "many.zip", {**ex.FULL, "Connections.csv": many})
+    source = LinkedInExportSource(export, limits=Limits(max_rows=40))
+    with pytest.raises(ExportError, match="more than 40 rows"):
+        list(source.pull(None))
+    assert len(list(LinkedInExportSource(export, limits=Limits(max_rows=1000)).pull(None))) > 0
+
+
+def test_the_default_limits_bound_memory() -> None:
+    limits = Limits()
+    assert limits.max_total_bytes <= 128 * 1024 * 1024 and limits.max_rows <= 120_000
+    assert limits.max_ratio <= 100
