@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
+from sf_social.boundary import UNTRUSTED_FAILURES, describe, rejection
 from sf_social.errors import FeedLineError, IncompleteLineError
 from sf_social.posts import SocialPost
 
@@ -144,19 +145,13 @@ def validate_post(
     try:
         return SocialPost.model_validate(data)
     except ValidationError as exc:
-        first, *rest = exc.errors(include_url=False)
-        field = prefix + (".".join(str(p) for p in first["loc"]) or "(post)")
-        message = _message(first)
-        if rest:
-            message += (
-                f" (and {len(rest)} more: "
-                + ", ".join(prefix + ".".join(str(p) for p in e["loc"]) for e in rest)
-                + ")"
-            )
+        field, message = describe(exc, prefix)
         post_id = data.get("id") if isinstance(data, dict) else None
         if post_id is not None and field != f"{prefix}id":
             message += f" [post id {post_id}]"
         return FeedLineError(source, line_no, field, message)
+    except UNTRUSTED_FAILURES as exc:  # the same boundary as every other source's
+        return rejection(source, line_no, prefix, exc)
 
 
 def _without_lone_surrogates(value: Any) -> Any:
@@ -169,17 +164,6 @@ def _without_lone_surrogates(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_lone_surrogates(item) for item in value]
     return value
-
-
-def _message(error: object) -> str:
-    assert isinstance(error, dict)
-    kind = error["type"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field (check its spelling; see SocialPost for the accepted fields)"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
 
 
 def _skip_rest_of_line(stream: BinaryIO) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from sf_social.boundary import admit
 from sf_social.errors import FeedLineError
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
@@ -40,13 +40,12 @@ class FacebookWebhookSource:
             posts: list[SocialPost] = []
             rejected: list[FeedLineError] = []
             for seq, event_id, event in rows:
-                try:
-                    post = to_post(event, self.page_id)
-                except (ValueError, ValidationError, TypeError) as exc:
-                    message = str(exc).splitlines()[0]
-                    rejected.append(FeedLineError(str(self.spool.path), seq, event_id, message))
-                    continue
-                if post is not None:
-                    posts.append(post)
+                item = admit(
+                    str(self.spool.path), seq, event_id, partial(to_post, event, self.page_id)
+                )
+                if isinstance(item, FeedLineError):
+                    rejected.append(item)
+                elif item is not None:
+                    posts.append(item)
             after = rows[-1][0]
             yield SourceBatch(posts, {"seq": after}, rejected)
