@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
-
+from sf_social.boundary import UNTRUSTED_FAILURES, admit, rejection
 from sf_social.errors import ExportError, FeedLineError
 from sf_social.posts import Direction, PostKind, SocialPost
 from sf_social.sources.linkedin.archive import DEFAULT_LIMITS, ExportFiles
@@ -121,10 +121,8 @@ def read_events(
             )
     member = slug_of(member_url or "") or _guess_member(invitations, messages)
     builder = _Builder(people, out)
-    for row in _consume(connections):
-        builder.connection(row)
-    for row in _consume(invitations):
-        builder.invitation(row)
+    builder.each(connections, "Connections.csv", builder.connection)
+    builder.each(invitations, "Invitations.csv", builder.invitation)
     builder.messages(messages, member)
     return out
 
@@ -189,12 +187,19 @@ class _Builder:
         self.out.rejected.append(FeedLineError(file, row.line, column, message))
 
     def _post(self, row: Row, file: str, data: dict[str, Any]) -> None:
-        try:
-            self.out.posts.append(SocialPost.model_validate(data))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            self._reject(row, file, where, err["msg"])
+        item = admit(file, row.line, "", partial(SocialPost.model_validate, data))
+        if isinstance(item, FeedLineError):
+            self.out.rejected.append(item)
+        else:
+            self.out.posts.append(item)
+
+    def each(self, rows: list[Row], file: str, read: Callable[[Row], None]) -> None:
+        """``read`` each row (handed out once); a row it cannot read is rejected on its line."""
+        for row in _consume(rows):
+            try:
+                read(row)
+            except UNTRUSTED_FAILURES as exc:
+                self.out.rejected.append(rejection(file, row.line, "", exc))
 
     def _author(self, slug: str, name: str | None = None) -> dict[str, Any]:
         person = self.people.get(slug) or Person(slug)

@@ -26,9 +26,11 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from sf_social.boundary import admit
 from sf_social.errors import FeedLineError
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
@@ -191,7 +193,8 @@ class LinkedInPageSource:
                 if note.id is not None and note.id in seen:
                     counts["already_seen"] += 1
                     continue
-                item = normalize(note, self.context, offset + n + 1)
+                build = partial(normalize, note, self.context, offset + n + 1)
+                item = admit(f"linkedin:{self.context.source}", offset + n + 1, "", build)
                 if isinstance(item, SocialPost):
                     posts.append(item)
                 elif item is None:

@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
+from sf_social.boundary import admit
 from sf_social.errors import FeedLineError, XAuthError, XSourceError
 from sf_social.playbook import Playbook
 from sf_social.posts import Direction, Network, PostKind, SocialPost
@@ -290,8 +292,9 @@ def normalize_dm_page(
     """Every message of a page, with the events that could not be read."""
     posts: list[SocialPost] = []
     rejected: list[FeedLineError] = []
-    for event in _dicts(page.data):
-        item = normalize_dm_event(event, page, ctx, own_id)
+    for n, event in enumerate(_dicts(page.data), 1):
+        build = partial(normalize_dm_event, event, page, ctx, own_id)
+        item = admit(f"x:{ctx.stream}", n, str(event.get("id"))[:40], build)
         if isinstance(item, SocialPost):
             posts.append(item)
         elif item is not None:

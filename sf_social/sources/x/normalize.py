@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
+from sf_social.boundary import admit
 from sf_social.errors import FeedLineError
 from sf_social.playbook import Playbook
 from sf_social.posts import Author, Direction, Network, PostKind, SocialPost
@@ -225,8 +227,9 @@ def normalize_page(page: Page, ctx: Context) -> tuple[list[SocialPost], list[Fee
     """Every post of a page, with the ones that could not be read."""
     posts: list[SocialPost] = []
     rejected: list[FeedLineError] = []
-    for tweet in page.data:
-        item = normalize_tweet(tweet, page, ctx)
+    for n, tweet in enumerate(page.data, 1):
+        ref = str(tweet.get("id"))[:40]
+        item = admit(f"x:{ctx.stream}", n, ref, partial(normalize_tweet, tweet, page, ctx))
         if isinstance(item, SocialPost):
             posts.append(item)
         elif item is not None:
