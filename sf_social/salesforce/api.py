@@ -25,13 +25,16 @@ class Lookup:
 
     A structure, not SOQL text: the REST adapter renders it through
     :mod:`sf_social.salesforce.soql` (escaped, split to the length limits), the in-memory
-    adapter evaluates it directly. Text comparisons are case-insensitive, as in SOQL.
+    adapter evaluates it directly. Text comparisons are case-insensitive, as in SOQL, except
+    on the fields named in ``exact``: our external ids (unique, case-sensitive), where
+    ``abc`` and ``ABC`` are two records and both must be asked for.
     """
 
     sobject: str
     fields: tuple[str, ...]
     any_in: Mapping[str, tuple[str, ...]]
     where: Mapping[str, str] = field(default_factory=dict)
+    exact: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:

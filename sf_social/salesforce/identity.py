@@ -5,8 +5,13 @@ fields admins fill for known customers, best evidence first:
 
 1. the network's own key: ``Twitter_Handle__c`` (X handles), ``LinkedIn_Profile_Key__c``
    (``linkedin:profile:<slug>``);
-2. ``Email``;
-3. ``Social_Handle__c`` (the last handle we saw, any network).
+2. ``Email``, across networks.
+
+A handle is unique only on its own network, so it is only ever compared with the field of
+its network: ``Social_Handle__c`` (the last handle we saw, of any network, with no network
+beside it on a Contact) is never evidence, and an author of a network without a key field
+(Instagram, Facebook...) is matched by email only. Our key (``LinkedIn_Profile_Key__c``)
+is compared case-sensitively, as our external ids are; handles and emails are not.
 
 When several Contacts match at the best level, the lowest Id wins and a note says so (a
 known customer gets no Lead either way). The author's Lead is the one an earlier post
@@ -35,7 +40,14 @@ TWITTER_HANDLE = "Twitter_Handle__c"
 LINKEDIN_KEY = "LinkedIn_Profile_Key__c"
 SOCIAL_HANDLE = "Social_Handle__c"
 EMAIL = "Email"
-CONTACT_FIELDS = ("Id", EMAIL, TWITTER_HANDLE, LINKEDIN_KEY, SOCIAL_HANDLE)
+CONTACT_FIELDS = ("Id", EMAIL, TWITTER_HANDLE, LINKEDIN_KEY)
+EXACT_FIELDS = frozenset({LINKEDIN_KEY})
+"""Compared case-sensitively: our keys. Handles and emails are compared without case."""
+
+
+def fold(field: str, value: str) -> str:
+    """``value`` as ``field`` compares it."""
+    return value if field in EXACT_FIELDS else value.casefold()
 
 
 @dataclass(frozen=True)
@@ -58,8 +70,6 @@ def probes(identity: AuthorIdentity) -> list[tuple[int, str, str]]:
         found.append((0, LINKEDIN_KEY, identity.lead_key))
     if identity.email:
         found.append((1, EMAIL, identity.email))
-    if handle:
-        found.append((2, SOCIAL_HANDLE, handle))
     return found
 
 
@@ -92,8 +102,8 @@ class IdentityCache:
         wanted: dict[str, dict[str, str]] = {}
         for identity in identities:
             for _, field, value in probes(identity):
-                if (field, value.casefold()) not in self._found:
-                    wanted.setdefault(field, {}).setdefault(value.casefold(), value)
+                if (field, fold(field, value)) not in self._found:
+                    wanted.setdefault(field, {}).setdefault(fold(field, value), value)
         return {field: list(values.values()) for field, values in wanted.items()}
 
     @staticmethod
@@ -103,6 +113,7 @@ class IdentityCache:
             sobject=CONTACT,
             fields=CONTACT_FIELDS,
             any_in={field: tuple(values) for field, values in missing.items()},
+            exact=EXACT_FIELDS,
         )
 
     def absorb(
@@ -114,17 +125,17 @@ class IdentityCache:
             for field in missing:
                 value = row.get(field)
                 if isinstance(value, str) and isinstance(row.get("Id"), str):
-                    index.setdefault((field, value.casefold()), []).append(str(row["Id"]))
+                    index.setdefault((field, fold(field, value)), []).append(str(row["Id"]))
         for field, values in missing.items():
             for value in values:
-                key = (field, value.casefold())
+                key = (field, fold(field, value))
                 self._found[key] = sorted(set(index.get(key, [])))
 
     def contact_for(self, identity: AuthorIdentity) -> KnownPerson | None:
         """The best Contact match of ``identity`` (lowest Id at the best rank)."""
         best: tuple[int, str, str, list[str]] | None = None
         for rank, field, value in probes(identity):
-            ids = self._found.get((field, value.casefold()), [])
+            ids = self._found.get((field, fold(field, value)), [])
             if ids and (best is None or rank < best[0]):
                 best = (rank, field, value, ids)
         if best is None:

@@ -260,14 +260,18 @@ class InMemoryOrg:
 
     def _match(self, lookup: Lookup) -> list[dict[str, Any]]:
         rows = []
-        wanted = {f: {v.casefold() for v in values} for f, values in lookup.any_in.items()}
+
+        def fold(name: str, value: str) -> str:
+            return value if name in lookup.exact else value.casefold()
+
+        wanted = {f: {fold(f, v) for v in values} for f, values in lookup.any_in.items()}
         for record in self.records.get(lookup.sobject, {}).values():
             if any(
                 str(record.get(k, "")).casefold() != v.casefold() for k, v in lookup.where.items()
             ):
                 continue
             if any(
-                isinstance(record.get(f), str) and record[f].casefold() in values
+                isinstance(record.get(f), str) and fold(f, record[f]) in values
                 for f, values in wanted.items()
             ):
                 rows.append({f: record.get(f) for f in ("Id", *lookup.fields)})

@@ -81,13 +81,22 @@ class RestOrgApi:
 
     def find(self, lookups: Sequence[Lookup]) -> list[Found]:
         statements: list[tuple[int, str]] = []
+        errors: dict[int, SalesforceApiError] = {}
         for index, lookup in enumerate(lookups):
             if lookup.empty:
                 continue
-            for text in self._render(lookup):
+            try:
+                texts = self._render(lookup)
+                for text in texts:
+                    text.encode("utf-8")  # a lone surrogate can be in no request
+            except ValueError as exc:  # a value no query can carry refuses its lookup only
+                errors[index] = SalesforceApiError(
+                    "query", "INVALID_QUERY_VALUE", str(exc)[:500], transient=False
+                )
+                continue
+            for text in texts:
                 statements.append((index, text))
         rows: list[dict[str, dict[str, Any]]] = [{} for _ in lookups]
-        errors: dict[int, SalesforceApiError] = {}
         if self.options.composite_queries:
             self._find_composite(statements, rows, errors)
         else:
@@ -118,6 +127,7 @@ class RestOrgApi:
                 where=lookup.where,
                 max_length=self.options.max_soql_chars,
                 max_values=self.options.max_values,
+                exact=lookup.exact,
             )
         return soql.select_in(
             lookup.sobject,
@@ -127,6 +137,7 @@ class RestOrgApi:
             max_length=self.options.max_get_query_bytes,
             max_values=self.options.max_values,
             measure=soql.measure_get,
+            exact=lookup.exact,
         )
 
     def _find_composite(

@@ -18,7 +18,7 @@ Limits (Salesforce docs, "SOQL and SOSL Limits" and knowledge article 000386264)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from urllib.parse import quote_plus
 
 MAX_SOQL_CHARS = 100_000
@@ -92,10 +92,13 @@ def select_in(
     max_length: int = MAX_SOQL_CHARS,
     max_values: int = MAX_ROWS,
     measure: Callable[[str], int] = len,
+    exact: Collection[str] = (),
 ) -> list[str]:
     """``SELECT fields FROM sobject WHERE [a = 'x' AND] (f IN (...) OR g IN (...))``, split.
 
-    Values are deduplicated case-insensitively (SOQL compares text that way) and spread
+    Values are deduplicated case-insensitively (SOQL compares text that way), except in the
+    fields named in ``exact`` (case-sensitive external ids: ``abc`` and ``ABC`` are two
+    records, and dropping one would treat it as new), and spread
     over as few statements as ``max_length`` (as ``measure`` counts it; it must add up
     character by character, as ``len`` and :func:`measure_get` do) and ``max_values`` per
     statement allow. No values → no statement.
@@ -110,7 +113,7 @@ def select_in(
         identifier(field)
         seen: set[str] = set()
         for value in values:
-            folded = value.casefold()
+            folded = value if field in exact else value.casefold()
             if value and folded not in seen:
                 seen.add(folded)
                 pairs.append((field, value))

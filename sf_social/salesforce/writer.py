@@ -256,7 +256,9 @@ class SalesforceWriter:
             fields: tuple[str, ...] = ("Id", key_field)
             if sobject == "Lead" and activity:
                 fields += (LINKEDIN_ACTIVITY,)
-            lookups.append(Lookup(sobject, fields, {key_field: tuple(wanted)}))
+            lookups.append(
+                Lookup(sobject, fields, {key_field: tuple(wanted)}, exact=frozenset({key_field}))
+            )
             tags.append(("keys", (sobject, key_field)))
         if contacts:
             lookups.append(self.identity.lookup(contacts))
@@ -268,8 +270,8 @@ class SalesforceWriter:
             return
         try:
             found = self.api.find(lookups)
-        except SalesforceApiError as exc:
-            found = [Found(error=exc) for _ in lookups]
+        except (SalesforceApiError, ValueError) as exc:
+            found = [Found(error=_api_error(exc)) for _ in lookups]
         for (kind, what), answer in zip(tags, found, strict=True):
             if kind == "keys":
                 sobject, key_field = what
@@ -284,14 +286,7 @@ class SalesforceWriter:
                             run.lead_activity[key] = row.get(LINKEDIN_ACTIVITY)
             elif kind == "contacts":
                 if answer.error is not None:
-                    failure = failure_from(answer.error)
-                    for i in identity_plans:
-                        run.plan_failure[i] = RecordFailure(
-                            failure.code,
-                            f"looking the author up among Contacts failed: {failure.message}",
-                            failure.fields,
-                            transient=failure.transient,
-                        )
+                    self._contacts_apart(run, identity_plans, answer.error)
                     continue
                 self.identity.absorb(what, answer.rows)
             else:
@@ -299,6 +294,38 @@ class SalesforceWriter:
                     run.queue_failure = failure_from(answer.error)
                     continue
                 self.queues.absorb(what, answer.rows)
+
+    def _contacts_apart(self, run: _Run, plans: Sequence[int], error: SalesforceApiError) -> None:
+        """The Contact query of ``plans`` failed: fail only the plans whose authors fail it.
+
+        A transient failure fails them all, for a later retry. A permanent one (a value the
+        org refuses, a query too long for one value) is narrowed by halving: the halves are
+        asked again apart, down to the single plans that still fail; the other posts of the
+        batch are written as if nothing happened.
+        """
+        if error.transient or len(plans) <= 1:
+            failure = failure_from(error)
+            for i in plans:
+                run.plan_failure[i] = RecordFailure(
+                    failure.code,
+                    f"looking the author up among Contacts failed: {failure.message}",
+                    failure.fields,
+                    transient=failure.transient,
+                )
+            return
+        middle = len(plans) // 2
+        for half in (plans[:middle], plans[middle:]):
+            missing = self.identity.missing(run.plans[i].identity for i in half)  # type: ignore[misc]
+            if not missing:
+                continue
+            try:
+                [answer] = self.api.find([self.identity.lookup(missing)])
+            except (SalesforceApiError, ValueError) as exc:
+                answer = Found(error=_api_error(exc))
+            if answer.error is not None:
+                self._contacts_apart(run, half, answer.error)
+            else:
+                self.identity.absorb(missing, answer.rows)
 
     def _choose_insert_first(self, run: _Run) -> dict[str, set[str]]:
         """Pick the sObjects written by bulk insert first; the keys each batch writes.
@@ -328,7 +355,10 @@ class SalesforceWriter:
 
     def _find_keys(self, run: _Run, sobject: str, key_field: str, keys: list[str]) -> None:
         """Look ``keys`` up now (after a bulk insert left their existence unknown)."""
-        [answer] = self.api.find([Lookup(sobject, ("Id", key_field), {key_field: tuple(keys)})])
+        lookup = Lookup(
+            sobject, ("Id", key_field), {key_field: tuple(keys)}, exact=frozenset({key_field})
+        )
+        [answer] = self.api.find([lookup])
         if answer.error is not None:
             raise answer.error
         for row in answer.rows:
@@ -540,3 +570,11 @@ class SalesforceWriter:
             return WriteOutcome(write, Status.FAILED, failure=failure)
         note = done.note or (run.slot_notes.get(id(slot)) if slot is not None else None)
         return WriteOutcome(write, done.status, id=done.id, failure=done.failure, note=note)
+
+
+def _api_error(exc: Exception) -> SalesforceApiError:
+    """``exc`` as an API error: a value no query can carry (too long, not encodable) is a
+    permanent refusal of that query, not a crash of the batch."""
+    if isinstance(exc, SalesforceApiError):
+        return exc
+    return SalesforceApiError("query", "INVALID_QUERY_VALUE", str(exc)[:500])

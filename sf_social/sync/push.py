@@ -188,7 +188,14 @@ class Push:
             return {}
         fields = ("Id", CaseRecord.key_field, "Status", "IsClosed", "ClosedDate")
         (found,) = self.org.find(
-            [Lookup("Case", fields, {CaseRecord.key_field: tuple(sorted(keys))})]
+            [
+                Lookup(
+                    "Case",
+                    fields,
+                    {CaseRecord.key_field: tuple(sorted(keys))},
+                    exact=frozenset({CaseRecord.key_field}),
+                )
+            ]
         )
         if found.error is not None:
             raise found.error  # deciding without the agents' closes could reopen nothing

@@ -102,7 +102,7 @@ def test_known_contact_gets_no_lead_and_the_task() -> None:
 
 def test_known_contact_is_linked_to_a_new_case() -> None:
     w = writer()
-    contact = w.org.add("Contact", LastName="Dana", Email="x@y.z", Social_Handle__c="dana")
+    contact = w.org.add("Contact", LastName="Dana", Email="x@y.z", Twitter_Handle__c="dana")
     w.write([case_plan("1", handle="dana")])
     [case] = w.org.records["Case"].values()
     assert case["ContactId"] == contact
@@ -117,7 +117,7 @@ def test_best_evidence_wins_and_ambiguity_is_noted() -> None:
     w.org.add("Contact", LastName="Pat B", Twitter_Handle__c="Pat")
     report = w.write([praise_plan("7", handle="pat")])
     [task] = w.org.records["Task"].values()
-    assert task["WhoId"] == twin_a  # Twitter_Handle__c beats Social_Handle__c; lowest Id
+    assert task["WhoId"] == twin_a  # Social_Handle__c is no evidence (any network); lowest Id
     assert any("2 Contacts match" in n for n in report.results[0].notes)
 
 
