@@ -64,6 +64,7 @@ def _run(run: RunRecord | None) -> dict[str, Any] | None:
         "written": c.written,
         "retried": c.retried,
         "dead": c.dead,
+        "rejected": c.rejected,
         "error": run.error,
     }
 
@@ -112,7 +113,7 @@ def _pass(run: RunRecord | None, now: datetime) -> str:
     if run.source == "push":
         what = f"written {c.written}, retried {c.retried}, dead {c.dead}"
     else:
-        what = f"pulled {c.pulled}, new {c.new}, planned {c.planned}"
+        what = f"pulled {c.pulled}, new {c.new}, planned {c.planned}, rejected {c.rejected}"
     state = "running" if run.finished_at is None else ("FAILED" if run.error else "ok")
     return f"{when}: {what} ({state})"
 

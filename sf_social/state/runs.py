@@ -16,6 +16,8 @@ class RunCounts:
     written: int = 0
     retried: int = 0
     dead: int = 0
+    rejected: int = 0
+    """Items a source refused at the input boundary (each named in the log and on stderr)."""
 
 
 @dataclass(frozen=True, slots=True)

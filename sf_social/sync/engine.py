@@ -114,7 +114,12 @@ def intake_source(
         counts = result.counts
         store.finish_run(
             run_id,
-            RunCounts(pulled=counts.pulled, new=counts.new, planned=counts.queued),
+            RunCounts(
+                pulled=counts.pulled,
+                new=counts.new,
+                planned=counts.queued,
+                rejected=counts.rejected,
+            ),
             error=result.error,
             now=clock(),
         )

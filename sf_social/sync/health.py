@@ -1,22 +1,24 @@
 """Health: is the sync keeping up? For ``sf-social health``, a container or systemd probe.
 
-Three checks, each with what it saw:
+Three checks, each with what it saw, and what the sources refused:
 
 - **passes**: every configured source and the push job finished a pass without error
   within ``max_pass_age`` (a daemon that stopped, hangs or keeps failing goes stale);
 - **outbox**: the oldest planned write waited less than ``max_outbox_age`` (Salesforce
   unreachable, the API budget paused, a login refused...);
-- **dead letters**: at most ``max_dead_letters`` (-1: not checked) wait for an operator.
+- **dead letters**: at most ``max_dead_letters`` (-1: not checked) wait for an operator;
+- **rejected**: items each source refused at the input boundary in its last pass (shown,
+  never a failure: hostile or broken input does not make the sync unhealthy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sf_social.config.durations import format_duration
-from sf_social.state import StateStore
+from sf_social.state import RunRecord, StateStore
 from sf_social.sync.engine import PUSH_RUN
 
 
@@ -70,6 +72,7 @@ def check_health(
         limit = f" (limit {format_duration(max_pass_age)})"
         report.checks.append(Check(f"pass {job}", age <= max_pass_age, detail + limit))
     status = store.status(now=now)
+    report.checks.append(_rejected(status.last_runs, sources))
     oldest = status.oldest_outbox_age
     if oldest is None:
         report.checks.append(Check("outbox", True, "empty"))
@@ -89,3 +92,14 @@ def check_health(
         detail = f"{dead}{f' ({by_code})' if by_code else ''} (limit {max_dead_letters})"
         report.checks.append(Check("dead letters", dead <= max_dead_letters, detail))
     return report
+
+
+def _rejected(last_runs: Mapping[str, RunRecord], sources: Sequence[str]) -> Check:
+    """Items refused at the input boundary in each source's last pass: shown, never a
+    failure (the daemon keeps up; a producer sends bad input, named in the log)."""
+    counts = {s: run.counts.rejected for s in sources if (run := last_runs.get(s)) is not None}
+    refused = {s: n for s, n in counts.items() if n}
+    if not refused:
+        return Check("rejected", True, "none in the last passes")
+    listed = ", ".join(f"{s} {n:,}" for s, n in refused.items())
+    return Check("rejected", True, f"{sum(refused.values()):,} in the last passes ({listed})")

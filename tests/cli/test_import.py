@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sf_social.sync.health import check_health
 from sf_social.testing import FaultKind
 from tests.cli.conftest import LEAD, PRAISE, Ops, tweet
 from tests.tiny_model import IDEA, corrupt_model
@@ -145,3 +147,44 @@ def test_a_half_written_last_line_is_read_once_it_is_complete(ops: Ops) -> None:
     more = ops.run("import", str(feed))
     assert more.exit_code == 0, more.output
     assert "1 line read, 1 new posts" in more.stdout  # line 2 is not read twice
+
+
+def test_hostile_lines_are_rejected_counted_and_shown_by_status_and_health(ops: Ops) -> None:
+    """Issue 12: deep nesting, dates at both ends of the calendar, a NUL id, absurd numbers
+    are rejected on their lines; the good posts beside them are written; status and health
+    show how many were refused."""
+    deep = '{"network":"twitter","id":"d","text":"x","raw":{"a":' + "[" * 5000 + "]" * 5000 + "}}"
+    hostile = [
+        deep,
+        json.dumps(tweet("y1", created_at="0001-01-01T00:00:00+05:00")),
+        json.dumps(tweet("y9", created_at="9999-12-31T23:59:59-05:00")),
+        json.dumps(tweet("h\u0000x")),
+        json.dumps(tweet("f", author={"id": "u", "followers": 1e100})),
+    ]
+    feed = ops.feed("posts.jsonl", tweet("1"), *hostile, tweet("2", PRAISE))
+    result = ops.run("import", str(feed))
+    assert result.exit_code == 1, result.output
+    for line_no in range(2, 7):
+        assert f"rejected {feed}:{line_no}:" in result.stderr
+    assert ops.org.count("Task") == 2  # the good lines went through
+
+    status = ops.run("status", "--json")
+    assert status.exit_code == 0, status.output
+    (source,) = json.loads(status.stdout)["sources"]
+    assert source["last_pass"]["rejected"] == 5
+    assert "rejected 5" in ops.run("status").stdout
+
+    store = ops.store()
+    try:
+        report = check_health(
+            store,
+            [source["name"]],
+            max_pass_age=timedelta(hours=1),
+            max_outbox_age=timedelta(hours=1),
+            max_dead_letters=-1,
+            now=datetime.now(UTC),
+        )
+    finally:
+        store.close()
+    (check,) = [c for c in report.checks if c.name == "rejected"]
+    assert check.ok and check.detail.startswith("5 in the last passes")

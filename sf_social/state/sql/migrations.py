@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Index, MetaData, func, select
+from sqlalchemy import Connection, Engine, Index, MetaData, func, select, text
 from sqlalchemy.schema import CreateSchema
 
 from sf_social.errors import SchemaVersionError
@@ -44,9 +44,17 @@ def _v2(conn: Connection) -> None:
     Index("dead_letters_ordering", dead.c.ordering_key, dead.c.outbox_id).create(conn)
 
 
+def _v3(conn: Connection) -> None:
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+    quote = conn.dialect.identifier_preparer.quote
+    runs = f"{quote(schema)}.runs" if schema else "runs"  # text() is not schema-translated
+    conn.execute(text(f"ALTER TABLE {runs} ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ledger, record ids, sources, outbox, dead letters, threads, runs", _v1),
     Migration(2, "dead letters by ordering key: they hold the rows behind them", _v2),
+    Migration(3, "runs.rejected: items refused at the input boundary, per pass", _v3),
 )
 LATEST = MIGRATIONS[-1].version
 

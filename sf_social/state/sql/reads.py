@@ -110,6 +110,7 @@ def _run(row: Row[Any]) -> RunRecord:
             written=row.written,
             retried=row.retried,
             dead=row.dead,
+            rejected=row.rejected,
         ),
         error=row.error,
     )

@@ -290,6 +290,7 @@ class SqlStateStore:
                     written=counts.written,
                     retried=counts.retried,
                     dead=counts.dead,
+                    rejected=counts.rejected,
                     error=error,
                 )
             )

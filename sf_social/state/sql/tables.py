@@ -1,8 +1,8 @@
-"""The current schema, as the queries see it (``schema_v1`` until a migration changes it)."""
+"""The current schema, as the queries see it: ``schema_v1`` and the migrations after it."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import Column, Integer, MetaData
 
 from sf_social.state.sql import schema_v1
 
@@ -16,3 +16,4 @@ outbox = schema_v1.outbox(metadata)
 dead_letters = schema_v1.dead_letters(metadata)
 threads = schema_v1.threads(metadata)
 runs = schema_v1.runs(metadata)
+runs.append_column(Column("rejected", Integer, nullable=False, default=0))  # migration 3
