@@ -17,9 +17,12 @@ from sf_social.errors import FeedLineError
 from sf_social.playbook import load_playbook
 from sf_social.posts import PostKind, SocialPost
 from sf_social.sources.jsonl import JsonlSource
+from sf_social.sources.linkedin.archive import open_export
+from sf_social.sources.linkedin.events import read_events
 from sf_social.sources.linkedin_api.normalize import Notification, PageContext, normalize
 from sf_social.sources.x.normalize import Context, Page, normalize_page
-from tests.sources.fuzz import json_values
+from tests.sources.fuzz import hostile_text, json_values
+from tests.sources.linkedin import exports as ex
 from tests.sources.linkedin_api import conftest as li
 from tests.sources.x import conftest as x
 
@@ -28,6 +31,20 @@ FUZZ = settings(
 )
 X_CTX = Context("mentions:@northwindhelp", load_playbook(), "NorthwindHelp", PostKind.MENTION)
 LI_CTX = PageContext("linkedin_page", li.ORG, frozenset({li.MEMBER}), li.ORG)
+
+
+hostile_cells = (
+    hostile_text
+    | st.sampled_from(
+        [
+            "https://www.linkedin.com/in/x\u0000y",
+            "https://www.linkedin.com/in/" + "a" * 300,
+            "31 Feb 2024",
+        ]
+    )
+).map(
+    lambda cell: cell.encode("utf-8", "replace").decode("utf-8")
+)  # a file holds no lone surrogate
 
 
 def good(i: int) -> str:
@@ -81,3 +98,19 @@ def test_linkedin_api_notifications(junk: Any, key: str) -> None:
         if isinstance(p := normalize(Notification.parse(e), LI_CTX), SocialPost)
     ]
     assert read[: len(expected)] == expected
+
+
+def _csv(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+@FUZZ
+@given(cells=st.lists(hostile_cells, min_size=7, max_size=7))
+def test_linkedin_export_rows(tmp_path: Path, cells: list[str]) -> None:
+    baseline = {
+        p.id for p in read_events(open_export(ex.write_export(tmp_path / "a", ex.FULL))).posts
+    }
+    hostile = ",".join(_csv(c) for c in cells)
+    files = {**ex.FULL, "Connections.csv": ex.CONNECTIONS + hostile + "\n"}
+    got = read_events(open_export(ex.write_export(tmp_path / "b", files)))
+    assert baseline <= {p.id for p in got.posts}
