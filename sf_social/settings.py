@@ -31,7 +31,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sf_social.errors import ConfigError
 
@@ -57,6 +65,8 @@ class SalesforceSettings(BaseModel):
     password: SecretStr | None = None
     security_token: SecretStr | None = None
     domain: str = "login"
+    domain_allow: str | None = None
+    """Comma-separated SF_DOMAIN values allowed beyond ``login``, ``test`` and My Domains."""
     api_version: str = Field(default="63.0", pattern=r"^\d{2}\.0$")
     timeout: float = Field(default=30.0, gt=0, le=600)
 
@@ -69,6 +79,32 @@ class SalesforceSettings(BaseModel):
         if not value.startswith("https://"):
             raise ValueError(f"must start with https:// (got {value!r})")
         return value
+
+    @field_validator("domain")
+    @classmethod
+    def _domain_prefix(cls, value: str) -> str:
+        """``acme.my.salesforce.com`` as the login library takes it: ``acme.my``."""
+        value = value.strip()
+        suffix = ".salesforce.com"
+        if value.lower().endswith(".my" + suffix):
+            return value[: -len(suffix)]
+        return value
+
+    @model_validator(mode="after")
+    def _known_domain(self) -> SalesforceSettings:
+        """Credentials go only to Salesforce: ``login``, ``test``, a My Domain host
+        (``acme.my``, ``acme--dev.sandbox.my``, or in full ``*.my.salesforce.com``,
+        ``*.my.salesforce.mil``, ``*.my.sfcrmproducts.cn``), or a value on the
+        ``SF_DOMAIN_ALLOW`` list (comma-separated, exact)."""
+        domain = self.domain.strip()
+        allowed = {d.strip() for d in (self.domain_allow or "").split(",") if d.strip()}
+        if domain in allowed or domain in ("login", "test") or _MY_DOMAIN.fullmatch(domain):
+            return self
+        raise ValueError(
+            f"SF_DOMAIN {domain!r} is not a Salesforce login host: use login, test, a My Domain"
+            " (acme.my, acme--dev.sandbox.my, *.my.salesforce.com, *.my.salesforce.mil,"
+            " *.my.sfcrmproducts.cn) or list it in SF_DOMAIN_ALLOW"
+        )
 
     @property
     def auth_mode(self) -> AuthMode:
@@ -126,6 +162,13 @@ class Settings(BaseModel):
             raise ConfigError(f"invalid settings: {problems}") from None
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_MY_DOMAIN = re.compile(
+    rf"(?:{_LABEL}\.)+my(?:\.salesforce\.com|\.salesforce\.mil|\.sfcrmproducts\.cn)?",
+    re.IGNORECASE,
+)
+
+
 def _hide_password(url: str) -> str:
     """``url`` with the password of its user-info part replaced by ``***``."""
     return re.sub(r"^([^:/?#]+://[^:/?#@]*:)[^/]*@", r"\1***@", url)
@@ -133,7 +176,9 @@ def _hide_password(url: str) -> str:
 
 def _env_name(loc: tuple[int | str, ...]) -> str:
     """The environment variable behind a validation error location."""
-    name = str(loc[-1] if loc and loc[0] == "salesforce" else loc[0])
+    if not loc or loc == ("salesforce",):
+        return "settings"
+    name = str(loc[-1] if loc[0] == "salesforce" else loc[0])
     if name in SalesforceSettings.model_fields:
         return f"SF_{name.upper()}"
     return _TOP_LEVEL.get(name, name)

@@ -243,3 +243,31 @@ class TestSecretsStayHidden:
         sf = SalesforceSettings(access_token=SECRET, instance_url=INSTANCE)
         assert SECRET not in repr(sf)
         assert SECRET not in str(sf)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "login",
+        "test",
+        "acme.my",
+        "acme--dev.sandbox.my",
+        "acme.my.salesforce.com",
+        "acme--uat.sandbox.my.salesforce.com",
+        "acme.my.salesforce.mil",
+        "acme.my.sfcrmproducts.cn",
+    ],
+)
+def test_salesforce_login_hosts_are_accepted(domain: str) -> None:
+    s = Settings.from_env({"SF_DOMAIN": domain})
+    assert s.salesforce.domain in (domain, domain.removesuffix(".salesforce.com"))
+
+
+@pytest.mark.parametrize(
+    "domain", ["evil.com#", "evil.example", "login.evil.com/x?", "my", "acme.my@evil.com"]
+)
+def test_other_login_hosts_are_refused_unless_allowed(domain: str) -> None:
+    with pytest.raises(ConfigError, match="SF_DOMAIN"):
+        Settings.from_env({"SF_DOMAIN": domain, "SF_USERNAME": "u", "SF_PASSWORD": "p"})
+    allowed = Settings.from_env({"SF_DOMAIN": domain, "SF_DOMAIN_ALLOW": f"x, {domain}"})
+    assert allowed.salesforce.domain == domain
