@@ -171,7 +171,8 @@ _MY_DOMAIN = re.compile(
 
 def _hide_password(url: str) -> str:
     """``url`` with the password of its user-info part replaced by ``***``."""
-    return re.sub(r"^([^:/?#]+://[^:/?#@]*:)[^/]*@", r"\1***@", url)
+    # the password runs to the last "@" before the host: it may hold "/", "?" or "#"
+    return re.sub(r"^([^:/?#]+://[^:/?#@]*:).*@(?=[^@]*$)", r"\1***@", url)
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:

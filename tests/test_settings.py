@@ -271,3 +271,10 @@ def test_other_login_hosts_are_refused_unless_allowed(domain: str) -> None:
         Settings.from_env({"SF_DOMAIN": domain, "SF_USERNAME": "u", "SF_PASSWORD": "p"})
     allowed = Settings.from_env({"SF_DOMAIN": domain, "SF_DOMAIN_ALLOW": f"x, {domain}"})
     assert allowed.salesforce.domain == domain
+
+
+@pytest.mark.parametrize("password", ["pa/ss", "p/a?s#s", "hunter2", "a@b/c"])
+def test_database_passwords_are_hidden_whatever_they_hold(password: str) -> None:
+    s = Settings(db_url=f"postgresql://sync:{password}@db.example:5432/social")
+    assert password not in repr(s)
+    assert "postgresql://sync:***@db.example:5432/social" in repr(s)

@@ -3,7 +3,7 @@
 Deterministic for a seed: conversation threads with replies by their author and our own
 outbound replies, leads (some authors several times, with growing follower counts, so the
 latest post must win on the Lead's sync-owned fields), praise, noise, posts by authors who
-are existing Contacts (found by ``Twitter_Handle__c`` or only by ``Social_Handle__c``), a
+are existing Contacts (found by ``Twitter_Handle__c``, in any case), a
 LinkedIn lead, a Facebook complaint, a French complaint (review queue), and bad lines of
 every kind the reader rejects. ``Expected`` is worked out from the generator's own
 bookkeeping, not from running the pipeline.
@@ -143,7 +143,7 @@ class GeneratedFeed:
     @property
     def contact_handles(self) -> set[str]:
         return {
-            c.get("Twitter_Handle__c") or c.get("Social_Handle__c") or "" for c in self.contacts
+            c.get("Social_Handle__c") or c.get("Twitter_Handle__c") or "" for c in self.contacts
         }
 
 
@@ -174,13 +174,15 @@ def make_feed(seed: int = 7, posts: int = 600, bad_every: int = 40) -> Generated
     ]
     contacts = []
     for i, person in enumerate(known):
-        handle_field = "Twitter_Handle__c" if i % 2 == 0 else "Social_Handle__c"
         contacts.append(
             {
                 "Email": f"known{i}@example.com",
                 "FirstName": "Known",
                 "LastName": f"Contact {i}",
-                handle_field: person.handle,
+                # handles are compared without case; Social_Handle__c (any network) is no
+                # evidence, so odd Contacts carry it beside their X handle in other case
+                "Twitter_Handle__c": person.handle if i % 2 == 0 else person.handle.upper(),
+                **({} if i % 2 == 0 else {"Social_Handle__c": person.handle}),
             }
         )
     email = {p.handle: f"known{i}@example.com" for i, p in enumerate(known)}
