@@ -90,11 +90,6 @@ class LinearModel:
         self._chars: dict[str, list[int]] = {}
 
     @property
-    def tasks(self) -> list[Task]:
-        """The tasks this model was trained on."""
-        return list(self.heads)
-
-    @property
     def name(self) -> str:
         """``name`` and version as recorded at training time."""
         return f"{self.meta.get('name', 'model')} {self.meta.get('trained_at', '')}".strip()
