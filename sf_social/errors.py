@@ -31,13 +31,21 @@ Catch ``SfSocialError`` to catch them all::
 
 Per-record rejections inside a successful call are data, not exceptions: see
 ``sf_social.salesforce.results.RecordFailure``.
+
+Every error's text is redacted (``sf_social.redaction``): a secret a server echoed into a
+message never reaches a terminal, a log or the state through ``str(error)``.
 """
 
 from __future__ import annotations
 
+from sf_social.redaction import redact
+
 
 class SfSocialError(Exception):
-    """Base of every error sf_social raises on purpose."""
+    """Base of every error sf_social raises on purpose; its text never shows a secret."""
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class ConfigError(SfSocialError):
@@ -225,7 +233,7 @@ class SalesforceApiError(SalesforceError):
     ) -> None:
         self.call = call
         self.code = code
-        self.message = message
+        self.message = redact(message)  # the server's words: they may echo a secret
         self.status = status
         self.fields = fields
         self.transient = transient

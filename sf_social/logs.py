@@ -9,7 +9,8 @@ formatter the operator chose renders them::
     #        "event": "intake", "source": "feed", "pulled": 120, "new": 118}
 
 Records without fields (the library's ordinary log calls) render as usual, and in JSON
-with their message under ``"msg"``.
+with their message under ``"msg"``. Every line, whoever logged it (tweepy and oauthlib at
+``-vv`` included), goes through :func:`sf_social.redaction.redact` before it is written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
+
+from sf_social.redaction import redact
 
 FIELDS = "sf_social_fields"
 """The ``LogRecord`` attribute that carries an event's fields."""
@@ -47,7 +50,7 @@ class TextFormatter(logging.Formatter):
             tail = " ".join(f"{k}={_text_value(v)}" for k, v in fields.items() if v is not None)
             first, newline, rest = line.partition("\n")
             line = f"{first} {tail}{newline}{rest}"
-        return line
+        return redact(line)
 
 
 class JsonFormatter(logging.Formatter):
@@ -68,7 +71,7 @@ class JsonFormatter(logging.Formatter):
             data["msg"] = record.getMessage()
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, default=str, ensure_ascii=False)
+        return redact(json.dumps(data, default=str, ensure_ascii=False))
 
 
 def configure(

@@ -8,7 +8,9 @@ import sys
 
 import click
 
+from sf_social import logs
 from sf_social.errors import SfSocialError
+from sf_social.redaction import redact
 
 # name → "module:attribute" of each subcommand, imported only when that command is invoked
 # (or when --help lists them all): `sf-social plan` need not import sqlalchemy,
@@ -62,8 +64,8 @@ class LazyGroup(click.Group):
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def cli(verbose: int) -> None:
     """Turn social-media interactions into Salesforce Leads, Cases and Tasks."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # as logging.basicConfig: a host's own set-up wins
+        logs.configure("text", logging.WARNING - 10 * min(verbose, 2))
 
 
 def main() -> None:
@@ -80,5 +82,5 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except SfSocialError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {redact(str(exc))}", err=True)
         sys.exit(2)

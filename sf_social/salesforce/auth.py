@@ -7,7 +7,9 @@ simple-salesforce's own login code, on the caller's ``requests`` session (so its
 apply to the login too).
 
 No secret ever reaches a message: login errors carry the mode and the server's reason,
-with any configured secret value masked in case a server echoes it.
+with any configured secret value masked in case a server echoes it. The configured secrets
+and every session id obtained are registered with :mod:`sf_social.redaction`, so whatever
+a server echoes later is hidden in logs, errors and the state too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
+from sf_social.redaction import redact, register
 from sf_social.salesforce.codes import CONNECTION_ERROR, TIMEOUT
 from sf_social.settings import AuthMode, SalesforceSettings
 
@@ -31,6 +34,9 @@ class OrgSession:
     instance_url: str
     session_id: SecretStr
 
+    def __post_init__(self) -> None:
+        register(self.session_id.get_secret_value())
+
 
 def open_session(settings: SalesforceSettings, http: requests.Session | None = None) -> OrgSession:
     """Log in as the settings allow.
@@ -38,6 +44,7 @@ def open_session(settings: SalesforceSettings, http: requests.Session | None = N
     Raises ``SalesforceAuthError`` (a ``ConfigError``) when the login is refused or not
     configured, ``SalesforceApiError`` (transient) when the login endpoint cannot be reached.
     """
+    _register_secrets(settings)
     mode = settings.auth_mode
     if mode is AuthMode.ACCESS_TOKEN:
         assert settings.instance_url
@@ -70,17 +77,24 @@ def open_session(settings: SalesforceSettings, http: requests.Session | None = N
 
 
 def mask(text: str, settings: SalesforceSettings) -> str:
-    """``text`` with every secret value of ``settings`` replaced by ``***``."""
-    for secret in (
-        settings.access_token,
-        settings.password,
-        settings.security_token,
-        settings.consumer_secret,
-    ):
-        value = secret.get_secret_value() if secret else ""
-        if len(value) >= 4:
-            text = text.replace(value, "***")
-    return text
+    """``text`` redacted, the secret values of ``settings`` included (registered from now on)."""
+    _register_secrets(settings)
+    return redact(text)
+
+
+def _register_secrets(settings: SalesforceSettings) -> None:
+    register(
+        *(
+            secret.get_secret_value()
+            for secret in (
+                settings.access_token,
+                settings.password,
+                settings.security_token,
+                settings.consumer_secret,
+            )
+            if secret
+        )
+    )
 
 
 def _login(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sf_social.redaction import redact_optional, redact_values
 from sf_social.state.batch import CLAIM_CHECKPOINT, Checkpoint, CommitResult, prepare_batch
 from sf_social.state.clock import as_utc, now_or
 from sf_social.state.codec import decode_plan, encode_plan
@@ -222,7 +223,7 @@ class MemoryStateStore:
         self, name: str, status: JsonObject | None, *, now: datetime | None = None
     ) -> None:
         at = now_or(now)
-        copy = None if status is None else json.loads(json.dumps(status))
+        copy = None if status is None else json.loads(json.dumps(redact_values(status)))
         with self._lock:
             old = self._sources.get(name) or SourceState(name, None, None)
             self._sources[name] = replace(old, status=copy, status_updated_at=at)
@@ -442,7 +443,9 @@ class MemoryStateStore:
         at = now_or(now)
         with self._lock:
             run = self._runs[run_id]
-            self._runs[run_id] = replace(run, finished_at=at, counts=counts, error=error)
+            self._runs[run_id] = replace(
+                run, finished_at=at, counts=counts, error=redact_optional(error)
+            )
 
     def runs(self, *, source: str | None = None, limit: int = 20) -> list[RunRecord]:
         with self._lock:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sf_social.plan import RecordPlan
+from sf_social.redaction import redact
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,9 @@ class Failure:
     message: str
     fields: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", redact(self.message))  # servers echo secrets
+
 
 @dataclass(frozen=True, slots=True)
 class Completed:
@@ -86,6 +90,9 @@ class Rescheduled:
     row: OutboxRow
     error: str
     next_attempt_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error", redact(self.error))  # servers echo secrets
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from sf_social.errors import StateError
+from sf_social.redaction import redact_optional, redact_values
 from sf_social.settings import _hide_password
 from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
 from sf_social.state.clock import now_or
@@ -170,7 +171,7 @@ class SqlStateStore:
         self, name: str, status: JsonObject | None, *, now: datetime | None = None
     ) -> None:
         at = now_or(now)
-        text = None if status is None else dump_json(status)
+        text = None if status is None else dump_json(redact_values(status))
         with self._write() as conn:
             stmt = upsert_insert(conn, t.sources).values(
                 name=name, status=text, status_updated_at=at
@@ -291,7 +292,7 @@ class SqlStateStore:
                     retried=counts.retried,
                     dead=counts.dead,
                     rejected=counts.rejected,
-                    error=error,
+                    error=redact_optional(error),
                 )
             )
 
