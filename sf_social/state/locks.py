@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import ClassVar, Self
 
 from sf_social.errors import StoreLockedError
+from sf_social.private_files import open_private
 
 
 class HeldLock:
@@ -85,7 +86,7 @@ class FileLock(HeldLock):
         ``kill -9``: a stale lock file never blocks a restart.
         """
         path = database.with_name(database.name + ".lock")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(path, "lock file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

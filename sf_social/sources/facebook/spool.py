@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sf_social.errors import StateError
+from sf_social.private_files import create_private
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -32,6 +33,7 @@ class WebhookSpool:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        create_private(path, "webhook spool")
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -13,6 +13,7 @@ PostgreSQL (``postgresql+psycopg://``): an optional schema for every table
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -72,7 +73,7 @@ def sqlite_file(engine: Engine) -> Path | None:
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database).resolve()
+    return Path(os.path.abspath(database))  # a symlink is refused, not followed
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from sf_social.errors import StateError
+from sf_social.private_files import create_private
 from sf_social.redaction import redact_optional, redact_values
 from sf_social.settings import _hide_password
 from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
@@ -73,6 +74,8 @@ class SqlStateStore:
         self._checkpoint = checkpoint or _no_checkpoint
         self._file = sqlite_file(self.engine) if self.engine.dialect.name == "sqlite" else None
         self._postgres = self.engine.dialect.name == "postgresql"
+        if self._file is not None:
+            create_private(self._file, "state database")
         if migrate:
             try:
                 self.migrate()
