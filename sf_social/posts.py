@@ -177,7 +177,9 @@ class SocialPost(BaseModel):
     url: str | None = Field(default=None, max_length=2000)
     lang: str | None = Field(default=None, max_length=16)
     account: str | None = Field(
-        default=None, description="our brand account that received the post (routing)"
+        default=None,
+        max_length=255,
+        description="our brand account that received the post (routing)",
     )
     raw: dict[str, Any] | None = Field(default=None, description="the payload as received")
 

@@ -90,6 +90,12 @@ class TestIds:
             post(id=True)
         assert error_fields(exc) == ["id"]
 
+    def test_an_account_of_more_than_255_characters_is_rejected(self) -> None:
+        assert post(account="a" * 255).account == "a" * 255
+        with pytest.raises(ValidationError) as exc:
+            post(account="a" * 256)
+        assert error_fields(exc) == ["account"]
+
     def test_an_empty_id_is_rejected(self) -> None:
         with pytest.raises(ValidationError) as exc:
             post(id="")

@@ -26,6 +26,9 @@ from sf_social.redaction import redact, register
 from sf_social.salesforce.codes import CONNECTION_ERROR, TIMEOUT
 from sf_social.settings import AuthMode, SalesforceSettings
 
+_OUTSIDE_SALESFORCE_COM = (".salesforce.mil", ".sfcrmproducts.cn")
+"""My Domain hosts the login library cannot reach (it appends ``.salesforce.com``)."""
+
 
 @dataclass(frozen=True)
 class OrgSession:
@@ -50,6 +53,13 @@ def open_session(settings: SalesforceSettings, http: requests.Session | None = N
         assert settings.instance_url
         assert settings.access_token
         return OrgSession(settings.instance_url, settings.access_token)
+    if settings.domain.lower().endswith(_OUTSIDE_SALESFORCE_COM):
+        raise SalesforceAuthError(
+            f"Salesforce login ({mode}) at {settings.domain!r} is not supported: the login"
+            " library signs in only at <domain>.salesforce.com. For an org on salesforce.mil"
+            " or sfcrmproducts.cn set SF_INSTANCE_URL and SF_ACCESS_TOKEN (e.g. from"
+            " `sf org display`) instead"
+        )
     if mode is AuthMode.CLIENT_CREDENTIALS and settings.domain in ("login", "test"):
         raise SalesforceAuthError(
             "Salesforce login (client_credentials) needs SF_DOMAIN set to the org's My Domain"

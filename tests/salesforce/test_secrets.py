@@ -127,3 +127,16 @@ def test_writer_reports_and_reprs_are_clean(
     [outcome] = report.results[0].outcomes
     assert outcome.failure is not None and outcome.failure.transient
     assert_clean(caplog.text, repr(writer), report.summary(), str(outcome.failure))
+
+
+@pytest.mark.parametrize("domain", ["army.my.salesforce.mil", "acme.my.sfcrmproducts.cn"])
+def test_a_login_host_outside_salesforce_com_is_refused_before_sending_anything(
+    mocked: responses.RequestsMock, domain: str
+) -> None:
+    """The login library appends .salesforce.com to SF_DOMAIN: it cannot reach these hosts."""
+    settings = SalesforceSettings(
+        consumer_key="3MVG9", consumer_secret=SecretStr(CONSUMER_SECRET), domain=domain
+    )
+    with pytest.raises(SalesforceAuthError, match="SF_INSTANCE_URL and SF_ACCESS_TOKEN"):
+        Connection(settings)
+    assert not mocked.calls
