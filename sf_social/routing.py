@@ -56,6 +56,23 @@ def queue_for(playbook: Playbook, team: str | None) -> str:
     return playbook.routing.teams[team] if team is not None else playbook.routing.review_queue
 
 
+def routed_queues(playbook: Playbook) -> dict[str, tuple[str, ...]]:
+    """Every queue the playbook routes to → the objects it must accept, sorted.
+
+    Any team's queue and the review queue may own a Case; a Lead goes to the team its
+    segment or a rule without another segment picks, and LinkedIn activity to ``Sales``.
+    """
+    routing = playbook.routing
+    lead_teams = {routing.segments[Segment.LEAD], "Sales"}
+    lead_teams |= {r.team for r in routing.rules if r.when.segment in (None, Segment.LEAD)}
+    queues: dict[str, set[str]] = {
+        q: {"Case"} for q in (*routing.teams.values(), routing.review_queue)
+    }
+    for team in lead_teams & set(routing.teams):
+        queues[routing.teams[team]].add("Lead")
+    return {q: tuple(sorted(objects)) for q, objects in sorted(queues.items())}
+
+
 def response_due(
     playbook: Playbook, created_at: datetime | None, segment: Segment | None, priority: Priority
 ) -> datetime | None:

@@ -10,7 +10,7 @@ from sf_social.classification import Priority, Segment
 from sf_social.classifier import RuleClassifier
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.posts import SocialPost
-from sf_social.routing import queue_for, response_due, route
+from sf_social.routing import queue_for, response_due, route, routed_queues
 
 
 def post(**fields: Any) -> SocialPost:
@@ -69,3 +69,12 @@ def test_no_reply_is_due_past_the_end_of_the_calendar() -> None:
     first = datetime(2026, 1, 1, tzinfo=UTC)
     due = response_due(load_playbook(), first, None, Priority.HIGH)
     assert due is not None and due > first
+
+
+def test_routed_queues_name_every_queue_and_the_objects_it_owns() -> None:
+    queues = routed_queues(load_playbook())
+    assert len(queues) == 9 and queues["Social_Review"] == ("Case",)
+    assert queues["Social_Sales"] == ("Case", "Lead")
+    assert [q for q, objects in queues.items() if "Lead" in objects] == ["Social_Sales"]
+    book = with_rules({"when": {"network": "facebook"}, "team": "PR"})
+    assert routed_queues(book)["Social_PR"] == ("Case", "Lead")  # any segment: Leads too

@@ -14,7 +14,7 @@ from sf_social.cli.metadata_org import (
     metadata_root,
 )
 from sf_social.metadata.build import build_package
-from sf_social.metadata.validate import scanned_package
+from sf_social.metadata.validate import scanned_package, unshipped_queues
 from sf_social.playbook import load_playbook
 
 
@@ -28,14 +28,23 @@ def metadata() -> None:
 @METADATA_OPTION
 @click.pass_context
 def validate(ctx: click.Context, playbook: Path | None, source: Path | None) -> None:
-    """Check every file against the Metadata API XSD, the permission set and the mapping.
+    """Check every file against the Metadata API XSD, the permission set, the mapping and routing.
 
     Prints one line per problem (file:line: component: what) and exits 1 if there is any.
+    A queue the playbook routes to that metadata/ lacks is a note: the org must have it
+    (``metadata diff`` and ``sf-social doctor`` ask the org).
     """
     root = metadata_root(source)
-    package, problems = scanned_package(root, load_playbook(playbook))
+    rules = load_playbook(playbook)
+    package, problems = scanned_package(root, rules)
     for problem in problems:
         click.echo(str(problem))
+    for name in unshipped_queues(package, rules):
+        click.echo(
+            f"note: the playbook routes to queue {name}, which {root}/queues lacks: the org"
+            f" must have it (add queues/{name}.queue-meta.xml to deploy it)",
+            err=True,
+        )
     if problems:
         click.echo(f"{len(problems)} problem(s) in {root}", err=True)
         ctx.exit(1)

@@ -33,7 +33,9 @@ PLAYBOOK_OPTION = click.option(
     "--playbook",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Playbook whose mapping must fit the metadata (default: the bundled one).",
+    envvar="SF_SOCIAL_PLAYBOOK",
+    help="Playbook whose mapping and routing must fit the metadata"
+    " (default: $SF_SOCIAL_PLAYBOOK, else the bundled one).",
 )
 
 

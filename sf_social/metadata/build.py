@@ -2,7 +2,8 @@
 
 Layout: ``package.xml``; ``objects/<Object>.object`` (a ``CustomObject`` holding only our
 fields: package.xml lists them as ``CustomField`` members, so the object itself is left
-alone); ``standardValueSets/<Name>.standardValueSet``; ``permissionsets/<Name>.permissionset``.
+alone); ``standardValueSets/<Name>.standardValueSet``; ``permissionsets/<Name>.permissionset``;
+``queues/<Name>.queue``.
 The output is deterministic: sorted entries, fixed zip timestamps.
 """
 
@@ -67,6 +68,8 @@ def mdapi_files(package: MetadataPackage, api_version: str = API_VERSION) -> dic
         files[f"standardValueSets/{value_set.name}.standardValueSet"] = value_set.source
     for permission_set in package.permission_sets:
         files[f"permissionsets/{permission_set.name}.permissionset"] = permission_set.source
+    for queue in package.queues:
+        files[f"queues/{queue.name}.queue"] = queue.source
     return dict(sorted(files.items()))
 
 

@@ -1,7 +1,7 @@
 """Typed models of the components in ``metadata/`` (Salesforce DX source format).
 
-``CustomFieldDef``, ``StandardValueSetDef`` and ``PermissionSetDef`` hold what sf_social
-needs to know about each file; ``MetadataPackage`` holds them all.
+``CustomFieldDef``, ``StandardValueSetDef``, ``PermissionSetDef`` and ``QueueDef`` hold
+what sf_social needs to know about each file; ``MetadataPackage`` holds them all.
 ``sf_social.metadata.source.load_package`` reads a folder into these models.
 """
 
@@ -136,7 +136,16 @@ class PermissionSetDef(_Located):
         return next((p for p in self.object_permissions if p.object == sobject), None)
 
 
-Component = CustomFieldDef | StandardValueSetDef | PermissionSetDef
+class QueueDef(_Located):
+    """A queue (``queues/<DeveloperName>.queue-meta.xml``) and the objects it accepts."""
+
+    name: str = Field(description="the DeveloperName records are routed by")
+    label: str
+    sobjects: tuple[str, ...] = ()
+    source: bytes = Field(repr=False, description="the file as read")
+
+
+Component = CustomFieldDef | StandardValueSetDef | PermissionSetDef | QueueDef
 
 
 class MetadataPackage(_Model):
@@ -146,6 +155,7 @@ class MetadataPackage(_Model):
     fields: tuple[CustomFieldDef, ...] = ()
     value_sets: tuple[StandardValueSetDef, ...] = ()
     permission_sets: tuple[PermissionSetDef, ...] = ()
+    queues: tuple[QueueDef, ...] = ()
 
     @classmethod
     def of(cls, root: Path, components: list[Component]) -> MetadataPackage:
@@ -153,11 +163,13 @@ class MetadataPackage(_Model):
         fields = [c for c in components if isinstance(c, CustomFieldDef)]
         value_sets = [c for c in components if isinstance(c, StandardValueSetDef)]
         permission_sets = [c for c in components if isinstance(c, PermissionSetDef)]
+        queues = [c for c in components if isinstance(c, QueueDef)]
         return cls(
             root=root,
             fields=tuple(sorted(fields, key=lambda c: (c.object, c.api_name))),
             value_sets=tuple(sorted(value_sets, key=lambda c: c.name)),
             permission_sets=tuple(sorted(permission_sets, key=lambda c: c.name)),
+            queues=tuple(sorted(queues, key=lambda c: c.name)),
         )
 
     def field(self, sobject: str, api_name: str) -> CustomFieldDef | None:
@@ -171,15 +183,20 @@ class MetadataPackage(_Model):
     def permission_set(self, name: str) -> PermissionSetDef | None:
         return next((p for p in self.permission_sets if p.name == name), None)
 
+    def queue(self, name: str) -> QueueDef | None:
+        return next((q for q in self.queues if q.name == name), None)
+
     def members(self) -> dict[str, list[str]]:
         """package.xml members by metadata type, each list sorted."""
         return {
             "CustomField": [f.member for f in self.fields],
             "PermissionSet": [p.name for p in self.permission_sets],
+            "Queue": [q.name for q in self.queues],
             "StandardValueSet": [s.name for s in self.value_sets],
         }
 
     @property
     def count(self) -> int:
         """How many components the package holds."""
-        return len(self.fields) + len(self.value_sets) + len(self.permission_sets)
+        parts = (self.fields, self.value_sets, self.permission_sets, self.queues)
+        return sum(map(len, parts))

@@ -7,7 +7,7 @@ no duplicate values, a field named like its file, ...) are checked here too.
 
 Layout (also under ``main/default/``): ``objects/<Object>/fields/<Field>.field-meta.xml``,
 ``standardValueSets/<Name>.standardValueSet-meta.xml``,
-``permissionsets/<Name>.permissionset-meta.xml``.
+``permissionsets/<Name>.permissionset-meta.xml``, ``queues/<DeveloperName>.queue-meta.xml``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sf_social.metadata.components import (
     MetadataPackage,
     ObjectPermissionDef,
     PermissionSetDef,
+    QueueDef,
     StandardValueSetDef,
     ValueDef,
 )
@@ -53,11 +54,12 @@ _KINDS = (
         re.compile(r"(?:^|/)permissionsets/(?P<name>[^/]+)\.permissionset-meta\.xml$"),
         "PermissionSet",
     ),
+    (re.compile(r"(?:^|/)queues/(?P<name>[^/]+)\.queue-meta\.xml$"), "Queue"),
 )
 _LAYOUT = (
     "objects/<Object>/fields/<Field>.field-meta.xml, "
-    "standardValueSets/<Name>.standardValueSet-meta.xml or "
-    "permissionsets/<Name>.permissionset-meta.xml"
+    "standardValueSets/<Name>.standardValueSet-meta.xml, "
+    "permissionsets/<Name>.permissionset-meta.xml or queues/<Name>.queue-meta.xml"
 )
 _REQUIRED_BY_TYPE = {
     "Text": ("length",),
@@ -127,6 +129,8 @@ def read_component(root: Path, path: Path) -> tuple[Component | None, list[Probl
         read = reader.custom_field(document, match["object"], name, data)
     elif kind == "StandardValueSet":
         read = reader.value_set(document, name, data)
+    elif kind == "Queue":
+        read = reader.queue(document, name, data)
     else:
         read = reader.permission_set(document, name, data)
     return read, reader.problems
@@ -263,6 +267,27 @@ class _Reader:
             field_permissions=tuple(fields),
             object_permissions=tuple(objects),
             user_permissions=tuple(users),
+            source=data,
+        )
+
+    def queue(self, document: XmlElement, name: str, data: bytes) -> QueueDef:
+        label = _Texts(document).get("name")
+        if not label:
+            self.problem(document, "missing <name>: the queue's label in Setup")
+        sobjects: list[str] = []
+        for element in children(document, "queueSobject"):
+            sobject = _Texts(element).get("sobjectType") or ""
+            if sobject in sobjects:
+                self.problem(element, f"{sobject} is listed twice")
+            sobjects.append(sobject)
+        if not sobjects:
+            self.problem(document, "a queue needs at least one <queueSobject> to own records")
+        return QueueDef(
+            file=self.path,
+            line=document.sourceline,
+            name=name,
+            label=label or name,
+            sobjects=tuple(sobjects),
             source=data,
         )
 

@@ -10,7 +10,10 @@
 - every custom field and every picklist value the mapping can write is defined, active, in
   ``metadata/``. Values of standard picklists are looked up in the standard value set behind
   the field; standard picklists we ship no value set for (Status, Priority) keep the org's
-  values and are not checked.
+  values and are not checked;
+- every queue the playbook routes to that ``metadata/`` ships accepts the objects routed
+  to it. A routed queue the package lacks must exist in the org: ``unshipped_queues``
+  names them, for the commands that can ask the org.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sf_social.metadata.components import (
 from sf_social.metadata.problems import Problem
 from sf_social.metadata.source import scan_package
 from sf_social.playbook import Playbook
+from sf_social.routing import routed_queues
 from sf_social.writable import writable_fields, writable_picklist_values
 
 INTEGRATION_PERMISSION_SET = "SF_Social_Integration"
@@ -74,7 +78,27 @@ def checked_package(root: Path, playbook: Playbook) -> MetadataPackage:
 def package_problems(package: MetadataPackage, playbook: Playbook) -> list[Problem]:
     """The problems across files: permission set coverage and what the mapping writes."""
     missing = check_writes(package, writable_fields(), writable_picklist_values(playbook))
-    return check_permissions(package) + missing
+    return check_permissions(package) + missing + check_queues(package, playbook)
+
+
+def check_queues(package: MetadataPackage, playbook: Playbook) -> list[Problem]:
+    """Problems of the shipped queues the playbook routes to: an object routed but not accepted."""
+    problems = []
+    for name, sobjects in routed_queues(playbook).items():
+        queue = package.queue(name)
+        lacking = [s for s in sobjects if queue is not None and s not in queue.sobjects]
+        if queue is not None and lacking:
+            message = (
+                f"the playbook routes {', '.join(lacking)} records here: add a <queueSobject>"
+                f" with <sobjectType>{lacking[0]}</sobjectType>"
+            )
+            problems.append(Problem(queue.file, queue.line, name, message))
+    return problems
+
+
+def unshipped_queues(package: MetadataPackage, playbook: Playbook) -> list[str]:
+    """The queues the playbook routes to that the package does not ship (the org must have them)."""
+    return [name for name in routed_queues(playbook) if package.queue(name) is None]
 
 
 def check_permissions(package: MetadataPackage) -> list[Problem]:

@@ -18,7 +18,14 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 
 from sf_social.metadata.xmlfile import NS, XmlElement
 
-ROOT_TYPES = ("CustomField", "CustomObject", "Package", "PermissionSet", "StandardValueSet")
+ROOT_TYPES = (
+    "CustomField",
+    "CustomObject",
+    "Package",
+    "PermissionSet",
+    "Queue",
+    "StandardValueSet",
+)
 _XSD = "http://www.w3.org/2001/XMLSchema"
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 

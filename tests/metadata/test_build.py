@@ -30,9 +30,11 @@ def expected_members() -> dict[str, list[str]]:
     permission_sets = [
         p.name.removesuffix(".permissionset-meta.xml") for p in SHIPPED.glob("permissionsets/*")
     ]
+    queues = [p.name.removesuffix(".queue-meta.xml") for p in SHIPPED.glob("queues/*")]
     return {
         "CustomField": sorted(fields),
         "PermissionSet": sorted(permission_sets),
+        "Queue": sorted(queues),
         "StandardValueSet": sorted(value_sets),
     }
 
@@ -54,6 +56,7 @@ def test_package_xml_lists_every_component(built: dict[str, bytes]) -> None:
     }
     assert members == expected_members()
     assert len(members["CustomField"]) == 35
+    assert len(members["Queue"]) == 9
     assert child_text(package, "version") == "63.0"
 
 
@@ -65,6 +68,7 @@ def test_the_files_are_in_mdapi_layout(built: dict[str, bytes]) -> None:
         "objects/Lead.object",
         "package.xml",
         "permissionsets/SF_Social_Integration.permissionset",
+        *(f"queues/{name}.queue" for name in expected_members()["Queue"]),
         "standardValueSets/CaseOrigin.standardValueSet",
         "standardValueSets/CaseType.standardValueSet",
         "standardValueSets/LeadSource.standardValueSet",

@@ -30,8 +30,10 @@ def only(problems: list[Problem]) -> Problem:
 def test_the_shipped_package_loads() -> None:
     package = load_package(bundled_path("metadata"))
 
-    assert package.count == 41
+    assert package.count == 50
     assert len(package.fields) == 35
+    sales = package.queue("Social_Sales")
+    assert sales is not None and (sales.label, sales.sobjects) == ("Social Sales", ("Case", "Lead"))
     network = package.field("Task", "Social_Network__c")
     assert network is not None
     assert (network.object, network.type, network.restricted) == ("Activity", "Picklist", True)
@@ -222,3 +224,15 @@ def test_load_package_raises_with_every_problem(root: Path) -> None:
 
 def test_a_missing_folder_is_one_problem(tmp_path: Path) -> None:
     assert [p.message for p in scan_package(tmp_path / "nope")[1]] == ["no such metadata folder"]
+
+
+def test_a_queue_without_objects_or_name_is_a_problem(root: Path) -> None:
+    path = root / "queues" / "Social_PR.queue-meta.xml"
+    text = path.read_text()
+    start, end = text.index("    <queueSobject>"), text.index("</Queue>")
+    path.write_text(text[:start] + text[end:])
+
+    problem = only(scan_package(root)[1])
+
+    assert (problem.file, problem.component) == (path, "Social_PR")
+    assert "at least one <queueSobject>" in problem.message
