@@ -18,7 +18,7 @@ from sf_social.metadata.deploy import deploy_package, render_outcome
 from sf_social.metadata.diff import plan_deploy, read_org, render_diff
 from sf_social.metadata.mdapi import MetadataApi
 from sf_social.metadata.session import open_session
-from sf_social.metadata.validate import checked_package
+from sf_social.metadata.validate import checked_package, unshipped_queues
 from sf_social.playbook import load_playbook
 from sf_social.settings import Settings
 
@@ -44,9 +44,12 @@ def metadata_root(source: Path | None) -> Path:
     return source if source is not None else bundled_path("metadata")
 
 
-def _checked(source: Path | None, playbook: Path | None) -> MetadataPackage:
-    """The package, checked as ``metadata validate`` checks it, before the org is touched."""
-    return checked_package(metadata_root(source), load_playbook(playbook))
+def _checked(source: Path | None, playbook: Path | None) -> tuple[MetadataPackage, list[str]]:
+    """The package, checked as ``metadata validate`` checks it, before the org is touched,
+    and the routed queues it lacks (the org must have them)."""
+    rules = load_playbook(playbook)
+    package = checked_package(metadata_root(source), rules)
+    return package, unshipped_queues(package, rules)
 
 
 def _connect() -> tuple[MetadataApi, str]:
@@ -61,13 +64,13 @@ def _connect() -> tuple[MetadataApi, str]:
 @PLAYBOOK_OPTION
 @METADATA_OPTION
 def diff(playbook: Path | None, source: Path | None) -> None:
-    """Show what a deploy would change in the org: fields to add, picklist values to add.
+    """Show what a deploy would change in the org: fields, picklist values and queues to add.
 
     Refuses a package that ``metadata validate`` finds problems in (it names each one).
     """
-    package = _checked(source, playbook)
+    package, routed = _checked(source, playbook)
     api, _ = _connect()
-    for line in render_diff(plan_deploy(package, read_org(api, package))):
+    for line in render_diff(plan_deploy(package, read_org(api, package, routed), routed)):
         click.echo(line)
 
 
@@ -88,18 +91,21 @@ def diff(playbook: Path | None, source: Path | None) -> None:
 def deploy(
     check_only: bool, sandbox: bool, wait: float, playbook: Path | None, source: Path | None
 ) -> None:
-    """Merge our values into the org's picklists and deploy; never drops an org value.
+    """Merge our values into the org's picklists, our queues into its queues, and deploy.
+
+    Never drops an org value, nor a queue's members, email or objects.
 
     Checks the package as ``metadata validate`` does first, and sends nothing if it finds a
     problem. Reads the org, deploys the union of its values and ours (rolled back on any
     error), and prints each component's result. Fails (exit 2) unless every component
     succeeded.
     """
-    package = _checked(source, playbook)
+    package, routed = _checked(source, playbook)
     api, api_version = _connect()
     outcome = deploy_package(
         api,
         package,
+        routed=routed,
         check_only=check_only,
         sandbox=sandbox,
         api_version=api_version,

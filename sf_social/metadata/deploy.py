@@ -10,7 +10,7 @@ words the per-component result. A deploy is a success only when every component 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sf_social.errors import (
@@ -72,26 +72,30 @@ def deploy_package(
     api_version: str,
     progress: Progress,
     wait: float = 600.0,
+    routed: Sequence[str] = (),
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> DeployOutcome:
     """Merge, check the org did not move, deploy, and wait (at most ``wait`` seconds).
 
+    ``routed``: the queues the playbook routes to that the package lacks (the org must
+    have them, or nothing is deployed).
+
     ``sandbox`` runs no Apex tests (``NoTestRun``, refused by production orgs); otherwise
     the org's default applies, which runs no tests for a package without Apex.
     """
     progress("reading the org's value sets and custom fields...")
-    org = read_org(api, package)
-    diff = plan_deploy(package, org)
+    org = read_org(api, package, routed)
+    diff = plan_deploy(package, org, routed)
     zip_data = _package_zip(package, diff, api_version)
     progress("reading the org again just before the deploy...")
-    again = read_org(api, package)
+    again = read_org(api, package, routed)
     changes = org_changes(org, again)
     if changes:
         progress(f"the org changed meanwhile ({_describe(changes)}): merging again")
-        diff = plan_deploy(package, again)
+        diff = plan_deploy(package, again, routed)
         zip_data = _package_zip(package, diff, api_version)
-        changes = org_changes(again, read_org(api, package))
+        changes = org_changes(again, read_org(api, package, routed))
         if changes:
             many = len(changes) > 1
             values = [f"{n}: {w}" if many else w for n, found in changes.items() for w in found]
@@ -107,14 +111,20 @@ def deploy_package(
 def _package_zip(package: MetadataPackage, diff: MetadataDiff, api_version: str) -> bytes:
     if diff.conflicts:
         raise MetadataDeployError("not deploying: " + "; ".join(diff.conflicts))
-    files = mdapi_files(package, api_version)
-    return zip_bytes(apply_merges(files, {m.name: m for m in diff.merges}))
+    files = apply_merges(mdapi_files(package, api_version), {m.name: m for m in diff.merges})
+    files.update({f"queues/{q.name}.queue": q.content for q in diff.queues})
+    return zip_bytes(files)
 
 
 def org_changes(before: OrgState, after: OrgState) -> dict[str, list[str]]:
     """Component → what differs between two reads of the org (empty when nothing does)."""
     changes: dict[str, list[str]] = {}
-    for old, new in ((before.value_sets, after.value_sets), (before.fields, after.fields)):
+    pairs = (
+        (before.value_sets, after.value_sets),
+        (before.fields, after.fields),
+        (before.queues, after.queues),
+    )
+    for old, new in pairs:
         for name in sorted(old.keys() | new.keys()):
             found = _record_changes(old.get(name), new.get(name))
             if found:

@@ -1,19 +1,22 @@
 """What a deploy of our package would change in the org, read through the Metadata API.
 
 ``read_org`` reads the org's side of every component of the package (our standard value
-sets, our custom fields); ``plan_deploy`` merges our values into the org's lists and lists
+sets, our custom fields, our queues and the routed queues we do not ship); ``plan_deploy``
+merges our values into the org's lists, our queues into the org's (``queues``) and lists
 the fields to add; ``render_diff`` words the plan for an admin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as default
 
 from sf_social.errors import MetadataApiError
 from sf_social.metadata.components import MetadataPackage, ValueDef
 from sf_social.metadata.mdapi import MetadataApi, MetadataRecord
 from sf_social.metadata.merge import MatchKind, PicklistValue, ValueSetMerge, merge_values
+from sf_social.metadata.queues import QueueMerge, merge_queue
 
 SHARED = {"LeadSource": "Lead.LeadSource and Account.AccountSource"}
 """Standard value sets that several fields use: a change shows in each."""
@@ -25,6 +28,7 @@ class OrgState:
 
     value_sets: Mapping[str, MetadataRecord]
     fields: Mapping[str, MetadataRecord]
+    queues: Mapping[str, MetadataRecord] = default(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,15 +43,17 @@ class MetadataDiff:
     fields_present: tuple[str, ...]
     merges: tuple[ValueSetMerge, ...]
     conflicts: tuple[str, ...] = ()
+    queues: tuple[QueueMerge, ...] = ()
 
     @property
     def changes(self) -> bool:
-        """Whether a deploy would add a field or a value, or re-activate a value."""
-        return bool(self.fields_to_add) or any(m.changes_org for m in self.merges)
+        """Whether a deploy would add a field, a value or a queue (or a queue's object)."""
+        merges: tuple[ValueSetMerge | QueueMerge, ...] = (*self.merges, *self.queues)
+        return bool(self.fields_to_add) or any(m.changes_org for m in merges)
 
 
-def read_org(api: MetadataApi, package: MetadataPackage) -> OrgState:
-    """The org's current value sets and custom fields, for every component of ``package``.
+def read_org(api: MetadataApi, package: MetadataPackage, routed: Sequence[str] = ()) -> OrgState:
+    """The org's current value sets, custom fields and queues (``package``'s and ``routed``).
 
     Every org has every standard value set, with values: one read as missing or empty is
     a bad answer (or a user who may not read it), and merging into it would deploy our
@@ -69,11 +75,18 @@ def read_org(api: MetadataApi, package: MetadataPackage) -> OrgState:
     return OrgState(
         value_sets=value_sets,
         fields=api.read_metadata("CustomField", [f.member for f in package.fields]),
+        queues=api.read_metadata("Queue", [q.name for q in package.queues] + list(routed)),
     )
 
 
-def plan_deploy(package: MetadataPackage, org: OrgState) -> MetadataDiff:
-    """The deploy that adds ``package`` to ``org`` without losing anything the org has."""
+def plan_deploy(
+    package: MetadataPackage, org: OrgState, routed: Sequence[str] = ()
+) -> MetadataDiff:
+    """The deploy that adds ``package`` to ``org`` without losing anything the org has.
+
+    ``routed``: queues the playbook routes to that the package does not ship; one the org
+    lacks too is a conflict.
+    """
     merges: list[ValueSetMerge] = []
     for value_set in package.value_sets:
         record = org.value_sets.get(value_set.name)
@@ -114,7 +127,14 @@ def plan_deploy(package: MetadataPackage, org: OrgState) -> MetadataDiff:
         for reuse in merge.reused
         if reuse.how is MatchKind.LABEL
     ]
-    return MetadataDiff(tuple(to_add), tuple(present), tuple(merges), tuple(conflicts))
+    conflicts += [
+        f"the playbook routes to queue {name}, which is neither in metadata/queues nor in the"
+        f" org: add queues/{name}.queue-meta.xml, create the queue in Setup or fix routing"
+        for name in routed
+        if name not in org.queues
+    ]
+    queues = tuple(merge_queue(q, org.queues.get(q.name)) for q in package.queues)
+    return MetadataDiff(tuple(to_add), tuple(present), tuple(merges), tuple(conflicts), queues)
 
 
 def _ours(values: tuple[ValueDef, ...]) -> list[PicklistValue]:
@@ -126,6 +146,15 @@ def render_diff(diff: MetadataDiff) -> list[str]:
     lines = [f"Custom fields to add ({len(diff.fields_to_add)}):"]
     lines += [f"  + {name}" for name in diff.fields_to_add] or ["  (none)"]
     lines.append(f"Custom fields already in the org: {len(diff.fields_present)}")
+    if diff.queues:
+        lines.append("Queues (members, email and objects the org has stay as they are):")
+    for queue in diff.queues:
+        if not queue.exists:
+            lines.append(f"  + {queue.name} for {', '.join(queue.added)}")
+        elif queue.added:
+            lines.append(f"  {queue.name}: also for {', '.join(queue.added)}")
+        else:
+            lines.append(f"  {queue.name}: nothing to add")
     lines.append("Picklist values:")
     for merge in diff.merges:
         shared = f" (shared by {SHARED[merge.name]})" if merge.name in SHARED else ""

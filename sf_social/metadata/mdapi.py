@@ -13,7 +13,7 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, tostring
 from xml.sax.saxutils import escape
 
 import requests
@@ -77,6 +77,9 @@ class MetadataRecord:
     sorted: bool = False
     restricted: bool | None = None
     value_set_name: str | None = None
+    sobjects: tuple[str, ...] = ()
+    source: bytes = b""
+    """The record as the org answered it (a queue is deployed back from it)."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,14 @@ def _record(element: Element, metadata_type: str, component: str) -> MetadataRec
     full_name = child_text(element, "fullName")
     if element.get(XSI_NIL) == "true" or not full_name:
         return None
+    if metadata_type == "Queue":
+        entries = children(element, "queueSobject")
+        return MetadataRecord(
+            metadata_type,
+            full_name,
+            sobjects=tuple(child_text(e, "sobjectType") or "" for e in entries),
+            source=tostring(element),
+        )
     try:
         if metadata_type == "StandardValueSet":
             return MetadataRecord(

@@ -52,6 +52,7 @@ class FakeOrg:
         self.records = {
             "StandardValueSet": fixture_records("read_standard_value_sets.xml"),
             "CustomField": fixture_records("read_custom_fields.xml"),
+            "Queue": fixture_records("read_queues.xml"),
         }
         self.status_answers = ["check_deploy_in_progress.xml", "check_deploy_succeeded.xml"]
         self.status_codes: dict[int, tuple[int, str]] = {}  # answer index → (HTTP status, body)

@@ -20,6 +20,7 @@ from sf_social.metadata import xmlfile
 from sf_social.metadata.build import mdapi_files
 from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.deploy import DeployOutcome, deploy_package, render_outcome
+from sf_social.metadata.diff import render_diff
 from sf_social.metadata.mdapi import MetadataApi
 from sf_social.metadata.merge import PicklistValue, ValueSetMerge
 from sf_social.metadata.patch import apply_merges
@@ -158,6 +159,37 @@ def test_deployed_package_is_schema_valid_and_complete(
     assert set(files) == set(mdapi_files(package))
     for name, data in files.items():
         assert schema_errors(xmlfile.parse_xml(data)) == [], name
+
+
+def test_an_existing_queue_keeps_its_members_email_and_objects_and_gains_ours(
+    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+) -> None:
+    outcome, _progress, _clock = run(api, package)
+    files = org.deployed_files()
+
+    sales = parse_xml(files["queues/Social_Sales.queue"])
+    assert [child.tag.rpartition("}")[2] for child in sales] == [
+        "doesSendEmailToMembers",
+        "email",
+        "name",
+        "queueMembers",
+        "queueSobject",
+        "queueSobject",
+    ]
+    assert child_text(sales, "email") == "sales-desk@northwind.example"
+    assert child_text(sales, "name") == "Sales Desk"  # the admin's label stays
+    assert [u.text for u in sales.iter() if u.tag.endswith("}user")] == [
+        "dana.morales@northwind.example"
+    ]
+    assert [child_text(q, "sobjectType") for q in children(sales, "queueSobject")] == [
+        "Case",
+        "Lead",
+    ]
+    review = files["queues/Social_Review.queue"]
+    assert review == package.queues[[q.name for q in package.queues].index("Social_Review")].source
+    lines = render_diff(outcome.diff)
+    assert "  Social_Sales: also for Lead" in lines
+    assert "  + Social_Review for Case" in lines
 
 
 def test_production_check_only_leaves_test_level_to_the_org(

@@ -76,6 +76,10 @@ def _org_with_everything(package: MetadataPackage) -> OrgState:
             )
             for f in package.fields
         },
+        queues={
+            q.name: MetadataRecord("Queue", q.name, sobjects=q.sobjects, source=q.source)
+            for q in package.queues
+        },
     )
 
 
@@ -85,6 +89,7 @@ def test_nothing_to_deploy_when_the_org_has_it_all(package: MetadataPackage) -> 
     lines = render_diff(diff)
     assert lines[:2] == ["Custom fields to add (0):", "  (none)"]
     assert "  CaseOrigin: nothing to add" in lines
+    assert "  Social_Sales: nothing to add" in lines
     assert not any("keep" in line or "Deploying" in line for line in lines)
     assert lines[-1] == "Nothing to deploy."
 
@@ -134,3 +139,18 @@ def test_cli_diff(
     assert "    re-activate Social Media" in out
     assert out.rstrip().endswith("A deploy would change the org.")
     assert "deploy" not in org.calls
+
+
+def test_a_routed_queue_in_neither_the_package_nor_the_org_is_a_conflict(
+    package: MetadataPackage,
+) -> None:
+    org = _org_with_everything(package)
+    queues = {**org.queues, "Triage": MetadataRecord("Queue", "Triage", sobjects=("Case",))}
+    with_triage = OrgState(org.value_sets, org.fields, queues)
+
+    assert plan_deploy(package, with_triage, ["Triage"]).conflicts == ()
+    assert len(plan_deploy(package, org, ["Triage", "Desk"]).conflicts) == 2
+    assert plan_deploy(package, org, ["Desk"]).conflicts == (
+        "the playbook routes to queue Desk, which is neither in metadata/queues nor in the org:"
+        " add queues/Desk.queue-meta.xml, create the queue in Setup or fix routing",
+    )
