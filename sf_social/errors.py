@@ -19,7 +19,8 @@ Catch ``SfSocialError`` to catch them all::
     │   └── DeployTimeoutError ..... a deploy did not finish in time; it may still run (deploy id)
     ├── StateError ................. the state store failed or refused (names the database)
     │   ├── SchemaVersionError ..... the database's schema is newer than this code (versions)
-    │   └── StoreLockedError ....... another process holds the SQLite state file (file, PID)
+    │   ├── StoreLockedError ....... another process holds the SQLite state file (file, PID)
+    │   └── OtherOrgError .......... the state belongs to another org (both org ids); --rebind
     ├── SalesforceError ............ a Salesforce REST/Bulk call failed (sf_social.salesforce)
     │   ├── SalesforceApiError ..... a call was refused (error code, HTTP status, transient or not)
     │   │   └── MalformedResponseError  the answer was not what the API documents (HTML, counts)
@@ -199,6 +200,20 @@ class StoreLockedError(StateError):
             f"state database {database} is in use by another sf-social process ({holder},"
             f" lock file {lock_file}); SQLite allows one daemon per file: stop that process,"
             " or use PostgreSQL (SF_SOCIAL_DB=postgresql+psycopg://...) to run replicas"
+        )
+
+
+class OtherOrgError(StateError):
+    """The state store was used with another Salesforce org than the one logged in to."""
+
+    def __init__(self, database: str, bound: str, current: str) -> None:
+        self.bound = bound
+        self.current = current
+        super().__init__(
+            f"state database {database} belongs to org {bound}, but the login is to org"
+            f" {current}: its ledger would skip posts written only to {bound}. Point"
+            " SF_SOCIAL_DB at this org's state, or run with --rebind to forget what was"
+            " written to the old org (then `sf-social replay --since ...` sends history again)"
         )
 
 

@@ -33,6 +33,15 @@ config_model_option = model_option_for(
 """``--model`` of the commands that read the configuration: it wins over both."""
 
 
+rebind_option = click.option(
+    "--rebind",
+    is_flag=True,
+    help="The state belongs to another org: forget what it wrote there (ledger, record Ids,"
+    " threads) and bind it to the org logged in to.",
+)
+"""``--rebind`` of the commands that write: see ``sf_social.state.binding``."""
+
+
 def load(config_path: Path | None, model: Path | None = None) -> Config:
     """The configuration, ``model`` (``--model``) winning over its own.
 

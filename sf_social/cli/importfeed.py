@@ -23,6 +23,7 @@ from sf_social.cli.common import (
     duration_param,
     load,
     plural,
+    rebind_option,
     stop_flag,
 )
 from sf_social.errors import IncompleteLineError, SalesforceApiError
@@ -95,6 +96,7 @@ class _Progress:
     show_default=True,
     help="Keep retrying writes that failed transiently for up to this long (30s, 5m).",
 )
+@rebind_option
 @click.option("--progress-every", default=5.0, hidden=True)
 def import_(
     file: Path,
@@ -105,6 +107,7 @@ def import_(
     batch_size: int,
     name: str | None,
     wait: str,
+    rebind: bool,
     progress_every: float,
 ) -> None:
     """Load a JSONL feed of posts into Salesforce: intake, then push.
@@ -127,7 +130,7 @@ def import_(
     if file.is_dir():
         raise click.BadParameter(f"{file} is a folder: a JSONL feed is a file", param_hint="FILE")
     patience = duration_param(wait) or timedelta(0)
-    runtime = Runtime(load(config_path, model))
+    runtime = Runtime(load(config_path, model), rebind=rebind)
     source = JsonlSource(file, batch_size, name=name)
     progress = _Progress(progress_every)
     try:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from sf_social.cli.common import config_model_option, config_option, load, plural, stop_flag
+from sf_social.cli.common import (
+    config_model_option,
+    config_option,
+    load,
+    plural,
+    rebind_option,
+    stop_flag,
+)
 from sf_social.cli.daemon import run_daemon
 from sf_social.sync.passes import intake_pass, pass_report, push_pass, wait_for_source
 from sf_social.sync.runtime import Runtime
@@ -17,19 +24,21 @@ from sf_social.sync.runtime import Runtime
 @click.option("--once", is_flag=True, help="One pass, then exit (without it: run as the daemon).")
 @config_option
 @config_model_option
-def sync(once: bool, config_path: Path | None, model: Path | None) -> None:
+@rebind_option
+def sync(once: bool, config_path: Path | None, model: Path | None, rebind: bool) -> None:
     """Intake every configured source, then push the outbox to Salesforce.
 
     Prints the pass's line (pulled, rejected, new, planned, written, retried, dead, API
     calls). Exits 0 when the pass went through, 1 when a source failed, writes stopped or
     went to the dead letters, 2 on configuration problems (missing Salesforce settings
-    and an unusable --model included) or when a daemon holds the SQLite state file.
+    and an unusable --model included), when a daemon holds the SQLite state file or when
+    the state belongs to another org (--rebind).
     """
     config = load(config_path, model)
     if not once:
-        run_daemon(config)
+        run_daemon(config, rebind=rebind)
         return
-    runtime = Runtime(config)
+    runtime = Runtime(config, rebind=rebind)
     try:
         runtime.lock()
         engine = runtime.connect()

@@ -85,6 +85,11 @@ class OrgApi(Protocol):
         """API calls made so far (each counts against the org's daily limit)."""
         ...
 
+    @property
+    def org_id(self) -> str | None:
+        """The org's id (``00D...``) as the login told it, ``None`` if it cannot be known."""
+        ...
+
     def read_limits(self) -> None:
         """Read the org's limits into :attr:`budget`."""
         ...

@@ -14,6 +14,7 @@ a server echoes later is hidden in logs, errors and the state too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import requests
@@ -26,6 +27,7 @@ from sf_social.redaction import redact, register
 from sf_social.salesforce.codes import CONNECTION_ERROR, TIMEOUT
 from sf_social.settings import AuthMode, SalesforceSettings
 
+_ORG_ID = re.compile(r"(00D[A-Za-z0-9]{12})(?:[A-Za-z0-9]{3})?!")
 _OUTSIDE_SALESFORCE_COM = (".salesforce.mil", ".sfcrmproducts.cn")
 """My Domain hosts the login library cannot reach (it appends ``.salesforce.com``)."""
 
@@ -39,6 +41,12 @@ class OrgSession:
 
     def __post_init__(self) -> None:
         register(self.session_id.get_secret_value())
+
+    @property
+    def org_id(self) -> str | None:
+        """The org's 15-character id, which a session id starts with (``00D...!``)."""
+        match = _ORG_ID.match(self.session_id.get_secret_value())
+        return match.group(1) if match else None
 
 
 def open_session(settings: SalesforceSettings, http: requests.Session | None = None) -> OrgSession:

@@ -123,6 +123,11 @@ class Connection:
         return self._session.instance_url
 
     @property
+    def org_id(self) -> str | None:
+        """The org's id, from the session (``None`` when the session id does not carry it)."""
+        return self._session.org_id
+
+    @property
     def base_path(self) -> str:
         """``/services/data/vXX.X`` of the configured API version."""
         return f"/services/data/v{self.settings.api_version}"

@@ -51,7 +51,9 @@ class InMemoryOrg:
         used: int = 0,
         budget: ApiBudget | None = None,
         retry: RetryPolicy | None = None,
+        org_id: str | None = "00D000000000001",
     ) -> None:
+        self.org_id = org_id
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
         self.daily_limit = daily_limit
         self.used = used

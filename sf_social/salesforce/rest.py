@@ -74,6 +74,10 @@ class RestOrgApi:
     def api_calls(self) -> int:
         return self.connection.api_calls
 
+    @property
+    def org_id(self) -> str | None:
+        return self.connection.org_id
+
     def read_limits(self) -> None:
         self.retry.call(self.connection.read_limits, "limits")
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""Earlier than anything the store holds."""
+
 
 def utc_now() -> datetime:
     """The current time, aware, in UTC."""

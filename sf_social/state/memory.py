@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sf_social.redaction import redact_optional, redact_values
 from sf_social.state.batch import CLAIM_CHECKPOINT, Checkpoint, CommitResult, prepare_batch
-from sf_social.state.clock import as_utc, now_or
+from sf_social.state.clock import EPOCH, as_utc, now_or
 from sf_social.state.codec import decode_plan, encode_plan
 from sf_social.state.deadletters import DeadLetter
 from sf_social.state.ledger import LedgerEntry, LedgerStatus, PostRef, SeenPost
@@ -213,6 +213,14 @@ class MemoryStateStore:
                     self._by_post_key.pop(entry.post_key, None)
                     forgotten[entry.source] += 1
         return dict(sorted(forgotten.items()))
+
+    def forget_org(self) -> dict[str, int]:
+        posts = sum(self.forget_posts(EPOCH).values())
+        with self._lock:
+            ids, threads = len(self._records), len(self._threads)
+            self._records.clear()
+            self._threads.clear()
+        return {"posts": posts, "record ids": ids, "threads": threads}
 
     # -- sources ----------------------------------------------------------------------
     def source(self, name: str) -> SourceState | None:

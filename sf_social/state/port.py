@@ -88,6 +88,15 @@ class StateStore(Protocol):
         """
         ...
 
+    def forget_org(self) -> dict[str, int]:
+        """Forget what this store knows of its org: done posts, record Ids, threads.
+
+        For a store moved to another org (``--rebind``): the ledger's ``written``/``skipped``
+        posts, every known Salesforce Id and every thread's Case are dropped; the cursors,
+        the outbox and the dead letters stay. How many of each were forgotten.
+        """
+        ...
+
     # -- sources ----------------------------------------------------------------------
     def source(self, name: str) -> SourceState | None:
         """A source's cursor and status, or ``None`` if it never committed nor reported."""

@@ -35,7 +35,7 @@ from typing import Any, NoReturn
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from sf_social.errors import ConfigError, SfSocialError
+from sf_social.errors import ConfigError, OtherOrgError, SfSocialError
 from sf_social.logs import event
 from sf_social.sources.base import Source
 from sf_social.sync.engine import SyncEngine
@@ -286,7 +286,7 @@ class Daemon:
             return self.runtime.connect()
         try:
             return self.runtime.connect()
-        except ConfigError as exc:
+        except (ConfigError, OtherOrgError) as exc:  # no retry can fix these
             if at_start:
                 raise
             event(log, "salesforce login failed", logging.ERROR, error=str(exc))

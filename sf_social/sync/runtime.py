@@ -25,8 +25,10 @@ from sf_social.playbook import Playbook, load_playbook
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.retry import RetryPolicy
 from sf_social.salesforce.writer import SalesforceWriter, Writer, WriterConfig
+from sf_social.settings import _hide_password
 from sf_social.sources.base import Interrupted, Source
 from sf_social.state import HeldLock, StateStore, open_store
+from sf_social.state.binding import bind_to_org
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.intake import Intake
 from sf_social.sync.leases import LeaseTracker
@@ -72,8 +74,11 @@ class Runtime:
         connect: Connect = connect_salesforce,
         clock: Clock = utc_now,
         worker_id: str | None = None,
+        rebind: bool = False,
     ) -> None:
         self.config = config
+        self.rebind = rebind
+        """On login to another org than the store's: forget the old one instead of refusing."""
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
         self.store = (
@@ -133,9 +138,12 @@ class Runtime:
         return self._engine is not None
 
     def connect(self) -> SyncEngine:
-        """Log in (once) and return the engine; ``ConfigError`` if settings are missing."""
+        """Log in (once) and return the engine; ``ConfigError`` if settings are missing,
+        ``OtherOrgError`` if the store belongs to another org (see ``rebind``)."""
         if self._engine is None:
             self._link = self._connect(self.config, self.pipeline.playbook)
+            database = _hide_password(self.config.db_url)
+            bind_to_org(self.store, database, self._link.org.org_id, rebind=self.rebind)
             self._engine = SyncEngine(
                 self.leases,
                 self.pipeline,

@@ -110,10 +110,12 @@ class LocalOrg:
         credentials: Credentials | None = None,
         clock: Callable[[], datetime] | None = None,
         bulk_in_progress_polls: int = 1,
+        org_id: str | None = None,
     ) -> None:
         self.schema = OrgSchema.default(metadata, custom_fields=custom_fields)
         self.ids = IdFactory()
-        self.org_id = self.ids.new("Organization")
+        self.org_id = org_id or self.ids.new("Organization")
+        """The org's Id; a session id starts with it (give another to tell orgs apart)."""
         self.api_version = api_version
         self.instance_url = instance_url
         self.credentials = credentials or Credentials()

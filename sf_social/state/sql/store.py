@@ -21,7 +21,7 @@ from sf_social.private_files import create_private
 from sf_social.redaction import redact_optional, redact_values
 from sf_social.settings import _hide_password
 from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
-from sf_social.state.clock import now_or
+from sf_social.state.clock import EPOCH, now_or
 from sf_social.state.deadletters import DeadLetter
 from sf_social.state.ledger import LedgerEntry, PostRef, SeenPost
 from sf_social.state.locks import FileLock, HeldLock, NamedLock, NullLock
@@ -164,6 +164,13 @@ class SqlStateStore:
     ) -> dict[str, int]:
         with self._write() as conn:
             return forget.forget_posts(conn, since, None if sources is None else set(sources))
+
+    def forget_org(self) -> dict[str, int]:
+        with self._write() as conn:
+            posts = forget.forget_posts(conn, EPOCH, None)
+            ids = conn.execute(delete(t.record_ids)).rowcount
+            threads = conn.execute(delete(t.threads)).rowcount
+        return {"posts": sum(posts.values()), "record ids": ids, "threads": threads}
 
     # -- sources ----------------------------------------------------------------------
     def source(self, name: str) -> SourceState | None:
