@@ -1,6 +1,6 @@
 """Retry timings in one small object, so tests run instantly (``RetryPolicy.instant()``).
 
-Transient failures back off exponentially with jitter (tenacity): ``initial * 2**(n-1)``
+Transient failures back off exponentially with jitter: ``initial * 2**(n-1)``
 seconds capped at ``maximum``, plus up to ``jitter`` seconds at random. The concurrency
 limit (REQUEST_LIMIT_EXCEEDED ConcurrentPerOrgLongTxn) backs off from
 ``concurrency_initial`` instead: long-running transactions need a moment to finish.
@@ -49,9 +49,10 @@ class RetryPolicy:
     def backoff(self, attempt: int, disposition: Disposition = Disposition.TRANSIENT) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
         start = self.concurrency_initial if disposition is Disposition.CONCURRENCY else self.initial
-        wait = tenacity.wait_exponential_jitter(multiplier=start, max=self.maximum, jitter=0)(
-            _state(attempt)
-        )
+        try:  # tenacity's wait_exponential_jitter takes ``multiplier`` only from 9.2
+            wait = min(start * 2.0 ** (attempt - 1), self.maximum)
+        except OverflowError:
+            wait = self.maximum
         return float(wait) + self.rng.uniform(0, self.jitter)
 
     def call(self, fn: Callable[[], T], what: str) -> T:
@@ -87,9 +88,3 @@ def disposition_of(exc: BaseException) -> Disposition:
 def is_retryable_call(exc: BaseException) -> bool:
     """True for failures worth the same call again soon (not the daily limit: that pauses)."""
     return disposition_of(exc) in (Disposition.TRANSIENT, Disposition.CONCURRENCY)
-
-
-def _state(attempt: int) -> tenacity.RetryCallState:
-    state = tenacity.RetryCallState(tenacity.Retrying(), fn=None, args=(), kwargs={})
-    state.attempt_number = attempt
-    return state

@@ -161,11 +161,10 @@ class XApi:
             try:
                 response = request()
             except tweepy.TooManyRequests as exc:
-                self._record(endpoint, exc.response)
-                limit = self.limits.setdefault(endpoint, RateLimit())
+                # the answer's own header: tweepy < 4.17 has no ``reset_time``
+                limit = self._record(endpoint, exc.response)
                 limit.remaining = 0
-                reset = exc.reset_time or limit.reset
-                limit.reset = float(reset) if reset is not None else None
+                limit.reset = _reset(exc.response)
                 wait = limit.reset - self.clock() + 1 if limit.reset else policy.backoff(attempt)
                 if wait > policy.max_rate_wait or attempt == policy.attempts:
                     raise XRateLimitError(
@@ -232,14 +231,20 @@ class XApi:
         self.stats.waited_seconds += seconds
         self.sleep(seconds)
 
-    def _record(self, endpoint: str, response: Any) -> None:
+    def _record(self, endpoint: str, response: Any) -> RateLimit:
         headers = getattr(response, "headers", None) or {}
-        remaining, reset = headers.get("x-rate-limit-remaining"), headers.get("x-rate-limit-reset")
+        remaining = headers.get("x-rate-limit-remaining")
         limit = self.limits.setdefault(endpoint, RateLimit())
         if remaining is not None and str(remaining).isdigit():
             limit.remaining = int(remaining)
-        if reset is not None and str(reset).isdigit():
-            limit.reset = float(reset)
+        limit.reset = _reset(response) or limit.reset
+        return limit
+
+
+def _reset(response: Any) -> float | None:
+    """The ``x-rate-limit-reset`` header (epoch seconds) of an answer, if it has one."""
+    reset = (getattr(response, "headers", None) or {}).get("x-rate-limit-reset")
+    return float(reset) if reset is not None and str(reset).isdigit() else None
 
 
 def _problem(exc: tweepy.HTTPException) -> str:

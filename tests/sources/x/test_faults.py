@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 import responses
+import tweepy
 
 from sf_social.errors import XSourceError
 from sf_social.playbook import Playbook
@@ -28,6 +29,24 @@ def test_429_waits_until_the_reset_then_goes_on(playbook: Playbook) -> None:
     assert [p.id for p in batch.posts] == ["1600000000000000200"]
     assert rig.sleeps == [31.0]
     assert rig.reports[-1]["rate_limit_waits"] == 1
+
+
+@responses.activate
+def test_429_wait_comes_from_the_header_as_tweepy_4_14_raises_it(
+    playbook: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tweepy < 4.17 (setup.cfg allows 4.14) raises TooManyRequests without ``reset_time``."""
+
+    def as_in_4_14(self: tweepy.TooManyRequests, response: object, **_: object) -> None:
+        tweepy.HTTPException.__init__(self, response)
+
+    monkeypatch.setattr(tweepy.TooManyRequests, "__init__", as_in_4_14)
+    add_json(MENTIONS_URL, "error_429.json", 429, headers={"x-rate-limit-reset": str(RESET)})
+    add_json(MENTIONS_URL, "mentions_page2.json")
+    rig = make_rig(playbook, [HELP])
+    (batch,) = rig.pull()
+    assert [p.id for p in batch.posts] == ["1600000000000000200"]
+    assert rig.sleeps == [31.0]
 
 
 @responses.activate
