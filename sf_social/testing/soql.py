@@ -6,10 +6,11 @@
 ``INCLUDES``/``EXCLUDES``) with ``AND``, ``OR``, ``NOT`` and parentheses. As in
 Salesforce, mixing ``AND`` and ``OR`` at one level without parentheses is an error.
 
-String literals take single quotes and the escapes Salesforce defines (``\\'``, ``\\"``,
-``\\\\``, ``\\n``, ``\\r``, ``\\t``, ``\\b``, ``\\f``, and ``\\%``, ``\\_`` for LIKE);
-any other backslash is an error. So a correctly escaped ``x' OR Name LIKE '%`` stays one
-literal, and an unescaped one breaks the query instead of widening it.
+String literals take single quotes and the escapes of the SOQL reference ("Quoted String
+Escape Sequences"): ``\\'``, ``\\"``, ``\\\\``, ``\\n``, ``\\r``, ``\\t``, ``\\b``,
+``\\f`` (either case), ``\\uXXXX``, and ``\\%``, ``\\_`` in a LIKE pattern only; any other
+backslash is an error. So a correctly escaped ``x' OR Name LIKE '%`` stays one literal, and
+an unescaped one breaks the query instead of widening it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _ESCAPES = {
     "n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t", "b": "\b", "B": "\b",
     "f": "\f", "F": "\f", '"': '"', "'": "'", "\\": "\\", "%": "%", "_": "_",
 }  # fmt: skip
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _KEYWORDS = frozenset(
     [
         "SELECT",
@@ -75,6 +77,8 @@ class Token:
     value: object = None
     chars: tuple[tuple[str, bool], ...] = ()
     """For strings: each character and whether it was escaped (LIKE needs to know)."""
+    like_only: int | None = None
+    """For strings: where its first ``\\%`` or ``\\_`` is (an error outside LIKE)."""
 
     def is_keyword(self, word: str) -> bool:
         """Whether this token is the keyword ``word`` (any case)."""
@@ -187,28 +191,42 @@ def _parse_datetime(query: str, text: str, pos: int) -> datetime:
 
 def _string(query: str, start: int) -> tuple[Token, int]:
     chars: list[tuple[str, bool]] = []
+    like_only: int | None = None
     pos = start + 1
     while pos < len(query):
         char = query[pos]
         if char == "'":
             value = "".join(c for c, _ in chars)
-            return Token("string", query[start : pos + 1], start, value, tuple(chars)), pos + 1
+            token = Token("string", query[start : pos + 1], start, value, tuple(chars), like_only)
+            return token, pos + 1
         if char == "\\":
             following = query[pos + 1 : pos + 2]
+            code = query[pos + 2 : pos + 6]
+            if following == "u" and _HEX4.fullmatch(code):
+                chars.append((chr(int(code, 16)), True))
+                pos += 6
+                continue
             if following not in _ESCAPES:
-                raise error(
-                    query,
-                    start,
-                    "MALFORMED_QUERY",
-                    f"Invalid string literal '{query[start + 1 : pos + 2]}'. Illegal character"
-                    f" sequence '\\{following}' in string literal.",
-                )
+                raise illegal_escape(query, start, pos)
+            if following in "%_" and like_only is None:
+                like_only = pos
             chars.append((_ESCAPES[following], True))
             pos += 2
             continue
         chars.append((char, False))
         pos += 1
     raise error(query, start, "MALFORMED_QUERY", "unexpected token: <EOF>: unterminated string")
+
+
+def illegal_escape(query: str, start: int, at: int) -> ApiFault:
+    """Salesforce's answer to the backslash at ``at`` in the literal opened at ``start``."""
+    return error(
+        query,
+        start,
+        "MALFORMED_QUERY",
+        f"Invalid string literal '{query[start + 1 : at + 2]}'. Illegal character sequence"
+        f" '{query[at : at + 2]}' in string literal.",
+    )
 
 
 class _Parser:
@@ -343,7 +361,7 @@ class _Parser:
         if self.keyword("IN"):
             return Comparison(name.text, name.pos, "NOT IN" if negated else "IN", self.values())
         if self.keyword("LIKE"):
-            value = self.literal()
+            value = self.literal(like=True)
             if value.kind != "string":
                 raise self.fail()
             return Comparison(name.text, name.pos, "NOT LIKE" if negated else "LIKE", (value,))
@@ -361,9 +379,11 @@ class _Parser:
         self.expect(")")
         return tuple(found)
 
-    def literal(self) -> Literal:
+    def literal(self, *, like: bool = False) -> Literal:
         token = self.take()
         if token.kind == "string":
+            if token.like_only is not None and not like:
+                raise illegal_escape(self.text, token.pos, token.like_only)
             return Literal("string", token.value, token.pos, token.chars)
         if token.kind in ("number", "date", "datetime"):
             return Literal(token.kind, token.value, token.pos)

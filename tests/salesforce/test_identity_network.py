@@ -92,7 +92,17 @@ def test_case_sensitive_keys_are_both_looked_up(org: LocalOrg) -> None:
     ]
 
 
-@pytest.mark.parametrize("hostile", ["a\x00b", "\ud800x", "\u00e9" * 120_000])
+def test_a_handle_with_control_characters_is_looked_up_by_its_unicode_escapes(
+    org: LocalOrg,
+) -> None:
+    """The writer's ``\\uXXXX`` escapes are SOQL (the local org refused them before)."""
+    contact = org.insert("Contact", LastName="Lee", Twitter_Handle__c="a\x00b\x1f")
+    report = connect(org).write([praise_plan("1", handle="a\x00b\x1f")])
+    assert not [o for o in report.outcomes if o.failure]
+    assert who(org, "1") == contact
+
+
+@pytest.mark.parametrize("hostile", ["\ud800x", "\u00e9" * 120_000])
 def test_a_failed_contact_lookup_fails_only_the_posts_that_needed_it(
     org: LocalOrg, hostile: str
 ) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from simple_salesforce.api import Salesforce
 
+from sf_social.salesforce.soql import quote as soql_quote
 from sf_social.testing import LocalOrg
 from tests.testing.helpers import Api
 
@@ -74,6 +76,41 @@ def test_like_with_escaped_wildcards(api: Api, contacts: dict[str, str]) -> None
     assert handles(api.query(select + like_quote("x' OR Name LIKE '%"))) == ["x' OR Name LIKE '%"]
 
 
+def test_every_documented_escape_is_read_as_the_writer_emits_it(org: LocalOrg) -> None:
+    values = ["bell\x07tab\tcr\rlf\nff\fbs\b", "del\x7fnul\x1f", "quote\"'\\é"]
+    ids = {org.insert("Contact", LastName="N", Twitter_Handle__c=v): v for v in values}
+    with org.mock():
+        sf: Any = Salesforce(instance_url=org.instance_url, session_id=org.access_token)
+        for contact, value in ids.items():
+            found = sf.query(
+                f"SELECT Id FROM Contact WHERE Twitter_Handle__c = {soql_quote(value)}"
+            )
+            assert [r["Id"] for r in found["records"]] == [contact], repr(value)
+        upper = sf.query(r"SELECT Id FROM Contact WHERE Twitter_Handle__c = 'QUOTE\"\'\\\u00E9'")
+        assert upper["totalSize"] == 1, "\\uXXXX takes either case of hex digit"
+
+
+def test_like_escapes_and_unlisted_escapes_are_refused_where_salesforce_refuses_them(
+    api: Api, contacts: dict[str, str]
+) -> None:
+    select = "SELECT Twitter_Handle__c FROM Contact WHERE Twitter_Handle__c "
+    refused = {
+        "= 'under\\_score'": "'\\_'",
+        "IN ('plain', '100\\%')": "'\\%'",
+        "!= 'x\\u12'": "'\\u'",
+        "= '\\U00e9'": "'\\U'",
+        "LIKE '\\a'": "'\\a'",
+    }
+    for condition, sequence in refused.items():
+        response = api.query(select + condition)
+        assert response.status_code == 400, condition
+        [error] = response.json()
+        assert error["errorCode"] == "MALFORMED_QUERY", condition
+        assert f"Illegal character sequence {sequence}" in error["message"], condition
+    assert handles(api.query(select + "LIKE 'under\\_sc%'")) == ["under_score"]
+    assert handles(api.query(select + "= '\\u0070lain'")) == ["plain"]
+
+
 def test_conditions(api: Api, org: LocalOrg, contacts: dict[str, str]) -> None:
     org.update_record("Contact", contacts["plain"], Social_Followers__c=1500.0)
     org.update_record("Contact", contacts["1000"], Social_Followers__c=10.0)
@@ -131,10 +168,10 @@ def test_errors(api: Api) -> None:
         "SELECT Id, Id FROM Contact": "MALFORMED_QUERY",
         "SELECT Id FROM Contact; DELETE": "MALFORMED_QUERY",
     }
-    for soql, code in cases.items():
-        response = api.query(soql)
-        assert response.status_code == 400, soql
-        assert response.json()[0]["errorCode"] == code, soql
+    for query, code in cases.items():
+        response = api.query(query)
+        assert response.status_code == 400, query
+        assert response.json()[0]["errorCode"] == code, query
     assert api.get("/query").json()[0]["errorCode"] == "MALFORMED_QUERY"
 
 
