@@ -8,8 +8,11 @@ create the job (``POST jobs/ingest``), upload the CSV (``PUT .../batches``), clo
 for a clean job of any size.
 
 Results come back in no particular order: each row is matched to its record by the
-external id column. In the CSV an empty cell leaves a field unchanged (``#N/A`` would set
-it to null), so rows of existing records carry only their sync-owned values.
+external id column. In the CSV an empty cell leaves a field unchanged, so rows of existing
+records carry only their sync-owned values; a cell of exactly ``#N/A`` sets the field to
+null, quoted or not, so a record holding that text cannot go by bulk (:func:`carries`: the
+caller sends it by REST). Cells holding the delimiter, a quote, a carriage return or a line
+feed are quoted ("Valid CSV Record Rows" in the Bulk API 2.0 guide).
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ log = logging.getLogger(__name__)
 
 BULK_JOB_FAILED = "BULK_JOB_FAILED"
 BULK_TIMEOUT = "BULK_TIMEOUT"
+NULL_CELL = "#N/A"
+"""The cell Bulk API 2.0 reads as null, quoted or not."""
+_QUOTED = frozenset(',"\r\n')
 _DONE = ("JobComplete", "Failed", "Aborted")
 
 
@@ -223,6 +229,11 @@ def parse_bulk_error(text: str) -> ErrorDetail:
     return ErrorDetail(code.strip() or "UNKNOWN", message.strip(), fields)
 
 
+def carries(record: Mapping[str, Any]) -> bool:
+    """Whether Bulk API 2.0 can write ``record`` as it is (no value reads as null there)."""
+    return not any(value == NULL_CELL for value in record.values())
+
+
 def csv_value(value: Any) -> str:
     """A field value as a Bulk API CSV cell (``None`` → empty: left unchanged)."""
     if value is None:
@@ -231,6 +242,8 @@ def csv_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         raise ValueError(f"a bulk row cannot hold {type(value).__name__} {json.dumps(value)[:80]}")
+    if value == NULL_CELL:
+        raise ValueError(f"a bulk row cannot hold the text {NULL_CELL} (it means null): use REST")
     return str(value)
 
 
@@ -261,9 +274,14 @@ def _csv_parts(
 
 
 def _line(cells: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue()
+    """One CSV row ending in LF (Python's ``csv`` leaves a lone CR unquoted)."""
+    return ",".join(_cell(cell) for cell in cells) + "\n"
+
+
+def _cell(text: str) -> str:
+    if _QUOTED.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _int(value: Any) -> int | None:

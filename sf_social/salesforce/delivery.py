@@ -9,6 +9,9 @@ Here, per record, by error code (:mod:`~sf_social.salesforce.codes`):
   once more as an upsert of the sync-owned fields (the record exists now);
 - daily limit: the budget pauses, the rest of the batch waits (transient failure);
 - anything else: a permanent failure with code, message and fields; never retried.
+
+A record Bulk API 2.0 would misread (a value of exactly ``#N/A`` means null there) goes by
+REST even in a bulk-sized batch.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sf_social.errors import ApiBudgetPaused, SalesforceApiError
 from sf_social.salesforce.api import MAX_COLLECTION, OrgApi, RecordResult
 from sf_social.salesforce.batch import Slot, sync_upsert_payload
 from sf_social.salesforce.budget import ApiBudget
+from sf_social.salesforce.bulk import carries
 from sf_social.salesforce.codes import API_BUDGET_PAUSED, Disposition, classify
 from sf_social.salesforce.results import RecordFailure, Status
 from sf_social.salesforce.retry import RetryPolicy
@@ -105,16 +109,18 @@ class Delivery:
                 first.sobject, first.key_field, payloads, allow_duplicates=self.allow_duplicates
             )
 
-        if not bulk:
-            return self._deliver(items, collections, upsert=True)
+        by_rest = [item for item in items if not bulk or not carries(item.payload)]
+        done = self._deliver(by_rest, collections, upsert=True)
+        items = [item for item in items if bulk and carries(item.payload)]
+        if not items:
+            return done
         budget_gate(self.api)
         try:
             results = self.api.bulk_upsert(
                 first.sobject, first.key_field, [item.payload for item in items]
             )
         except SalesforceApiError as exc:
-            return self._call_failed(items, exc)
-        done: dict[int, Done] = {}
+            return done | self._call_failed(items, exc)
         again = self._judge(items, results, done, upsert=True, last=False)
         if again:
             done.update(self._deliver(again, collections, upsert=True, start=2))
@@ -128,8 +134,10 @@ class Delivery:
         Returns (outcomes, the items whose key exists — with the existing Id when the error
         names it —, the items that failed transiently and whose existence is still unknown).
         """
+        unsure = [item for item in items if not carries(item.payload)]  # found by key, REST
+        items = [item for item in items if carries(item.payload)]
         if not items:
-            return {}, [], []
+            return {}, [], unsure
         budget_gate(self.api)
         first = items[0].slot
         try:
@@ -137,10 +145,9 @@ class Delivery:
                 first.sobject, first.key_field, [item.payload for item in items]
             )
         except SalesforceApiError as exc:
-            return self._call_failed(items, exc), [], []
+            return self._call_failed(items, exc), [], unsure
         done: dict[int, Done] = {}
         existing: list[tuple[Item, str | None]] = []
-        unsure: list[Item] = []
         for item, result in zip(items, results, strict=True):
             slot = item.slot
             if result.success:

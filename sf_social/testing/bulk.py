@@ -2,9 +2,10 @@
 
 A job moves ``Open`` → ``UploadComplete`` (closed by the client) → ``InProgress`` (for
 ``in_progress_polls`` polls) → ``JobComplete``, or ``Failed`` when its CSV cannot be
-read (an unknown column). Rows are written with the same rules as the REST API, 200 at
-a time; ``successfulResults`` and ``failedResults`` return CSV with ``sf__Id``,
-``sf__Created`` / ``sf__Error`` and the original columns.
+read (an unknown column, or data breaking the CSV rules as :mod:`~sf_social.testing.csvfile`
+reads them). Rows are written with the same rules as the REST API, 200 at a time;
+``successfulResults`` and ``failedResults`` return CSV with ``sf__Id``, ``sf__Created`` /
+``sf__Error`` and the original columns. ``GET /jobs/ingest`` lists the jobs, 1,000 a page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sf_social.testing import ids
+from sf_social.testing.csvfile import CsvSyntaxError, read_rows
 from sf_social.testing.replies import ApiFault, RecordError, RecordFailure, Reply, Request
 from sf_social.testing.schema import ObjectSpec
 from sf_social.testing.sobjects import Context, key_field
@@ -27,6 +29,8 @@ OPERATIONS = ("insert", "update", "upsert", "delete")
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^",
               "BACKQUOTE": "`"}  # fmt: skip
 CHUNK = 200
+PAGE = 1000
+"""Jobs per ``GET /jobs/ingest`` answer (then ``nextRecordsUrl``)."""
 
 
 @dataclass
@@ -53,7 +57,7 @@ class IngestJob:
     error_message: str | None = None
 
     def info(self, shape: str) -> dict[str, Any]:
-        """Job info as ``create``, ``close`` (state change) or ``get`` answer it."""
+        """Job info as ``create``, ``close`` (state change), ``get`` or ``list`` answer it."""
         out: dict[str, Any] = {
             "id": self.id,
             "operation": self.operation,
@@ -74,13 +78,14 @@ class IngestJob:
         )
         if shape == "create":
             out["contentUrl"] = f"services/data/v{self.api_version}/jobs/ingest/{self.id}/batches"
-        if shape in ("create", "get"):
+        if shape in ("create", "get", "list"):
             out["lineEnding"] = self.line_ending
             out["columnDelimiter"] = self.column_delimiter
+        if shape in ("get", "list"):
+            out["jobType"] = "V2Ingest"
         if shape == "get":
             out.update(
                 {
-                    "jobType": "V2Ingest",
                     "numberRecordsProcessed": len(self.successes) + len(self.failures),
                     "numberRecordsFailed": len(self.failures),
                     "retries": 0,
@@ -181,9 +186,34 @@ class BulkJobs:
         job.state = str(state)
         job.modified = ctx.store.clock()
         if state == "Aborted":
-            job.header, rows = self._rows(job)
-            job.unprocessed = rows
+            job.header, job.unprocessed, _ = self._rows(job)
         return Reply.of_json(200, job.info("close"))
+
+    def all(self, ctx: Context, request: Request) -> Reply:
+        """``GET /jobs/ingest``: every job, ``PAGE`` at a time (``queryLocator`` pages on).
+
+        ``jobType`` other than ``V2Ingest`` and ``isPkChunkingEnabled=true`` match none.
+        """
+        params = request.params()
+        locator = params.get("queryLocator", "0")
+        if not locator.isdigit():
+            raise ApiFault(400, "INVALID_QUERY_LOCATOR", f"invalid query locator: {locator}")
+        wanted = params.get("jobType", "V2Ingest") == "V2Ingest"
+        wanted = wanted and params.get("isPkChunkingEnabled", "false").lower() != "true"
+        with self._lock:
+            jobs = list(self.jobs.values()) if wanted else []
+        start = int(locator)
+        page = jobs[start : start + PAGE]
+        done = start + PAGE >= len(jobs)
+        base = f"/services/data/v{ctx.version}/jobs/ingest"
+        return Reply.of_json(
+            200,
+            {
+                "done": done,
+                "records": [job.info("list") for job in page],
+                "nextRecordsUrl": None if done else f"{base}?queryLocator={start + PAGE}",
+            },
+        )
 
     def get(self, ctx: Context, request: Request, job_id: str) -> Reply:
         """``GET /jobs/ingest/{id}``: polling moves a closed job forward."""
@@ -223,25 +253,29 @@ class BulkJobs:
 
     # -- processing ---------------------------------------------------------------
 
-    def _rows(self, job: IngestJob) -> tuple[list[str], list[list[str]]]:
+    def _rows(self, job: IngestJob) -> tuple[list[str], list[list[str]], str | None]:
+        """Header, rows read, and what stopped the reading (the rows before it are kept)."""
         delimiter = DELIMITERS[job.column_delimiter]
         header: list[str] = []
         rows: list[list[str]] = []
         for chunk in job.data:
-            reader = csv.reader(io.StringIO(chunk), delimiter=delimiter)
-            lines = [r for r in reader if r]
+            try:
+                lines = read_rows(chunk, delimiter, job.line_ending)
+            except CsvSyntaxError as exc:
+                return header, rows, f"InvalidBatch : Failed to parse CSV: {exc}"
             if not lines:
                 continue
             header = header or lines[0]
             rows += lines[1:]
-        return header, rows
+        return header, rows, None
 
     def _process(self, ctx: Context, job: IngestJob) -> None:
-        header, rows = self._rows(job)
+        header, rows, problem = self._rows(job)
         job.header = header
         obj = ctx.store.schema.object(job.object)
         assert obj is not None
-        problem = _header_problem(ctx, obj, header) if header else "InvalidBatch : Empty batch"
+        if problem is None:
+            problem = _header_problem(ctx, obj, header) if header else "InvalidBatch : Empty batch"
         if problem:
             job.state, job.error_message, job.unprocessed = "Failed", problem, rows
             return

@@ -65,7 +65,7 @@ class Router:
                 r"/sobjects/(?P<t>[^/]+)/(?P<f>[^/]+)/(?P<v>[^/]+)",
                 {"GET": s.by_key, "PATCH": s.by_key, "DELETE": s.by_key},
             ),
-            (r"/jobs/ingest", {"POST": bulk.create}),
+            (r"/jobs/ingest", {"GET": bulk.all, "POST": bulk.create}),
             (
                 r"/jobs/ingest/(?P<job>[^/]+)",
                 {"GET": bulk.get, "PATCH": bulk.change, "DELETE": bulk.delete},

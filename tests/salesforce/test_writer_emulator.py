@@ -309,6 +309,23 @@ def test_bulk_rows_failing_are_mapped_back(org: LocalOrg) -> None:
     assert org.count("Case") == 29
 
 
+def test_bulk_sized_batches_keep_every_text_exactly(org: LocalOrg) -> None:
+    """A lone CR is quoted (it broke the row); ``#N/A`` (null in bulk CSV) goes by REST."""
+    writer = connect(org, bulk_threshold=10)
+    hostile = ["#N/A", "cr\ronly", "crlf\r\nend", 'say "hi", ok', "tab\tend"]
+    plans = [case_plan(str(n), handle=f"h{n}") for n in range(30)]
+    for n, text in enumerate(hostile):
+        plans[n] = case_plan(str(n), handle=text)
+    report = writer.write(plans)
+    assert_all_ok(report)
+    assert org.count("Case") == 30
+    for n, text in enumerate(hostile):
+        case = org.record("Case", report.ids[f"twitter:thread:{n}"])
+        assert case is not None and case["Social_Handle__c"] == text, repr(text)
+    assert [job.state for job in org.bulk.jobs.values()] == ["JobComplete"] * 2  # Case, Task
+    assert [len(job.successes) for job in org.bulk.jobs.values()] == [29, 30], "#N/A by REST"
+
+
 def test_a_bulk_close_whose_answer_is_lost_goes_on(org: LocalOrg) -> None:
     """The retried close finds the job closed already (INVALIDJOBSTATE): not a failure."""
     writer = connect(org, bulk_threshold=10)

@@ -6,9 +6,10 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from simple_salesforce.api import Salesforce
 
-from sf_social.testing import FaultKind, LocalOrg
+from sf_social.testing import FaultKind, LocalOrg, bulk
 from tests.testing.helpers import Api, lead
 
 
@@ -90,6 +91,51 @@ def test_unknown_column_fails_the_job(api: Api) -> None:
     assert info["errorMessage"] == "InvalidBatch : Field name not found : Shoe_Size__c"
     unprocessed = api.get(f"/jobs/ingest/{job['id']}/unprocessedrecords/").text
     assert unprocessed.splitlines() == ["Social_Profile_Key__c,Shoe_Size__c", '"k","42"']
+
+
+def finish(api: Api, job_id: str, data: str) -> dict[str, Any]:
+    """Upload ``data``, close the job and poll it to its end."""
+    upload(api, job_id, data)
+    api.patch(f"/jobs/ingest/{job_id}", {"state": "UploadComplete"})
+    api.get(f"/jobs/ingest/{job_id}")
+    info: dict[str, Any] = api.get(f"/jobs/ingest/{job_id}").json()
+    return info
+
+
+def test_a_bare_carriage_return_fails_the_job_instead_of_crashing_the_org(
+    api: Api, org: LocalOrg
+) -> None:
+    job = start_job(api)
+    info = finish(api, job["id"], "Social_Profile_Key__c,LastName,Company\nk1,A,C\nk2,B\rC,C\n")
+    assert info["state"] == "Failed"
+    assert info["errorMessage"] == (
+        "InvalidBatch : Failed to parse CSV: row 3: unquoted value holds '\\r': quote the value"
+    )
+    assert org.count("Lead") == 0
+    quoted = start_job(api)
+    data = 'Social_Profile_Key__c,LastName,Company\nk2,"B\rC","x ""y"", z"\n'
+    assert finish(api, quoted["id"], data)["state"] == "JobComplete"
+    [lead] = org.query("SELECT LastName, Company FROM Lead")["records"]
+    assert (lead["LastName"], lead["Company"]) == ("B\rC", 'x "y", z')
+
+
+def test_all_jobs_are_listed_page_by_page(
+    api: Api, org: LocalOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "PAGE", 2)
+    ids = {start_job(api)["id"] for _ in range(3)}
+    first = api.get("/jobs/ingest").json()
+    assert (first["done"], len(first["records"])) == (False, 2)
+    assert first["nextRecordsUrl"] == "/services/data/v62.0/jobs/ingest?queryLocator=2"
+    second = api.session.get(org.instance_url + first["nextRecordsUrl"], timeout=5).json()
+    assert (second["done"], second["nextRecordsUrl"]) == (True, None)
+    listed = first["records"] + second["records"]
+    assert {job["id"] for job in listed} == ids
+    assert {(job["jobType"], job["state"], job["object"]) for job in listed} == {
+        ("V2Ingest", "Open", "Lead")
+    }
+    classic = api.get("/jobs/ingest", params={"jobType": "Classic"}).json()
+    assert classic == {"done": True, "records": [], "nextRecordsUrl": None}
 
 
 def test_invalid_jobs(api: Api) -> None:
