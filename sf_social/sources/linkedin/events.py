@@ -13,6 +13,11 @@ The author of every event is the prospect (the other party), keyed by profile UR
   ``RECIPIENT PROFILE URLS`` (older layout) the recipient of our message is found among
   the conversation's other senders, else by name in Connections.
 
+Rows LinkedIn itself writes without a person are skipped (counted), not rejected: blank
+rows, and rows whose profile URL cell is empty (a member who left LinkedIn: "LinkedIn
+Member", no URL) or whose recipient cannot be told from an empty one. A URL that is there
+but is no ``linkedin.com/in/`` profile, or a date not understood, is rejected on its line.
+
 Ids are stable across exports (the ledger then deduplicates a re-import):
 ``connection:<slug>``, ``invitation:<out|in>:<slug>:<minute>``,
 ``message:<conversation>:<digest of date, sender, content>[:<recipient slug>]``.
@@ -95,6 +100,7 @@ class Events:
     posts: list[SocialPost] = field(default_factory=list)
     rejected: list[FeedLineError] = field(default_factory=list)
     skipped: int = 0
+    """Drafts, blank rows and rows of no one (no profile URL)."""
 
 
 def read_events(
@@ -186,6 +192,13 @@ class _Builder:
     def _reject(self, row: Row, file: str, column: str, message: str) -> None:
         self.out.rejected.append(FeedLineError(file, row.line, column, message))
 
+    def _nobody(self, row: Row, *columns: str) -> bool:
+        """Skip (and count) a blank row, or one whose profile URL ``columns`` are all empty."""
+        if any(row.get(column) for column in columns) and any(row.cells.values()):
+            return False
+        self.out.skipped += 1
+        return True
+
     def _post(self, row: Row, file: str, data: dict[str, Any]) -> None:
         item = admit(file, row.line, "", partial(SocialPost.model_validate, data))
         if isinstance(item, FeedLineError):
@@ -215,6 +228,8 @@ class _Builder:
     def connection(self, row: Row) -> None:
         file = "Connections.csv"
         slug = slug_of(row.get("url"))
+        if self._nobody(row, "url"):
+            return
         if slug is None:
             self._reject(row, file, "URL", f"no linkedin.com/in/ profile URL ({row.get('url')!r})")
             return
@@ -245,6 +260,8 @@ class _Builder:
 
     def invitation(self, row: Row) -> None:
         file = "Invitations.csv"
+        if self._nobody(row, "inviterprofileurl", "inviteeprofileurl"):
+            return
         direction = row.get("direction").upper()
         if direction not in ("OUTGOING", "INCOMING"):
             self._reject(row, file, "Direction", f"{row.get('direction')!r}: not OUTGOING/INCOMING")
@@ -252,6 +269,8 @@ class _Builder:
         outbound = direction == "OUTGOING"
         column, name = ("inviteeprofileurl", "to") if outbound else ("inviterprofileurl", "from")
         slug = slug_of(row.get(column))
+        if self._nobody(row, column):
+            return
         if slug is None:
             url = row.get(column)
             self._reject(row, file, column, f"no linkedin.com/in/ profile URL ({url!r})")
@@ -292,6 +311,8 @@ class _Builder:
             if _is_draft(row):
                 self.out.skipped += 1
                 continue
+            if self._nobody(row, "sender profile url"):
+                continue
             if member is None:
                 self._reject(
                     row,
@@ -314,6 +335,9 @@ class _Builder:
                 self._message(row, conversation, sender, row.get("from"), at, False, None)
                 continue
             recipients = _recipients(row, conversation, member, senders, by_name)
+            if not recipients and not row.get("recipient profile urls"):
+                self.out.skipped += 1  # to a member who left (no URL, no name we know)
+                continue
             if not recipients:
                 self._reject(
                     row,

@@ -72,4 +72,16 @@ def zip_export(path: Path, files: dict[str, str], folder: str = "") -> Path:
     return path
 
 
+ORDINARY = {
+    "Connections.csv": CONNECTIONS
+    + ",,,,,,\n"  # LinkedIn writes blank rows
+    + ",,,,,,05 Apr 2024\n",  # a connection who left LinkedIn: no name, no URL
+    "Invitations.csv": INVITATIONS
+    + 'LinkedIn Member,Sam Seller,"3/01/24, 9:30 AM",,INCOMING,,https://www.linkedin.com/in/sam-seller\n',
+    "messages.csv": MESSAGES
+    + "2-conv-gone,,LinkedIn Member,,Sam Seller,https://www.linkedin.com/in/sam-seller,2024-03-02 10:00:00 UTC,,Hello,INBOX\n"
+    + "2-conv-gone,,Sam Seller,https://www.linkedin.com/in/sam-seller,LinkedIn Member,,2024-03-03 10:00:00 UTC,,Hi back,INBOX\n",
+}
+"""``FULL`` with what ordinary exports also hold: blank rows and members who left LinkedIn."""
+
 FULL = {"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS, "messages.csv": MESSAGES}
