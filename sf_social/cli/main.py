@@ -31,6 +31,7 @@ COMMANDS = {
     "replay": "sf_social.cli.replay:replay",
     "health": "sf_social.cli.health:health",
     "config": "sf_social.cli.config:config",
+    "doctor": "sf_social.cli.doctor:doctor",
     "linkedin": "sf_social.cli.linkedin:linkedin",
     "webhook": "sf_social.cli.webhook:webhook",
     "x": "sf_social.cli.x:x",

@@ -11,6 +11,8 @@ import itertools
 import re
 import threading
 
+from sf_social.testing.setup import KEY_PREFIXES as SETUP_PREFIXES
+
 KEY_PREFIXES: dict[str, str] = {
     "Account": "001",
     "Contact": "003",
@@ -22,6 +24,7 @@ KEY_PREFIXES: dict[str, str] = {
     "BulkJob": "750",
     "Organization": "00D",
     "QueryLocator": "01g",
+    **SETUP_PREFIXES,
 }
 """Key prefixes of the objects the local org knows (and of a few internal things)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sf_social.testing.schema import FieldSpec, FieldType, ObjectSpec
+from sf_social.testing.setup import setup_objects
 
 T = FieldType
 
@@ -116,7 +117,8 @@ def _person() -> list[FieldSpec]:
 
 
 def standard_objects() -> list[ObjectSpec]:
-    """Fresh definitions of Account, Contact, Lead, Case, Task, User and Group."""
+    """Fresh definitions of Account, Contact, Lead, Case, Task, User, Group and the setup
+    objects (``sf_social.testing.setup``)."""
     account = _object(
         "Account",
         "Account",
@@ -239,4 +241,4 @@ def standard_objects() -> list[ObjectSpec]:
     )
     for spec in (user, group):
         spec.queryable_only = True
-    return [account, contact, lead, case, task, user, group]
+    return [account, contact, lead, case, task, user, group, *setup_objects()]
