@@ -22,7 +22,7 @@ from sf_social.playbook import load_playbook
 from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
 from sf_social.settings import Settings
 from sf_social.sources.facebook import FacebookWebhookSource, WebhookSpool
-from sf_social.sources.facebook.receiver import ReceiverConfig, make_server
+from sf_social.sources.facebook.receiver import MAX_BODY, ReceiverConfig, make_server
 from sf_social.state import open_store
 from sf_social.sync.engine import SyncEngine
 
@@ -43,7 +43,12 @@ def webhook() -> None:
 @webhook.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8080, show_default=True, help="Port (0: any free port).")
-@click.option("--max-body", default=1024 * 1024, show_default=True, help="Largest body (bytes).")
+@click.option(
+    "--max-body",
+    default=MAX_BODY,
+    show_default=True,
+    help="Largest body (bytes); the default holds Meta's largest batch.",
+)
 @spool_option
 def serve(host: str, port: int, max_body: int, spool: Path) -> None:
     """Answer the verification challenge and store signed events until Ctrl-C."""

@@ -12,6 +12,12 @@ Shapes (Meta's references):
   ``{"object": "page", "entry": [{"id", "time", "messaging": [{"sender": {"id": PSID},
   "recipient": {"id": PAGE_ID}, "timestamp": MS, "message": {"mid", "text"}}]}]}``; a
   message the page sent comes back as an echo (``"is_echo": true``, sender = the page).
+  While another app owns the conversation (handover protocol) the same items come under
+  ``standby`` instead of ``messaging``: they are read alike. A message of attachments only
+  (``"attachments": [{"type": "image", "payload": {"url"}}]``) reads as its attachments.
+- Another product's notification (``"object"`` ``instagram``, ``user``, ``permissions``...)
+  holds no events of ours: :func:`split_events` answers none, and the receiver still
+  answers 200 (anything else makes Meta deliver it again and again).
 
 Direction: outbound when the author is the page itself (``FB_PAGE_ID``) or an echo.
 Threads: a comment's conversation is its post (``post_id``); a Messenger conversation is
@@ -33,10 +39,13 @@ _POST_ITEMS = {"comment", "post", "status"}
 def split_events(payload: Any) -> list[tuple[str, dict[str, Any]]]:
     """One ``(stable id, event)`` per feed change or messaging item of a page payload.
 
-    ``ValueError`` when the payload is not a page notification.
+    Nothing for another object's notification; ``ValueError`` when the payload is no webhook
+    notification, or a page notification of the wrong shape.
     """
-    if not isinstance(payload, dict) or payload.get("object") != "page":
-        raise ValueError('not a page notification ("object" must be "page")')
+    if not isinstance(payload, dict) or not isinstance(payload.get("object"), str):
+        raise ValueError('not a webhook notification (no "object")')
+    if payload["object"] != "page":
+        return []
     entries = payload.get("entry")
     if not isinstance(entries, list):
         raise ValueError('"entry" must be a list')
@@ -48,9 +57,10 @@ def split_events(payload: Any) -> list[tuple[str, dict[str, Any]]]:
         for change in _objects(entry, "changes"):
             event = {"type": "change", "page_id": page, "time": entry.get("time"), **change}
             events.append((_change_id(change), event))
-        for item in _objects(entry, "messaging"):
-            event = {"type": "messaging", "page_id": page, **item}
-            events.append((_messaging_id(item), event))
+        for name in ("messaging", "standby"):
+            for item in _objects(entry, name):
+                event = {"type": "messaging", "page_id": page, **item}
+                events.append((_messaging_id(item), event))
     return events
 
 
@@ -137,7 +147,10 @@ def _feed(event: dict[str, Any], page: str | None) -> SocialPost | None:
 
 def _message(event: dict[str, Any], page: str | None) -> SocialPost | None:
     message = event.get("message")
-    if not isinstance(message, dict) or not message.get("text") or not message.get("mid"):
+    if not isinstance(message, dict) or not message.get("mid"):
+        return None
+    text = message.get("text") or _attachments(message.get("attachments"))
+    if not text:
         return None
     sender = str((event.get("sender") or {}).get("id") or "")
     recipient = str((event.get("recipient") or {}).get("id") or "")
@@ -149,7 +162,7 @@ def _message(event: dict[str, Any], page: str | None) -> SocialPost | None:
         {
             "network": "facebook",
             "id": str(message["mid"]),
-            "text": message["text"],
+            "text": text,
             "created_at": _time(event.get("timestamp"), millis=True),
             "author": {"id": sender or None},
             "direction": Direction.OUTBOUND if ours else Direction.INBOUND,
@@ -159,3 +172,16 @@ def _message(event: dict[str, Any], page: str | None) -> SocialPost | None:
             "raw": event,
         }
     )
+
+
+def _attachments(items: Any) -> str:
+    """``[image] https://...`` per attachment of a message (its text when it has none)."""
+    if not isinstance(items, list):
+        return ""
+    lines = []
+    for item in items:
+        if isinstance(item, dict):
+            payload = item.get("payload")
+            url = payload.get("url") if isinstance(payload, dict) else None
+            lines.append(f"[{item.get('type') or 'attachment'}] {url or ''}".strip())
+    return "\n".join(lines)

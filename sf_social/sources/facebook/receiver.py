@@ -2,11 +2,15 @@
 
 - ``GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C``: answers ``C`` when ``T``
   is the configured verify token (constant-time), 403 otherwise.
-- ``POST``: at most ``max_body`` bytes (413 above, 411 without Content-Length); the raw
-  body must carry a valid ``X-Hub-Signature-256`` (403 if missing or wrong: nothing forged
-  gets in); the JSON must be a page notification (400). Its events go into the spool in
-  one fsync'd transaction, replays deduplicated by event id, and only then the answer is
-  200. A spool failure answers 500, so Facebook delivers again later.
+- ``POST``: at most ``max_body`` bytes (413 above, 411 without Content-Length; the default
+  holds Meta's largest batch); the raw body must carry a valid ``X-Hub-Signature-256``
+  (403 if missing or wrong: nothing forged gets in). The body is signed as it arrives and
+  kept in memory up to 1 MiB, on disk beyond, so an unsigned flood costs no more memory
+  than before; only a signed body is parsed. The JSON must be a webhook notification
+  (400); another object's (``instagram``...) is answered 200 and counted (``ignored``).
+  A page's events go into the spool in one fsync'd transaction, replays deduplicated by
+  event id, and only then the answer is 200. A spool failure answers 500, so Facebook
+  delivers again later.
 - A flood: a client that sends nothing for ``read_timeout`` seconds is dropped, and so is
   one whose request (line, headers and body) is not complete ``request_timeout`` seconds
   after it began, however it trickles its bytes. Above ``max_connections`` open connections,
@@ -22,28 +26,35 @@ Run it behind a TLS-terminating proxy (Facebook only calls HTTPS endpoints).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import io
 import json
 import logging
 import math
 import socket
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
 from sf_social.errors import StateError
 from sf_social.sources.facebook.normalize import split_events
-from sf_social.sources.facebook.signature import verify_signature
+from sf_social.sources.facebook.signature import PREFIX, matches
 from sf_social.sources.facebook.spool import WebhookSpool
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1024 * 1024
-"""Largest accepted POST body; Facebook batches at most 1,000 updates per notification."""
+MAX_BODY = 1_000 * (8_000 * 6 + 2_048)
+"""Largest accepted POST body (~50 MB): Meta batches up to 1,000 changes in one notification,
+a comment holds up to 8,000 characters, and Meta escapes every non-ASCII one as 6 bytes
+(``\\u00e4``); 2 KB more per change for its ids, names and times."""
+IN_MEMORY = 1024 * 1024
+"""Bytes of a body kept in memory; the rest of a larger one is spooled to a temporary file."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,8 @@ class WebhookServer(ThreadingHTTPServer):
         self.accepted = 0
         self.duplicates = 0
         self.refused = 0
+        self.ignored = 0
+        """Notifications of other objects than ``page`` (answered 200, nothing stored)."""
         self._slots = threading.BoundedSemaphore(config.max_connections)
         self._per_client: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -176,17 +189,20 @@ class _Handler(BaseHTTPRequestHandler):
         if length > config.max_body:
             self._answer(413, f"body larger than {config.max_body} bytes", close=True)
             return
-        body = self.rfile.read(length)
-        signature = self.headers.get("X-Hub-Signature-256")
-        if not verify_signature(body, signature, config.app_secret):
-            log.warning("refused a webhook call with a missing or wrong signature")
-            self._answer(403, "invalid signature")
-            return
-        try:
-            events = split_events(json.loads(body))
-        except (ValueError, UnicodeDecodeError) as exc:
-            self._answer(400, f"not a page notification: {exc}")
-            return
+        with _read_signed(self.rfile, length, config.app_secret) as (body, signature):
+            if not matches(signature, self.headers.get("X-Hub-Signature-256")):
+                log.warning("refused a webhook call with a missing or wrong signature")
+                self._answer(403, "invalid signature")
+                return
+            try:
+                payload = json.load(body)
+                events = split_events(payload)
+            except (ValueError, UnicodeDecodeError) as exc:
+                self._answer(400, f"not a page notification: {exc}")
+                return
+        if payload.get("object") != "page":
+            self.server.ignored += 1
+            log.info("ignored a %r notification (only page events are read)", payload["object"])
         try:
             new = self.server.spool.add(events)
         except StateError as exc:
@@ -219,6 +235,25 @@ class _DeadlineReader(io.RawIOBase):
             raise TimeoutError("request not complete within request_timeout")
         self._sock.settimeout(min(self._handler.server.config.read_timeout, remaining))
         return self._sock.recv_into(buffer)
+
+
+@contextlib.contextmanager
+def _read_signed(
+    stream: io.BufferedIOBase, length: int, secret: str
+) -> Iterator[tuple[IO[bytes], str]]:
+    """The ``length`` bytes of ``stream`` (rewound) and the signature they should carry."""
+    mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as body:
+        left = length
+        while left > 0:
+            chunk = stream.read(min(left, 64 * 1024))
+            if not chunk:
+                break  # the body is short: its signature cannot match
+            mac.update(chunk)
+            body.write(chunk)
+            left -= len(chunk)
+        body.seek(0)
+        yield body, PREFIX + mac.hexdigest()
 
 
 def make_server(

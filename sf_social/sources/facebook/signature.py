@@ -20,6 +20,11 @@ def sign(body: bytes, secret: str) -> str:
 
 def verify_signature(body: bytes, header: str | None, secret: str) -> bool:
     """Whether ``header`` is the valid signature of ``body`` (False when missing)."""
-    if not header or not secret or not header.startswith(PREFIX):
+    return bool(secret) and matches(sign(body, secret), header)
+
+
+def matches(expected: str, header: str | None) -> bool:
+    """Whether ``header`` is the signature ``expected`` (``sha256=<hex>``), in constant time."""
+    if not header or not header.startswith(PREFIX):
         return False
-    return hmac.compare_digest(sign(body, secret).encode(), header.strip().lower().encode())
+    return hmac.compare_digest(expected.encode(), header.strip().lower().encode())

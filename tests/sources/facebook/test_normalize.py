@@ -49,8 +49,27 @@ def test_messenger_messages_and_echoes() -> None:
 def test_non_interactions_map_to_nothing_and_bad_payloads_are_refused() -> None:
     assert to_post(one(fb.reaction())[1], fb.PAGE) is None
     assert to_post(one(fb.comment(verb="remove"))[1], fb.PAGE) is None
-    with pytest.raises(ValueError, match="page"):
-        split_events({"object": "user", "entry": []})
+    with pytest.raises(ValueError, match='no webhook notification|no "object"'):
+        split_events({"entry": []})
+    assert split_events({"object": "instagram", "entry": [{"id": "1", "changes": []}]}) == []
+
+
+def test_standby_messages_and_attachment_only_messages_are_read() -> None:
+    """Under the handover protocol a message comes as ``standby``; a photo has no text."""
+    payload = fb.message("m_3", text="")
+    item = payload["entry"][0].pop("messaging")[0]
+    item["message"]["attachments"] = [
+        {"type": "image", "payload": {"url": "https://scontent.example/photo.jpg"}},
+        {"type": "file", "payload": {"url": "https://cdn.example/receipt.pdf"}},
+    ]
+    payload["entry"][0]["standby"] = [item]
+    event_id, event = one(payload)
+    post = to_post(event, fb.PAGE)
+    assert event_id == "message:m_3" and post is not None
+    assert post.kind is PostKind.DIRECT_MESSAGE and post.direction is Direction.INBOUND
+    assert post.text == (
+        "[image] https://scontent.example/photo.jpg\n[file] https://cdn.example/receipt.pdf"
+    )
 
 
 def test_a_page_comment_becomes_a_facebook_case() -> None:

@@ -115,6 +115,40 @@ def test_oversized_and_malformed_bodies(server: WebhookServer) -> None:
     assert server.spool.count() == 0
 
 
+def test_other_objects_are_answered_200_and_counted(server: WebhookServer) -> None:
+    """A 400 would make Meta deliver an ``instagram`` notification again and again."""
+    port = server.server_address[1]
+    other = fb.body({"object": "instagram", "entry": [{"id": "17841", "time": 1, "changes": []}]})
+    assert post(port, other, sign(other, fb.SECRET)) == (200, "EVENT_RECEIVED")
+    assert (server.ignored, server.spool.count()) == (1, 0)
+
+
+@pytest.mark.slow
+def test_the_default_limit_holds_metas_largest_batch(tmp_path: Path) -> None:
+    """1,000 changes of 8,000 non-ASCII characters, escaped as Meta sends them (~48 MB)."""
+    changes = fb.comment()["entry"][0]["changes"] * 1_000
+    for n, change in enumerate(changes):
+        changes[n] = {
+            **change,
+            "value": {**change["value"], "comment_id": f"C{n}", "message": "ä" * 8_000},
+        }
+    payload = fb.comment()
+    payload["entry"][0]["changes"] = changes
+    body = fb.body(payload)  # json.dumps escapes non-ASCII: 6 bytes a character
+    assert len(body) > 48_000_000
+    spool = WebhookSpool(tmp_path / "spool.db")
+    srv = make_server(ReceiverConfig(fb.TOKEN, fb.SECRET, fb.PAGE), spool, port=0)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        port = srv.server_address[1]
+        assert post(port, body, sign(body, fb.SECRET)) == (200, "EVENT_RECEIVED")
+        assert spool.count() == 1_000
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        spool.close()
+
+
 def test_a_flood_of_silent_connections_is_bounded(tmp_path: Path) -> None:
     """Silent clients are dropped after the read timeout; above the cap a call gets 503."""
     import socket
