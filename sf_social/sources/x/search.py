@@ -2,15 +2,24 @@
 
 Each topic gets ``(term OR "two words" OR ...) -is:retweet``; a topic with more terms than
 fit in the API's 512 characters is split into several queries, each term in exactly one.
+
+A term is a keyword of X's query grammar ("Build a query", X API v2) only when it is one
+word, or a ``@mention``, ``#hashtag`` or ``$cashtag``; anything else is an exact phrase in
+quotes, so a term never reads as syntax: ``-x`` (negation), ``OR``, ``re:invent`` (an
+operator), parentheses (grouping). The grammar has no escape for a quote inside a phrase:
+quotes in a term are dropped.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sf_social.errors import ConfigError
 from sf_social.playbook import Listening
 from sf_social.sources.x.fields import SEARCH_QUERY_MAX
+
+_KEYWORD = re.compile(r"[@#$]?\w+")
 
 
 @dataclass(frozen=True)
@@ -37,9 +46,11 @@ def topic_terms(listening: Listening) -> dict[str, list[str]]:
 
 
 def term(text: str) -> str:
-    """A search term: words in quotes when more than one, quotes inside removed."""
+    """A search term: a bare keyword, or an exact phrase in quotes (quotes inside dropped)."""
     clean = " ".join(text.replace('"', " ").split())
-    return f'"{clean}"' if " " in clean else clean
+    if not clean or (_KEYWORD.fullmatch(clean) and clean.upper() not in ("OR", "AND")):
+        return clean
+    return f'"{clean}"'
 
 
 def split_query(

@@ -33,6 +33,16 @@ def test_long_keyword_sets_are_split_with_every_term_once() -> None:
     assert [q.index for q in queries] == list(range(len(queries)))
 
 
+def test_terms_holding_query_syntax_are_exact_phrases() -> None:
+    """Unquoted, ``-x`` negated, ``OR`` joined, ``re:invent`` was an operator X refuses."""
+    terms = ["-x", "OR", "re:invent", "(beta)", "e-banking", "o'brien", "café", "@nw_bank",
+             "#NorthwindCares", "$NWB", "and"]  # fmt: skip
+    assert split_query(terms, "") == [
+        '("-x" OR "OR" OR "re:invent" OR "(beta)" OR "e-banking" OR "o\'brien" OR café'
+        ' OR @nw_bank OR #NorthwindCares OR $NWB OR "and")'
+    ]
+
+
 def test_terms_and_options() -> None:
     assert term('say "hi" there') == '"say hi there"'
     assert split_query(["a", "A", "b"], "") == ["(a OR b)"]
