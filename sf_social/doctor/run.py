@@ -14,8 +14,11 @@ from sf_social.errors import PlaybookError
 from sf_social.playbook import Playbook, load_playbook
 
 
-def run_checks(config: Config, env: Mapping[str, str], *, starting: bool = False) -> list[Check]:
-    """Every check; ``starting``: the daemon's own start-up (a held lock is then a failure)."""
+def run_checks(
+    config: Config, env: Mapping[str, str], *, starting: bool = False, rebind: bool = False
+) -> list[Check]:
+    """Every check; ``starting``: the daemon's own start-up (a held lock is then a failure);
+    ``rebind``: a store bound to another org is about to be rebound (not a failure)."""
     checks: list[Check] = []
     try:
         playbook: Playbook | None = load_playbook(config.playbook)
@@ -31,5 +34,7 @@ def run_checks(config: Config, env: Mapping[str, str], *, starting: bool = False
         return load_playbook(own) if own else playbook or load_playbook()
 
     checks += source_checks(config.sources, playbook_of, env)
-    checks += state_checks(config.db_url, config.db_schema, org_id, starting=starting)
+    checks += state_checks(
+        config.db_url, config.db_schema, org_id, starting=starting, rebind=rebind
+    )
     return checks

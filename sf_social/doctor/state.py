@@ -23,10 +23,15 @@ AREA = "state"
 
 
 def state_checks(
-    url: str, schema: str | None, org_id: str | None, *, starting: bool = False
+    url: str,
+    schema: str | None,
+    org_id: str | None,
+    *,
+    starting: bool = False,
+    rebind: bool = False,
 ) -> list[Check]:
-    """Reachable, schema current, bound to ``org_id`` (the login's), lock free (or held by
-    a daemon, unless ``starting``)."""
+    """Reachable, schema current, bound to ``org_id`` (the login's; another is a failure
+    unless ``rebind``), lock free (or held by a daemon, unless ``starting``)."""
     if url == MEMORY_URL:
         return [ok(AREA, "state", "in memory: nothing kept between runs")]
     try:
@@ -43,23 +48,27 @@ def state_checks(
     except (StateError, SQLAlchemyError) as exc:
         return [fail(AREA, "reachable", str(exc), "check state.url / SF_SOCIAL_DB and the server")]
     try:
-        return _open_checks(store, org_id, starting)
+        return _open_checks(store, org_id, starting, rebind)
     finally:
         store.close()
 
 
-def _binding(bound: str | None, org_id: str | None) -> Check:
+def _binding(bound: str | None, org_id: str | None, rebind: bool) -> Check:
     if bound is None:
         return ok(AREA, "org", "not bound yet: the first sync binds it to the org it writes to")
     if org_id is None:
         return warn(AREA, "org", f"bound to {bound}; the login's org is unknown, not compared")
+    if bound[:15] != org_id[:15] and rebind:
+        return warn(AREA, "org", f"bound to org {bound}: --rebind binds it to {org_id[:15]}")
     if bound[:15] != org_id[:15]:
         fix = f"point the SF_* settings at {bound}, or run with --rebind (forgets its ledger)"
         return fail(AREA, "org", f"bound to org {bound}, but the login is org {org_id[:15]}", fix)
     return ok(AREA, "org", f"bound to this org ({bound})")
 
 
-def _open_checks(store: SqlStateStore, org_id: str | None, starting: bool) -> list[Check]:
+def _open_checks(
+    store: SqlStateStore, org_id: str | None, starting: bool, rebind: bool
+) -> list[Check]:
     try:
         version = store.schema_version()
     except SQLAlchemyError as exc:
@@ -74,7 +83,7 @@ def _open_checks(store: SqlStateStore, org_id: str | None, starting: bool) -> li
         checks.append(warn(AREA, "schema", detail))
     else:
         checks.append(ok(AREA, "schema", f"current (version {version})"))
-        checks.append(_binding(bound_org(store), org_id))
+        checks.append(_binding(bound_org(store), org_id, rebind))
     try:
         store.lock_for_daemon().release()
     except StoreLockedError as exc:
