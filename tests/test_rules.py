@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sf_social.playbook import Rule
-from sf_social.rules import GAP, Hit, RuleBook, _Regex, parse_phrase, score
+from sf_social.playbook import Rule, load_playbook
+from sf_social.rules import (
+    GAP,
+    Hit,
+    RuleBook,
+    _bare,
+    _compile,
+    _match_at,
+    _Regex,
+    _word_matches,
+    parse_phrase,
+    score,
+)
 from sf_social.text import normalize
 
 
@@ -202,3 +216,112 @@ def test_a_leading_boundary_before_a_non_literal_stays_in_the_regex() -> None:
     assert literal.boundary
     assert literal.search("it never came") == "never came"
     assert literal.search("whatevernever came") is None
+
+
+@cache
+def _parsed(text: str) -> tuple[str | None, ...]:
+    return parse_phrase(text)
+
+
+def reference_match(rule_sets: dict[str, list[Rule]], tokens: str) -> dict[str, list[Hit]]:
+    """``RuleBook.match`` by brute force: every phrase tried at every word, every regex
+    searched; the indexes and the literal prefilter of ``RuleBook`` must change nothing."""
+    words = tokens.split(" ")
+    bares = [_bare(w) for w in words]
+    found: dict[str, list[Hit]] = {}
+    for name, rules in rule_sets.items():
+        phrases = [r for r in rules if r.regex is None]
+        parsed = [_parsed(str(r.phrase)) for r in phrases]
+        firsts = [str(p[0]) for p in parsed]
+        spans = []
+        for start, word in enumerate(words):
+            bare = _bare(word)
+            plain = bare != word and not bare.startswith("#")
+            # the order RuleBook finds a word's candidates in: by the word, its bare form, prefix
+            ranks = [
+                0
+                if first == word
+                else 1
+                if plain and first == bare
+                else 2
+                if first.endswith("*") and _word_matches(first, word)
+                else None
+                for first in firsts
+            ]
+            for index in sorted(
+                (i for i, r in enumerate(ranks) if r is not None), key=ranks.__getitem__
+            ):
+                rest = tuple(_compile(w) for w in parsed[index][1:])
+                end = _match_at(rest, words, bares, start + 1)
+                if end is not None:
+                    spans.append((start, start - end, ranks[index], index, end))
+        hits: dict[str, Hit] = {}
+        taken_until = 0
+        for start, _, _, index, end in sorted(spans):
+            label = f"'{phrases[index].phrase}'"
+            if start >= taken_until and label not in hits:
+                hits[label] = Hit(label, phrases[index].weight, " ".join(words[start:end]))
+                taken_until = end
+        for rule in rules:
+            searched = re.search(rule.regex, tokens) if rule.regex is not None else None
+            if searched:
+                hits.setdefault(
+                    f"/{rule.regex}/", Hit(f"/{rule.regex}/", rule.weight, searched.group())
+                )
+        if hits:
+            found[name] = list(hits.values())
+    return found
+
+
+@cache
+def default_rule_sets() -> dict[str, list[Rule]]:
+    from sf_social.classifier import RuleClassifier
+
+    return RuleClassifier(load_playbook())._rule_sets
+
+
+@cache
+def default_book() -> RuleBook:
+    return RuleBook(default_rule_sets())
+
+
+@cache
+def vocabulary() -> tuple[str, ...]:
+    """The words of the default playbook's phrases, with hashtag and possessive forms."""
+    words = {"#fail's", "##fail", "'s", "?", "!", "<url>", "3", "12", "hours", "days", "my", "the"}
+    for rules in default_rule_sets().values():
+        for rule in rules:
+            for word in parse_phrase(str(rule.phrase)) if rule.phrase else ():
+                if word is not None:
+                    core = word.rstrip("*")
+                    words.update({core, f"#{core}", f"{core}'s", f"{core}ing"})
+    return tuple(sorted(words))
+
+
+def test_the_default_book_matches_like_brute_force_on_the_corpora() -> None:
+    for path in sorted((Path(__file__).parent / "data" / "labelled").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines()[::4]:  # brute force is slow
+            tokens = normalize(json.loads(line)["post"]["text"]).tokens
+            assert default_book().match(tokens) == reference_match(default_rule_sets(), tokens)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(vocabulary()) | st.text(alphabet="abn't# ?19", max_size=6), max_size=25
+    )
+)
+def test_the_default_book_matches_like_brute_force(words: list[str]) -> None:
+    tokens = normalize(" ".join(words)).tokens
+    assert default_book().match(tokens) == reference_match(default_rule_sets(), tokens)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "ab", "#a", "a's", "b", "c", "abc", "x"]), max_size=12))
+def test_overlapping_phrases_match_like_brute_force(words: list[str]) -> None:
+    rule_sets = {
+        "one": [phrase(p) for p in ("a b", "a", "ab*", "a ... c", "#a b", "b c", "a b c", "ab")],
+        "two": [phrase(p) for p in ("b", "a b", "abc", "#a", "a's b")] + [Rule(regex=r"b c\b")],
+    }
+    tokens = " ".join(words)
+    assert RuleBook(rule_sets).match(tokens) == reference_match(rule_sets, tokens)
