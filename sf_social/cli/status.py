@@ -13,6 +13,8 @@ from sf_social.cli.common import ago, config_option, emit_json, load, sqlite_mis
 from sf_social.config import format_duration
 from sf_social.settings import _hide_password
 from sf_social.state import RunRecord, SourceState, StoreStatus, open_store
+from sf_social.state.binding import BINDING
+from sf_social.sync.engine import PUSH_STATUS
 from sf_social.sync.passes import ORG_STATUS
 
 
@@ -48,7 +50,18 @@ def _sources(snapshot: StoreStatus) -> list[SourceState]:
 
 
 def _org(snapshot: StoreStatus) -> SourceState | None:
-    return next((s for s in snapshot.sources if s.name == ORG_STATUS), None)
+    return _entry(snapshot, ORG_STATUS)
+
+
+def _entry(snapshot: StoreStatus, name: str) -> SourceState | None:
+    return next((s for s in snapshot.sources if s.name == name), None)
+
+
+def _noted(snapshot: StoreStatus, name: str, key: str) -> str | None:
+    """A string the store noted under status entry ``name`` (``@org``, ``@push``)."""
+    entry = _entry(snapshot, name)
+    value = entry.status.get(key) if entry is not None and entry.status else None
+    return value if isinstance(value, str) else None
 
 
 def _run(run: RunRecord | None) -> dict[str, Any] | None:
@@ -102,6 +115,8 @@ def as_dict(snapshot: StoreStatus, database: str) -> dict[str, Any]:
         "ledger": snapshot.ledger_by_status,
         "api": {**(org.status or {}), "as_of": org.status_updated_at} if org else None,
         "last_passes": {name: _run(run) for name, run in snapshot.last_runs.items()},
+        "org_id": _noted(snapshot, BINDING, "org_id"),
+        "writes_blocked": _noted(snapshot, PUSH_STATUS, "blocked"),
     }
 
 
@@ -128,7 +143,8 @@ def _cursor(state: SourceState, now: datetime) -> str:
 def render(snapshot: StoreStatus, database: str) -> str:
     """The snapshot as tables for a terminal."""
     now = snapshot.now
-    lines = [f"state: {database}", ""]
+    org_id = _noted(snapshot, BINDING, "org_id")
+    lines = [f"state: {database} (org {org_id or 'not bound yet'})", ""]
     sources = _sources(snapshot)
     for s in sources:
         run = snapshot.last_runs.get(s.name)
@@ -157,7 +173,10 @@ def render(snapshot: StoreStatus, database: str) -> str:
     lines.append(f"API usage: {_api(_org(snapshot), now)}")
     push = snapshot.last_runs.get("push")
     lines.append(f"last push: {_pass(push, now)}")
-    if push is not None and push.error:
+    blocked = _noted(snapshot, PUSH_STATUS, "blocked")
+    if blocked:
+        lines.append(f"  WRITES BLOCKED until fixed: {blocked}")
+    elif push is not None and push.error:
         lines.append(f"  last push stopped: {push.error}")
     if dead:
         lines.append("")

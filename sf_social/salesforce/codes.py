@@ -92,6 +92,20 @@ PERMANENT_CODES = frozenset(
         UNKNOWN_QUEUE,
     }
 )
+SETUP_FIXES = {
+    "INVALID_FIELD": "deploy the metadata (`sf-social metadata deploy`), assign the"
+    " SF_Social_Integration permission set to the integration user, then run `sf-social doctor`",
+    "INVALID_TYPE": "the org lacks an object we write: deploy the metadata and check the"
+    " integration user's object access (`sf-social doctor`)",
+    "INSUFFICIENT_ACCESS_OR_READONLY": "give the integration user edit access (assign the"
+    " SF_Social_Integration permission set), then run `sf-social doctor`",
+    "INVALID_FIELD_FOR_INSERT_UPDATE": "a field is not editable by the integration user:"
+    " assign the SF_Social_Integration permission set (`sf-social doctor` names the field)",
+    UNKNOWN_QUEUE: "create the queue (`sf-social metadata deploy` ships the default playbook's"
+    " queues) or route to an existing one in the playbook",
+}
+"""Codes that mean the org is not set up for us, with the fix: no retry can succeed."""
+
 DAILY_LIMIT_MESSAGE = "TotalRequests Limit exceeded"
 CONCURRENCY_MESSAGE = "ConcurrentPerOrgLongTxn"
 
@@ -115,6 +129,11 @@ def classify(code: str, message: str = "", status: int | None = None) -> Disposi
     if status is not None and status in (500, 502, 503, 504):
         return Disposition.TRANSIENT
     return Disposition.PERMANENT
+
+
+def setup_fix(code: str) -> str | None:
+    """What an admin must do when ``code`` says the org is not set up for us (else None)."""
+    return SETUP_FIXES.get(code)
 
 
 def http_code(status: int) -> str:

@@ -103,6 +103,8 @@ class WriteReport:
     api_calls: int = 0
     ids: dict[str, str] = field(default_factory=dict)
     stopped: str | None = None
+    login_refused: bool = False
+    """The batch stopped because Salesforce refused the login for good (renew it)."""
 
     def counts(self) -> Counter[str]:
         """How many outcomes of each status (``failed`` split into transient/permanent)."""

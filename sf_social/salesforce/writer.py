@@ -188,6 +188,7 @@ class SalesforceWriter:
         calls_before = self.api.api_calls
         before = {**self._ids, **(known_ids or {})}
         run = _Run(plans=plans, known=dict(before), written_before=before)
+        login_refused = False
         try:
             self._start()
             budget_gate(self.api)
@@ -199,10 +200,12 @@ class SalesforceWriter:
         except SalesforceAuthError as exc:
             failure = RecordFailure(INVALID_SESSION_ID, str(exc), transient=True)
             run.stopped = Stop(failure, str(exc))
+            login_refused = True
         if not run.applied:  # stopped before identity: every write as planned
             run.applied = [[(w, None) for w in p.writes] for p in plans]
             run.notes = [[] for _ in plans]
         report = self._report(run)
+        report.login_refused = login_refused
         report.api_calls = self.api.api_calls - calls_before
         log.info("%s", report.summary())
         return report

@@ -359,6 +359,7 @@ class MemoryStateStore:
                 stored = self._outbox.get(row.id)
                 if stored is not None and stored.fenced(row):
                     stored.claimed_by = stored.claimed_until = None
+                    stored.attempts -= 1  # not tried: the claim is no attempt
                     count += 1
         return count
 

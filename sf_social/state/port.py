@@ -151,7 +151,10 @@ class StateStore(Protocol):
         ...
 
     def release(self, rows: Sequence[OutboxRow]) -> int:
-        """Give leased rows back unsent (shutdown); how many were still ours."""
+        """Give leased rows back unsent (shutdown, a blocked push); how many were still ours.
+
+        Their claim does not count as an attempt: they were not tried.
+        """
         ...
 
     # -- dead letters -----------------------------------------------------------------

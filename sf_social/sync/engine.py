@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 PUSH_RUN = "push"
 """The run-history name of the push step."""
 
+PUSH_STATUS = "@push"
+"""The status entry saying whether writes are blocked until an operator acts (and why)."""
+
 
 @dataclass
 class PassReport:
@@ -185,6 +188,7 @@ class SyncEngine:
         error = None
         try:
             counts = self.push.run(should_stop)
+            self.store.set_source_status(PUSH_STATUS, {"blocked": counts.blocked}, now=self.clock())
         except SfSocialError as exc:
             error = str(exc)
             log.error("push failed: %s", exc)

@@ -1,12 +1,14 @@
 """Health: is the sync keeping up? For ``sf-social health``, a container or systemd probe.
 
-Three checks, each with what it saw, and what the sources refused:
+Four checks, each with what it saw, and what the sources refused:
 
 - **passes**: every configured source and the push job finished a pass without error
   within ``max_pass_age`` (a daemon that stopped, hangs or keeps failing goes stale);
 - **outbox**: the oldest planned write waited less than ``max_outbox_age`` (Salesforce
   unreachable, the API budget paused, a login refused...);
 - **dead letters**: at most ``max_dead_letters`` (-1: not checked) wait for an operator;
+- **writes**: the last push was not blocked (a login refused for good, the org lacking our
+  fields or access): blocked, it fails at once, with what to fix;
 - **rejected**: items each source refused at the input boundary in its last pass (shown,
   never a failure: hostile or broken input does not make the sync unhealthy).
 """
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sf_social.config.durations import format_duration
 from sf_social.state import RunRecord, StateStore
-from sf_social.sync.engine import PUSH_RUN
+from sf_social.sync.engine import PUSH_RUN, PUSH_STATUS
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def check_health(
         detail = f"last successful pass {format_duration(age)} ago"
         limit = f" (limit {format_duration(max_pass_age)})"
         report.checks.append(Check(f"pass {job}", age <= max_pass_age, detail + limit))
+    report.checks.append(_writes(store))
     status = store.status(now=now)
     report.checks.append(_rejected(status.last_runs, sources))
     oldest = status.oldest_outbox_age
@@ -92,6 +95,16 @@ def check_health(
         detail = f"{dead}{f' ({by_code})' if by_code else ''} (limit {max_dead_letters})"
         report.checks.append(Check("dead letters", dead <= max_dead_letters, detail))
     return report
+
+
+def _writes(store: StateStore) -> Check:
+    """Fails at once when the last push was blocked until an operator acts (a login refused
+    for good, the org not set up for us): no later pass can succeed by itself."""
+    state = store.source(PUSH_STATUS)
+    blocked = state.status.get("blocked") if state and state.status else None
+    if blocked:
+        return Check("writes", False, f"blocked: {blocked}")
+    return Check("writes", True, "not blocked")
 
 
 def _rejected(last_runs: Mapping[str, RunRecord], sources: Sequence[str]) -> Check:

@@ -37,6 +37,8 @@ COUNTERS: dict[str, str] = {
     "sf_social_retried_total": "Record plans rescheduled after a transient failure.",
     "sf_social_dead_total": "Record plans moved to the dead letters.",
     "sf_social_api_calls_total": "Salesforce API calls made by this process.",
+    "sf_social_push_blocked_total": "Push passes blocked until an operator acts (a login"
+    " refused for good, the org not set up for us).",
     "sf_social_pass_errors_total": "Passes that failed, by job.",
     "sf_social_passes_total": "Passes run, by job.",
 }
@@ -102,6 +104,7 @@ class Metrics:
             self.inc("sf_social_retried_total", counts.retried)
             self.inc("sf_social_dead_total", counts.dead)
             self.inc("sf_social_api_calls_total", counts.api_calls)
+            self.inc("sf_social_push_blocked_total", 1 if counts.blocked else 0)
         self._pass("push", failed=counts is None)
 
     def _pass(self, job: str, *, failed: bool) -> None:

@@ -6,6 +6,11 @@ batch waits for its next attempt unsent) and apply the threading decision, write
 settle each row in one transaction: success → the ledger keeps the Salesforce Ids; a
 transient failure → the row waits with exponential backoff and jitter; a permanent
 failure, or too many attempts → dead letter with the code, message and fields.
+
+A push that cannot go on until an operator acts — the login refused for good, the org
+lacking our fields or access (``codes.SETUP_FIXES``) — is *blocked*: the rows go back
+untried (no attempt spent, no lease left to expire), ``PushCounts.blocked`` says what to
+fix, and ``health`` fails on it at once.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sf_social import crashpoints
-from sf_social.errors import SalesforceApiError
+from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.plan import RecordPlan
 from sf_social.playbook import Threading
 from sf_social.records import CaseRecord
 from sf_social.salesforce.api import Lookup, OrgApi
+from sf_social.salesforce.codes import setup_fix
 from sf_social.salesforce.delivery import Stop, budget_gate, failure_from
 from sf_social.salesforce.results import PlanResult, RecordFailure, WriteReport
 from sf_social.salesforce.writer import Writer
@@ -87,6 +93,9 @@ class PushCounts:
     dead: int = 0
     api_calls: int = 0
     stopped: str | None = None
+    blocked: str | None = None
+    """Why writes cannot go on until an operator acts (a login refused for good, the org
+    not set up for us), with the fix; the claimed rows were given back untried."""
     dead_reasons: list[str] = field(default_factory=list)
 
 
@@ -138,7 +147,14 @@ class Push:
             counts.claimed += len(rows)
             try:
                 plans, decided = self._thread_decisions(rows)
+            except SalesforceAuthError as exc:
+                self._block(rows, str(exc), counts)
+                break
             except SalesforceApiError as exc:
+                fix = setup_fix(exc.code)
+                if fix is not None:
+                    self._block(rows, f"{exc}: {fix}", counts)
+                    break
                 self._postpone(rows, failure_from(exc), counts)
                 counts.stopped = f"reading the batch's Cases failed: {exc}"
                 log.warning("writes stopped: %s", counts.stopped)
@@ -153,6 +169,9 @@ class Push:
             counts.api_calls = self.org.api_calls - calls_before
             self._settle(rows, report, decided, counts)
             crashpoints.reached("push:settled")
+            if report.login_refused:
+                self._block([], report.stopped or "Salesforce refused the login", counts)
+                break
             if report.stopped:
                 counts.stopped = report.stopped
                 log.warning("writes stopped: %s", report.stopped)
@@ -212,6 +231,12 @@ class Push:
                 )
         return states
 
+    def _block(self, rows: Sequence[OutboxRow], reason: str, counts: PushCounts) -> None:
+        """Stop writing until an operator acts: ``rows`` go back untried, at once."""
+        self.store.release(rows)
+        counts.blocked = counts.stopped = reason
+        log.error("writes blocked until fixed: %s", reason)
+
     def _postpone(
         self, rows: Sequence[OutboxRow], failure: RecordFailure, counts: PushCounts
     ) -> None:
@@ -238,8 +263,11 @@ class Push:
         now = self.clock()
         outcomes: list[Outcome] = []
         written: list[PlanResult] = []
+        untried: list[OutboxRow] = []
         for row, result in zip(rows, report.results, strict=True):
-            if result.ok:
+            if report.login_refused and not result.ok:
+                untried.append(row)  # the login, not the row, failed: no attempt spent
+            elif result.ok:
                 ids = {o.key: o.id for o in result.outcomes if o.id is not None}
                 outcomes.append(Completed(row, ids))
                 written.append(result)
@@ -256,6 +284,8 @@ class Push:
                 counts.dead += 1
                 counts.dead_reasons.append(f"{row.post_key}: {failure.code}: {failure.message}")
         self.store.settle(outcomes, now=now)
+        if untried:
+            self.store.release(untried)
         threads = self._threads_after(written, decided)
         if threads:
             self.store.save_threads(threads, now=now)

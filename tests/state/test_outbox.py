@@ -205,7 +205,9 @@ def test_release_gives_rows_back_without_waiting_for_the_lease(store: StateStore
     fill(store, ("1", None), ("2", None))
     rows = store.claim_outbox("w", 10, T0, LEASE)
     assert store.release(rows) == 2
-    assert keys(store.claim_outbox("w2", 10, T0, LEASE)) == ["twitter:1", "twitter:2"]
+    again = store.claim_outbox("w2", 10, T0, LEASE)
+    assert keys(again) == ["twitter:1", "twitter:2"]
+    assert [r.attempts for r in again] == [1, 1]  # the released claim was no attempt
 
 
 def test_settle_applies_many_outcomes_at_once(store: StateStore) -> None:

@@ -183,11 +183,13 @@ def _fence(row: OutboxRow) -> ColumnElement[bool]:
 
 
 def release(conn: Connection, rows: Sequence[OutboxRow]) -> int:
-    """Clear the leases of rows still ours; how many."""
+    """Clear the leases of rows still ours, their claim not counted as an attempt; how many."""
     count = 0
     for row in rows:
         result = conn.execute(
-            update(o).where(_fence(row)).values(claimed_by=None, claimed_until=None)
+            update(o)
+            .where(_fence(row))
+            .values(claimed_by=None, claimed_until=None, attempts=o.c.attempts - 1)
         )
         count += result.rowcount
     return count
