@@ -331,7 +331,9 @@ def _failure(result: PlanResult, attempts: int) -> Failure:
             f"gave up after {attempts} attempts; last: {failing.message}",
             failing.fields,
         )
-    return Failure(failing.code, failing.message, failing.fields)
+    fix = setup_fix(failing.code)  # the org is not set up for this record: say how to fix it
+    message = f"{failing.message} (fix: {fix})" if fix else failing.message
+    return Failure(failing.code, message, failing.fields)
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -67,3 +67,13 @@ def test_blocked_passes_are_counted_in_the_metrics() -> None:
     metrics.count_push(PushCounts(blocked="login refused"))
     metrics.count_push(PushCounts())
     assert "sf_social_push_blocked_total 1" in metrics.render()
+
+
+def test_a_record_refused_for_the_org_set_up_is_a_dead_letter_saying_the_fix(ops: Ops) -> None:
+    configure(ops, ops.feed("a.jsonl", tweet("1")))
+    ops.org.schema.remove_field("Case", "Social_Complaint__c")
+    assert ops.run("sync", "--once").exit_code == 1
+    listing = ops.run("dead-letters", "list")
+    assert "INVALID_FIELD" in listing.stdout
+    shown = ops.run("dead-letters", "show", "1")
+    assert "fix: deploy the metadata" in shown.stdout
