@@ -37,6 +37,7 @@ _BOOSTERS = vader.BOOSTER_DICT
 _SPECIAL_CASES = vader.SPECIAL_CASES
 _NEGATIONS = frozenset(vader.NEGATE)
 _NEVER_INTENSIFIED = ("so", "this")
+_MARK = "\x00"
 
 
 class _Vader:
@@ -47,10 +48,16 @@ class _Vader:
         self.lexicon: dict[str, float] = reference.lexicon
         # VADER replaces emoji one character at a time: only one-character entries apply.
         self.emojis: dict[str, str] = {e: d for e, d in reference.emojis.items() if len(e) == 1}
+        self._ascii_emoji = any(emoji.isascii() for emoji in self.emojis)
+        # Each emoji becomes a mark and its description; the marks then become the spaces
+        # VADER puts before a description not at the start nor after a space. Only right
+        # when no description is empty or ends with a space (else the loop does it).
+        self._marked = {ord(e): _MARK + d for e, d in self.emojis.items()}
+        self._markable = all(d and not d.endswith(" ") for d in self.emojis.values())
 
     def compound(self, text: str) -> float:
         """VADER's compound score of ``text`` (``polarity_scores(text)["compound"]``)."""
-        if not self.emojis.keys().isdisjoint(text):
+        if (self._ascii_emoji or not text.isascii()) and not self.emojis.keys().isdisjoint(text):
             text = self._describe_emoji(text)
         text = text.strip()
         words = [
@@ -83,6 +90,11 @@ class _Vader:
         return round(float(vader.normalize(total)), 4)
 
     def _describe_emoji(self, text: str) -> str:
+        """``text`` with each emoji replaced by its description, after a space unless it
+        starts the text or follows a space."""
+        if self._markable and _MARK not in text:
+            marked = text.translate(self._marked).replace(f" {_MARK}", " ")
+            return marked.removeprefix(_MARK).replace(_MARK, " ")
         out: list[str] = []
         previous_space = True
         for char in text:

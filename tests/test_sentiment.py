@@ -60,6 +60,8 @@ def test_every_corpus_text_scores_as_the_reference() -> None:
         "the book was kind of good",
         "😡😡😡",
         "a😀b 😀 c",
+        "😀 start, 😀😀 twice,😀 after a comma, at the end 😀",
+        "a mark\x00 in the text 😀\x00😀",
         "",
         "   ",
         "??? !!!!! ?? good",
