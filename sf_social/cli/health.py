@@ -72,7 +72,5 @@ def health(
             }
         )
     else:
-        for check in report.checks:
-            click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
-        click.echo("healthy" if report.healthy else "unhealthy")
+        click.echo(report.render())
     sys.exit(0 if report.healthy else 1)

@@ -39,6 +39,7 @@ from sf_social.errors import ConfigError, OtherOrgError, SfSocialError
 from sf_social.logs import event
 from sf_social.sources.base import Source
 from sf_social.sync.engine import SyncEngine
+from sf_social.sync.health import check_health
 from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
 from sf_social.sync.passes import intake_pass, push_pass, wait_for_source
 from sf_social.sync.runtime import Runtime
@@ -93,7 +94,10 @@ class Daemon:
         self._schedule()
         if self.config.metrics.port is not None:
             self.metrics_server = MetricsServer(
-                self.metrics, self.config.metrics.host, self.config.metrics.port
+                self.metrics,
+                self.config.metrics.host,
+                self.config.metrics.port,
+                probes={"/healthz": self._alive, "/readyz": self._ready},
             ).start()
         previous = self._install_signals()
         event(
@@ -113,6 +117,26 @@ class Daemon:
             for number, handler in previous.items():
                 signal.signal(number, handler)
         return self._shut_down()
+
+    def _alive(self) -> tuple[bool, str]:
+        """``/healthz``: the process answers and its scheduler runs."""
+        if self.stopping.is_set():
+            return False, "stopping"
+        if not self.scheduler.running:
+            return False, "the scheduler is not running"
+        return True, "alive"
+
+    def _ready(self) -> tuple[bool, str]:
+        """``/readyz``: the checks of ``sf-social health``, with the configured limits."""
+        report = check_health(
+            self.runtime.store,
+            [s.name for s in self.runtime.sources],
+            max_pass_age=self.config.max_pass_age(),
+            max_outbox_age=self.config.health.max_outbox_age,
+            max_dead_letters=self.config.health.max_dead_letters,
+            now=datetime.now(UTC),
+        )
+        return report.healthy, report.render()
 
     def _schedule(self) -> None:
         now = datetime.now(UTC)

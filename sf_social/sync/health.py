@@ -43,6 +43,11 @@ class HealthReport:
     def healthy(self) -> bool:
         return all(check.ok for check in self.checks)
 
+    def render(self) -> str:
+        """One ``ok``/``FAIL`` line per check, then the verdict."""
+        lines = [f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
+        return "\n".join([*lines, "healthy" if self.healthy else "unhealthy"])
+
 
 def last_good_pass(store: StateStore, job: str, *, scan: int = 50) -> datetime | None:
     """When the latest pass of ``job`` without error finished (``None``: not in the last

@@ -15,6 +15,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -203,12 +204,26 @@ class _Handler(BaseHTTPRequestHandler):
     server: _MetricsHTTPServer
 
     def do_GET(self) -> None:
-        if self.path.split("?")[0] not in ("/metrics", "/"):
-            self.send_error(404, "only /metrics is served")
+        path = self.path.split("?")[0]
+        probe = self.server.probes.get(path)
+        if probe is not None:
+            try:
+                ok, detail = probe()
+            except Exception as exc:
+                ok, detail = False, f"the check itself failed: {type(exc).__name__}: {exc}"
+            self._answer(200 if ok else 503, detail + "\n", "text/plain; charset=utf-8")
             return
-        body = self.server.metrics.render().encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        if path not in ("/metrics", "/"):
+            served = ", ".join(["/metrics", *self.server.probes])
+            self.send_error(404, f"served here: {served}")
+            return
+        body = self.server.metrics.render()
+        self._answer(200, body, "text/plain; version=0.0.4; charset=utf-8")
+
+    def _answer(self, status: int, text: str, content_type: str) -> None:
+        body = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -217,17 +232,31 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("metrics: " + format, *args)
 
 
+Probe = Callable[[], tuple[bool, str]]
+"""A health probe: (ok, what it saw); served as 200 or 503 with the text."""
+
+
 class _MetricsHTTPServer(HTTPServer):
-    def __init__(self, address: tuple[str, int], metrics: Metrics) -> None:
+    def __init__(
+        self, address: tuple[str, int], metrics: Metrics, probes: Mapping[str, Probe]
+    ) -> None:
         self.metrics = metrics
+        self.probes = dict(probes)
         super().__init__(address, _Handler)
 
 
 class MetricsServer:
-    """``GET /metrics`` on ``host:port`` (port 0: any free one), in a background thread."""
+    """``GET /metrics`` on ``host:port`` (port 0: any free one), in a background thread,
+    and each of ``probes`` by its path (the daemon's ``/healthz`` and ``/readyz``)."""
 
-    def __init__(self, metrics: Metrics, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = _MetricsHTTPServer((host, port), metrics)
+    def __init__(
+        self,
+        metrics: Metrics,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        probes: Mapping[str, Probe] | None = None,
+    ) -> None:
+        self._server = _MetricsHTTPServer((host, port), metrics, probes or {})
         self.host = host
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(

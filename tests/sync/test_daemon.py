@@ -264,3 +264,35 @@ def test_two_replicas_on_postgresql_share_the_work_once(rig: Rig) -> None:
         assert rig.org.count("Task") == 30 and rig.org.count("Case") == 10
     finally:
         drop_schema(rig.db_url, rig.schema)
+
+
+def test_healthz_and_readyz_on_the_metrics_port_follow_the_daemon(rig: Rig) -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    def get(url: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+    config = rig.config()
+    config.write_text(config.read_text().replace("[metrics]\n", "[metrics]\nport = 0\n"))
+    rig.feed(tweet("1"))
+    proc = rig.start(config)
+    until(lambda: "daemon started" in rig.log(), 30, "the daemon to start")
+    started = next(json.loads(x) for x in rig.log().splitlines() if "daemon started" in x)
+    base = started["metrics_url"].removesuffix("/metrics")
+    until(lambda: get(f"{base}/healthz")[0] == 200, 10, "/healthz")
+    until(lambda: get(f"{base}/readyz")[0] == 200, 30, "/readyz after the first passes")
+
+    rig.org.sessions.expire_all()  # the bare token is rejected from now on
+    rig.feed(tweet("1"), tweet("2", PRAISE))
+    until(lambda: get(f"{base}/readyz")[0] == 503, 30, "/readyz to see the blocked writes")
+    _, body = get(f"{base}/readyz")
+    assert "FAIL  writes: blocked:" in body and "SF_ACCESS_TOKEN" in body
+    assert get(f"{base}/healthz") == (200, "alive\n")  # alive: a restart would not help
+    code, _ = stop(proc, timeout=15)
+    assert code == 0, rig.log()
