@@ -164,6 +164,9 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
         key = str(rest[0]) if rest else str(section)
         if isinstance(table, dict) and isinstance(table.get(key), str):
             table[key] = str(base / Path(table[key]).expanduser())
+    state = raw.get("state")
+    if isinstance(state, dict) and isinstance(state.get("url"), str):
+        state["url"] = _sqlite_url_from(base, state["url"])
     for entry in raw.get("sources") or []:
         if not isinstance(entry, dict):
             continue
@@ -171,6 +174,17 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
         for key in model.path_fields if model else ():
             if isinstance(entry.get(key), str):
                 entry[key] = str(base / Path(entry[key]).expanduser())
+
+
+def _sqlite_url_from(base: Path, url: str) -> str:
+    """``url`` with a relative SQLite file made relative to ``base`` (other URLs unchanged)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    file, query, rest = url[len(prefix) :].partition("?")
+    if not file or file.startswith(("/", "file:")) or file == ":memory:":
+        return url
+    return prefix + str(base / Path(file).expanduser()) + query + rest
 
 
 def _overlay_env(raw: dict[str, Any], env: Mapping[str, str], origins: _Origins) -> None:

@@ -105,6 +105,28 @@ def test_the_file_is_read_and_relative_paths_follow_it(tmp_path: Path) -> None:
     assert second.build(SourceContext(load_playbook())).name == "export"
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///state/sf.db", "sqlite:///{tmp}/state/sf.db"),
+        ("sqlite:///sf.db?timeout=5", "sqlite:///{tmp}/sf.db?timeout=5"),
+        ("sqlite:////var/lib/sf.db", "sqlite:////var/lib/sf.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("postgresql+psycopg://u@db/sf", "postgresql+psycopg://u@db/sf"),
+    ],
+)
+def test_a_relative_state_file_follows_the_config_file(
+    tmp_path: Path, url: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like every other path in the file, not the working directory of the command."""
+    monkeypatch.chdir("/")
+    path = tmp_path / "sf-social.toml"
+    path.write_text(f'[state]\nurl = "{url}"\n', encoding="utf-8")
+    assert load_config(path, {}).db_url == expected.format(tmp=tmp_path)
+    # a relative SF_SOCIAL_DB stays relative to the working directory, as a variable should
+    assert load_config(path, {"SF_SOCIAL_DB": "sqlite:///x.db"}).db_url == "sqlite:///x.db"
+
+
 def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     env = {
         "SF_SOCIAL_DB": "sqlite:///other.db",
