@@ -27,7 +27,7 @@ from sf_social.playbook import Playbook, Rule
 from sf_social.posts import Direction, Network, SocialPost
 from sf_social.routing import route
 from sf_social.rules import Hit, RuleBook, score
-from sf_social.text import NormalizedText, normalize, strip_invisible
+from sf_social.text import NormalizedText, Normalizer, strip_invisible
 
 Matches = dict[str, list[Hit]]
 
@@ -96,8 +96,10 @@ class RuleClassifier:
         }
         self._rule_sets = rule_sets
         self._book = RuleBook(rule_sets)
-        self._slang = {
-            network: {**playbook.slang.get("all", {}), **playbook.slang.get(network.value, {})}
+        self._normalizers = {
+            network: Normalizer(
+                {**playbook.slang.get("all", {}), **playbook.slang.get(network.value, {})}
+            )
             for network in Network
         }
         self._languages = {lang.lower() for lang in playbook.languages}
@@ -114,7 +116,7 @@ class RuleClassifier:
     def classify_with(self, post: SocialPost, learn: Learn | None) -> Classification:
         """Classify one post; ``learn`` (if given) decides the values it has learned."""
         evidence: list[Evidence] = []
-        text = normalize(post.text, self._slang[post.network])
+        text = self._normalizers[post.network](post.text)
         matches = self._book.match(text.tokens)
         compound = sentiment.compound_score(strip_invisible(post.text))
         tier, tier_evidence = audience.influence_tier(post.author)

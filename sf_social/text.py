@@ -53,35 +53,75 @@ def strip_invisible(text: str) -> str:
 
 def normalize(text: str, slang: Mapping[str, str] | None = None) -> NormalizedText:
     """Normalize ``text`` for matching; ``slang`` maps a token to its replacement."""
-    if not text.isascii():
-        text = strip_invisible(unicodedata.normalize("NFKC", text))
-        for apostrophe in _CURLY_APOSTROPHES:
-            text = text.replace(apostrophe, "'")
-    text = text.lower()
-    if _TRIPLE.search(text):
-        text = _ELONGATED_IN_TEXT.sub(_shorten, text)
-    tokens: list[str] = []
-    mentions: list[str] = []
-    hashtags: list[str] = []
-    urls = 0
-    leet_possible = _DIGIT.search(text) is not None
-    for token in _TOKEN.findall(text):
-        first = token[0]
-        if first.isalnum() or first == "_":
-            if token.startswith(_URL_PREFIXES):
-                urls += 1
-                tokens.append("<url>")
-                continue
-            if leet_possible and _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
-                token = _ELONGATED.sub(r"\1\1", token.translate(_LEET))
-        elif len(token) > 1 and (first == "@" or first == "#"):
-            (mentions if first == "@" else hashtags).append(token[1:])
-        elif first != "?" and first != "!" and not _is_emoji(token):
-            continue
-        if slang:
-            token = slang.get(token, token)
-        tokens.append(token)
-    return NormalizedText(" ".join(tokens), tuple(mentions), tuple(hashtags), urls)
+    return Normalizer(slang)(text)
+
+
+_WORD, _URL, _MENTION, _HASHTAG, _DROPPED = range(5)
+
+
+class Normalizer:
+    """``normalize`` with one slang mapping, remembering what each distinct token becomes:
+    a token's fate (dropped, a URL, a mention, decoded, replaced) does not depend on the
+    text around it, and most tokens of a feed were seen before."""
+
+    CACHE_LIMIT = 100_000
+    """Distinct tokens remembered (then the cache restarts)."""
+
+    def __init__(self, slang: Mapping[str, str] | None = None) -> None:
+        self.slang = slang
+        self._fates: dict[str, tuple[int, str]] = {}
+
+    def __call__(self, text: str) -> NormalizedText:
+        """``normalize(text, slang)``."""
+        if not text.isascii():
+            text = strip_invisible(unicodedata.normalize("NFKC", text))
+            for apostrophe in _CURLY_APOSTROPHES:
+                text = text.replace(apostrophe, "'")
+        text = text.lower()
+        if _TRIPLE.search(text):
+            text = _ELONGATED_IN_TEXT.sub(_shorten, text)
+        tokens: list[str] = []
+        mentions: list[str] = []
+        hashtags: list[str] = []
+        urls = 0
+        fates = self._fates
+        for token in _TOKEN.findall(text):
+            fate = fates.get(token)
+            if fate is None:
+                fate = self._learn(token)
+            kind, value = fate
+            if kind != _WORD:
+                if kind == _DROPPED:
+                    continue
+                if kind == _URL:
+                    urls += 1
+                else:
+                    (mentions if kind == _MENTION else hashtags).append(token[1:])
+            tokens.append(value)
+        return NormalizedText(" ".join(tokens), tuple(mentions), tuple(hashtags), urls)
+
+    def _learn(self, token: str) -> tuple[int, str]:
+        fate = _fate(token, self.slang)
+        if len(self._fates) >= self.CACHE_LIMIT:
+            self._fates.clear()
+        self._fates[token] = fate
+        return fate
+
+
+def _fate(token: str, slang: Mapping[str, str] | None) -> tuple[int, str]:
+    """What one token of the lowered text becomes: its kind and the token kept."""
+    first = token[0]
+    kind = _WORD
+    if first.isalnum() or first == "_":
+        if token.startswith(_URL_PREFIXES):
+            return _URL, "<url>"
+        if _DIGIT.search(token) and _LEET_WORD.fullmatch(token):
+            token = _ELONGATED.sub(r"\1\1", token.translate(_LEET))
+    elif len(token) > 1 and (first == "@" or first == "#"):
+        kind = _MENTION if first == "@" else _HASHTAG
+    elif first != "?" and first != "!" and not _is_emoji(token):
+        return _DROPPED, ""
+    return kind, slang.get(token, token) if slang else token
 
 
 def _shorten(match: re.Match[str]) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sf_social import text as text_module
-from sf_social.text import NormalizedText, decode_word, normalize, strip_invisible
+from sf_social.text import NormalizedText, Normalizer, decode_word, normalize, strip_invisible
 
 SLANG = {"cant": "can't", "suxxors": "sucks", "u": "you", "pwned": "hacked", "b4": "before"}
 
@@ -191,3 +193,17 @@ def test_the_linear_leetspeak_test_accepts_what_the_plain_pattern_does(token: st
 def test_a_long_token_is_decoded_like_a_short_one(token: str, expected: str) -> None:
     """One 100,000-character token: the work is linear (it took minutes when quadratic)."""
     assert normalize(token).tokens == expected
+
+
+def test_a_normalizer_remembering_tokens_gives_what_a_fresh_one_gives() -> None:
+    """Tokens seen before come from the cache (and after it restarts): same result."""
+    texts = []
+    for path in sorted((Path(__file__).parent / "data" / "labelled").glob("*.jsonl")):
+        texts += [json.loads(line)["post"]["text"] for line in path.open(encoding="utf-8")]
+    texts += ["@u pwn3d b4 #cant https://x.y/z www.a.b 😡 ?! — u", "@u pwn3d b4 #cant 😡"]
+    reused = Normalizer(SLANG)
+    reused.CACHE_LIMIT = 500
+    for _ in range(2):
+        for text in texts:
+            assert reused(text) == Normalizer(SLANG)(text) == normalize(text, SLANG)
+    assert 0 < len(reused._fates) <= 500
