@@ -49,7 +49,7 @@ def test_messenger_messages_and_echoes() -> None:
 def test_non_interactions_map_to_nothing_and_bad_payloads_are_refused() -> None:
     assert to_post(one(fb.reaction())[1], fb.PAGE) is None
     assert to_post(one(fb.comment(verb="remove"))[1], fb.PAGE) is None
-    with pytest.raises(ValueError, match='no webhook notification|no "object"'):
+    with pytest.raises(ValueError, match="not a webhook notification"):
         split_events({"entry": []})
     assert split_events({"object": "instagram", "entry": [{"id": "1", "changes": []}]}) == []
 
