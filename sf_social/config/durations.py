@@ -7,6 +7,7 @@ parts (``ms``, ``s``, ``m``, ``h``, ``d``).
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -16,22 +17,38 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.IGNORECASE)
 _WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)\s*)+$", re.IGNORECASE)
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
+MAX_DURATION = timedelta(days=36_500)
+"""The longest duration accepted anywhere (100 years): beyond it dates overflow."""
+
 
 def parse_duration(value: Any) -> Any:
-    """``value`` as a ``timedelta``: a number of seconds or a ``1h30m``-style string."""
+    """``value`` as a ``timedelta``: a number of seconds or a ``1h30m``-style string.
+
+    ``ValueError`` saying what to write when it is not one, or longer than ``MAX_DURATION``.
+    """
     if isinstance(value, timedelta):
-        return value
+        return _bounded(value.total_seconds(), value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
+        return _bounded(value, value)
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
-            return timedelta(seconds=float(text))
+            return _bounded(float(text), value)
         if _WHOLE.match(text):
-            return timedelta(
-                seconds=sum(float(n) * _UNIT[u.lower()] for n, u in _PART.findall(text))
-            )
-    raise ValueError(f"not a duration: {value!r}; use seconds (90) or 90s, 5m, 1h, 1h30m")
+            seconds = sum(float(n) * _UNIT[u.lower()] for n, u in _PART.findall(text))
+            return _bounded(seconds, value)
+    raise ValueError(
+        f"not a duration: {reprlib.repr(value)}; use seconds (90) or 90s, 5m, 1h, 1h30m"
+    )
+
+
+def _bounded(seconds: float, value: Any) -> timedelta:
+    if not abs(seconds) <= MAX_DURATION.total_seconds():  # NaN and inf included
+        raise ValueError(
+            f"duration {reprlib.repr(value)} is out of range:"
+            f" at most {MAX_DURATION.days}d (100 years)"
+        )
+    return timedelta(seconds=seconds)
 
 
 def _positive(value: timedelta) -> timedelta:

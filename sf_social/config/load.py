@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sf_social.config.files import expand_path, file_problem, read_text
 from sf_social.config.model import Config
 from sf_social.config.sources import PLANNED_TYPES, SOURCE_TYPES, SourceConfig
 from sf_social.config.tomlkeys import Path_, key_lines, line_of
@@ -68,6 +69,8 @@ _PATHS: tuple[Path_, ...] = (
     ("salesforce", "private_key_file"),
     ("metrics", "file"),
 )
+_INPUTS: tuple[Path_, ...] = (("playbook",), ("model",), ("salesforce", "private_key_file"))
+"""Path settings naming a file that is read whole."""
 _SECRETS = ("access_token", "consumer_secret", "password", "security_token")
 
 
@@ -104,18 +107,23 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     env = os.environ if environ is None else environ
     if path is None and env.get(CONFIG_ENV):
         path = Path(env[CONFIG_ENV])
+    if path is not None:
+        try:
+            path = expand_path(path)
+        except ValueError as exc:
+            raise ConfigError(f"config file {exc}; fix --config or {CONFIG_ENV}") from None
     raw: dict[str, Any] = {}
     lines: dict[Path_, int] = {}
-    base = Path.cwd()
     if path is not None:
         raw, lines = _parse(path, _read(path))
-        base = path.resolve().parent
-        _resolve_paths(raw, base)
-        _warn_on_readable_secrets(path, raw)
     origins = _Origins(path, lines)
-    _overlay_env(raw, env, origins)
     problems: list[str] = []
+    if path is not None:
+        _resolve_paths(raw, path.resolve().parent, origins, problems)
+        _warn_on_readable_secrets(path, raw)
+    _overlay_env(raw, env, origins, problems)
     entries = raw.pop("sources", [])
+    _check_inputs(raw, origins, problems)
     try:
         config = Config.model_validate({**raw, "config_file": path})
     except ValidationError as exc:
@@ -149,31 +157,37 @@ def _parse(path: Path, text: str) -> tuple[dict[str, Any], dict[Path_, int]]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        return read_text(path)
+    except ValueError as exc:
         raise ConfigError(
-            f"{path}: cannot read the config file ({reason}); fix the path given by --config"
-            f" or {CONFIG_ENV}"
+            f"cannot read the config file: {exc}; fix the path given by --config or {CONFIG_ENV}"
         ) from None
 
 
-def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
+def _resolve_paths(raw: dict[str, Any], base: Path, origins: _Origins, problems: list[str]) -> None:
+    """Relative paths of the file made relative to its folder, ``~`` expanded."""
+    fields: list[tuple[dict[str, Any], str, Path_]] = []
     for section, *rest in _PATHS:
         table = raw.get(str(section)) if rest else raw
-        key = str(rest[0]) if rest else str(section)
-        if isinstance(table, dict) and isinstance(table.get(key), str):
-            table[key] = str(base / Path(table[key]).expanduser())
+        if isinstance(table, dict):
+            fields.append((table, str(rest[0]) if rest else str(section), (section, *rest)))
+    entries = raw.get("sources")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        model = SOURCE_TYPES.get(str(entry.get("type"))) if isinstance(entry, dict) else None
+        for key in model.path_fields if model else ():
+            fields.append((entry, key, ("sources", index, key)))
+    for table, key, at in fields:
+        if isinstance(table.get(key), str):
+            try:
+                table[key] = str(base / expand_path(table[key]))
+            except ValueError as exc:
+                problems.append(origins.problem(at, str(exc)))
     state = raw.get("state")
     if isinstance(state, dict) and isinstance(state.get("url"), str):
-        state["url"] = _sqlite_url_from(base, state["url"])
-    for entry in raw.get("sources") or []:
-        if not isinstance(entry, dict):
-            continue
-        model = SOURCE_TYPES.get(str(entry.get("type")))
-        for key in model.path_fields if model else ():
-            if isinstance(entry.get(key), str):
-                entry[key] = str(base / Path(entry[key]).expanduser())
+        try:
+            state["url"] = _sqlite_url_from(base, state["url"])
+        except ValueError as exc:
+            problems.append(origins.problem(("state", "url"), str(exc)))
 
 
 def _sqlite_url_from(base: Path, url: str) -> str:
@@ -184,14 +198,39 @@ def _sqlite_url_from(base: Path, url: str) -> str:
     file, query, rest = url[len(prefix) :].partition("?")
     if not file or file.startswith(("/", "file:")) or file == ":memory:":
         return url
-    return prefix + str(base / Path(file).expanduser()) + query + rest
+    return prefix + str(base / expand_path(file)) + query + rest
 
 
-def _overlay_env(raw: dict[str, Any], env: Mapping[str, str], origins: _Origins) -> None:
+def _check_inputs(raw: dict[str, Any], origins: _Origins, problems: list[str]) -> None:
+    """The files read whole (playbook, model, private key): files, not folders or devices.
+
+    A missing one is reported by the command that reads it.
+    """
+    for section, *rest in _INPUTS:
+        table = raw.get(str(section)) if rest else raw
+        key = str(rest[0]) if rest else str(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            given = Path(table[key])
+            problem = file_problem(given) if given.exists() else None
+            if problem is not None:
+                problems.append(origins.problem((section, *rest), problem))
+                del table[key]
+
+
+def _overlay_env(
+    raw: dict[str, Any], env: Mapping[str, str], origins: _Origins, problems: list[str]
+) -> None:
     for path, variable in ENV_VARS.items():
-        value = env.get(variable)
+        value: str | None = env.get(variable)
         if not value:
             continue
+        origins.env[path] = variable
+        if path in _PATHS:
+            try:
+                value = str(expand_path(value))
+            except ValueError as exc:
+                problems.append(origins.problem(path, str(exc)))
+                continue
         if len(path) == 1:
             raw[str(path[0])] = value
         else:
@@ -199,7 +238,6 @@ def _overlay_env(raw: dict[str, Any], env: Mapping[str, str], origins: _Origins)
             if not isinstance(section, dict):
                 continue  # the file's own error is reported
             section[str(path[1])] = value
-        origins.env[path] = variable
 
 
 def _sources(
@@ -207,11 +245,15 @@ def _sources(
 ) -> list[SourceConfig]:
     if env.get(FEEDS_ENV):
         origins.env[("sources",)] = FEEDS_ENV
-        entries = [
-            {"type": "jsonl", "path": str(Path(p).expanduser().resolve())}
-            for p in env[FEEDS_ENV].split(os.pathsep)
-            if p.strip()
-        ]
+        try:
+            entries = [
+                {"type": "jsonl", "path": str(expand_path(p).resolve())}
+                for p in env[FEEDS_ENV].split(os.pathsep)
+                if p.strip()
+            ]
+        except ValueError as exc:
+            problems.append(origins.problem(("sources",), str(exc)))
+            return []
     if not isinstance(entries, list):
         problems.append(origins.problem(("sources",), "must be an array of tables ([[sources]])"))
         return []

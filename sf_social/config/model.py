@@ -47,6 +47,8 @@ class StateConfig(_Section):
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
+        if any(ord(c) < 32 for c in value):
+            raise ValueError("holds a control character (NUL, newline...): remove it")
         if not value.startswith(("sqlite:", "postgresql", "memory://")):
             raise ValueError(
                 f"not a state store URL ({_hide_password(value)!r}): use sqlite:///path/state.db"
@@ -65,7 +67,7 @@ class PushConfig(_Section):
     max_attempts: int = Field(default=12, ge=1, le=1_000)
     backoff_base: Duration = timedelta(seconds=30)
     backoff_max: Duration = timedelta(hours=1)
-    lease: Duration = timedelta(minutes=5)
+    lease: Duration = timedelta(seconds=30)
     call_attempts: int = Field(default=5, ge=1, le=20)
     """Tries of one API call on a transient error (with backoff) before the write waits
     in the outbox for its next attempt."""

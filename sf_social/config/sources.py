@@ -24,11 +24,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sf_social.config.durations import Duration
+from sf_social.config.files import file_problem
 from sf_social.playbook import Playbook
 from sf_social.sources.base import Source
 from sf_social.sources.jsonl import JsonlSource
@@ -59,6 +60,16 @@ class SourceConfig(BaseModel):
 
     path_fields: ClassVar[tuple[str, ...]] = ()
     """Options that are file paths: relative ones are resolved against the config file."""
+
+    @model_validator(mode="after")
+    def _paths_name_files(self) -> Self:
+        """A path option may name a file still to come, never a folder or a device."""
+        for key in self.path_fields:
+            value = getattr(self, key, None)
+            problem = file_problem(value) if isinstance(value, Path) and value.exists() else None
+            if problem is not None:
+                raise ValueError(f"{key}: {problem}")
+        return self
 
     @property
     def source_name(self) -> str:
