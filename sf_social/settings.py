@@ -29,10 +29,12 @@ import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -42,6 +44,22 @@ from pydantic import (
 )
 
 from sf_social.errors import ConfigError
+from sf_social.userpaths import expand_path, file_problem
+
+
+def _expanded(value: Any) -> Any:
+    return expand_path(value) if isinstance(value, str) else value
+
+
+def _usable(path: Path) -> Path:
+    problem = file_problem(path) if path.exists() else None  # missing: said where it is read
+    if problem is not None:
+        raise ValueError(problem)
+    return path
+
+
+InputFile = Annotated[Path, BeforeValidator(_expanded), AfterValidator(_usable)]
+"""A file read whole (playbook, model, key): ``~`` expanded; a folder or device refused."""
 
 
 class AuthMode(StrEnum):
@@ -61,7 +79,7 @@ class SalesforceSettings(BaseModel):
     username: str | None = None
     consumer_key: str | None = None
     consumer_secret: SecretStr | None = None
-    private_key_file: Path | None = None
+    private_key_file: InputFile | None = None
     password: SecretStr | None = None
     security_token: SecretStr | None = None
     domain: str = "login"
@@ -132,8 +150,8 @@ class Settings(BaseModel):
 
     salesforce: SalesforceSettings = SalesforceSettings()
     db_url: str = "sqlite:///sf_social.db"
-    playbook: Path | None = None
-    model: Path | None = None
+    playbook: InputFile | None = None
+    model: InputFile | None = None
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """As pydantic's, with the password of ``db_url`` (postgresql://u:PASSWORD@h/db) hidden."""
@@ -157,7 +175,8 @@ class Settings(BaseModel):
             )
         except ValidationError as exc:
             problems = "; ".join(
-                f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors(include_input=False)
+                f"{_env_name(err['loc'])}: {str(err['msg']).removeprefix('Value error, ')}"
+                for err in exc.errors(include_input=False)
             )
             raise ConfigError(f"invalid settings: {problems}") from None
 

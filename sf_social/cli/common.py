@@ -18,12 +18,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from sf_social.cli.feedio import model_option_for
+from sf_social.cli.params import FilePath
 from sf_social.config import CONFIG_ENV, Config, format_duration, load_config, parse_duration
 
 config_option = click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False),
     help=f"TOML config file (default: ${CONFIG_ENV}, else none: defaults and SF_* variables).",
 )
 
@@ -121,18 +122,6 @@ def parse_since(value: str, now: datetime) -> datetime:
         assert isinstance(delta, timedelta)
         return now - delta
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def duration_param(value: str | None) -> timedelta | None:
-    """A click callback value → timedelta (``BadParameter`` with the accepted forms)."""
-    if value is None:
-        return None
-    try:
-        delta = parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    assert isinstance(delta, timedelta)
-    return delta
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, widest: int = 60) -> str:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from sf_social.cli.common import ago, config_option, emit_json, load, plural, table, utc_now
+from sf_social.cli.params import ROW_ID, count
 from sf_social.config import Config
 from sf_social.state import DeadLetter, StateStore, open_store
 from sf_social.sync.passes import push_pass
@@ -50,7 +51,13 @@ def _summary(dead: DeadLetter) -> dict[str, object]:
 @dead_letters.command("list")
 @config_option
 @click.option("--code", help="Only this error code, e.g. INVALID_FIELD.")
-@click.option("--limit", default=100, show_default=True, help="At most this many, oldest first.")
+@click.option(
+    "--limit",
+    type=count(10**6),
+    default=100,
+    show_default=True,
+    help="At most this many, oldest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 def list_(config_path: Path | None, code: str | None, limit: int, as_json: bool) -> None:
     """Dead letters, oldest first: id, post, error code, fields, message."""
@@ -90,7 +97,7 @@ def list_(config_path: Path | None, code: str | None, limit: int, as_json: bool)
 
 @dead_letters.command()
 @config_option
-@click.argument("dead_letter_id", type=int, metavar="ID")
+@click.argument("dead_letter_id", type=ROW_ID, metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def show(config_path: Path | None, dead_letter_id: int, as_json: bool) -> None:
     """One dead letter: the failure and the full record plan."""
@@ -133,7 +140,7 @@ def _selection(
 F = TypeVar("F", bound=Callable[..., Any])
 
 _select = [
-    click.argument("ids", nargs=-1, type=int),
+    click.argument("ids", nargs=-1, type=ROW_ID),
     click.option("--code", help="Every dead letter with this error code."),
     click.option("--all", "every", is_flag=True, help="Every dead letter."),
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sf_social.cli.feedio import playbook_option, resolve_playbook
+from sf_social.cli.params import input_file
 from sf_social.feed import read_feed
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
@@ -25,7 +26,7 @@ SAMPLE_FEED = Path(__file__).resolve().parent.parent / "samples" / "sample_feed.
 @click.option(
     "--input",
     "input_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=input_file(),
     default=SAMPLE_FEED,
     help="JSONL feed (default: the bundled sample feed).",
 )

@@ -15,6 +15,7 @@ from sf_social.cli.feedio import (
     resolve_pipeline,
     resolve_playbook,
 )
+from sf_social.cli.params import count, input_file
 from sf_social.evaluation import Report, score
 from sf_social.evaluation import evaluate as run_evaluation
 from sf_social.labels import LABELS, Task
@@ -23,7 +24,7 @@ labelled_files = click.argument(
     "labelled",
     nargs=-1,
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=input_file(),
 )
 
 
@@ -63,10 +64,10 @@ def _floor(text: str) -> Floor:
 @labelled_files
 @playbook_option
 @model_option
-@click.option("--cv", type=click.IntRange(min=2), help="K-fold cross-validation of `train`.")
+@click.option("--cv", type=count(100, 2), help="K-fold cross-validation of `train`.")
 @click.option(
     "--errors",
-    type=click.IntRange(min=0),
+    type=count(10**6, 0),
     default=0,
     show_default=True,
     help="List this many misclassified posts.",

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import click
 
+from sf_social.cli.params import input_file
 from sf_social.errors import FeedLineError
 from sf_social.feed import read_feed
 from sf_social.labels import LabelledPost, read_labelled
@@ -19,10 +20,11 @@ from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.posts import SocialPost
 from sf_social.settings import Settings
+from sf_social.userpaths import file_problem
 
 playbook_option = click.option(
     "--playbook",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=input_file(),
     help="Playbook YAML (default: $SF_SOCIAL_PLAYBOOK, else the bundled one).",
 )
 
@@ -59,6 +61,9 @@ def open_input(path: str) -> Iterator[tuple[BinaryIO, str]]:
     if path == "-":
         yield sys.stdin.buffer, "<stdin>"
         return
+    problem = file_problem(Path(path))
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="'--input'")
     try:
         with open(path, "rb") as stream:
             yield stream, path

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from sf_social.cli.common import (
     config_option,
-    duration_param,
     emit_json,
     load,
     sqlite_missing,
     utc_now,
 )
+from sf_social.cli.params import DURATION, count
 from sf_social.errors import StateError
 from sf_social.state import open_store
 from sf_social.sync.health import Check, HealthReport, check_health
@@ -22,16 +23,18 @@ from sf_social.sync.health import Check, HealthReport, check_health
 
 @click.command()
 @config_option
-@click.option("--max-pass-age", help="Override health.max_pass_age (e.g. 10m).")
-@click.option("--max-outbox-age", help="Override health.max_outbox_age (e.g. 1h).")
+@click.option("--max-pass-age", type=DURATION, help="Override health.max_pass_age (e.g. 10m).")
+@click.option("--max-outbox-age", type=DURATION, help="Override health.max_outbox_age (e.g. 1h).")
 @click.option(
-    "--max-dead-letters", type=int, help="Override health.max_dead_letters (-1: not checked)."
+    "--max-dead-letters",
+    type=count(10**9, -1),
+    help="Override health.max_dead_letters (-1: not checked).",
 )
 @click.option("--json", "as_json", is_flag=True, help="The checks as JSON.")
 def health(
     config_path: Path | None,
-    max_pass_age: str | None,
-    max_outbox_age: str | None,
+    max_pass_age: timedelta | None,
+    max_outbox_age: timedelta | None,
     max_dead_letters: int | None,
     as_json: bool,
 ) -> None:
@@ -41,8 +44,8 @@ def health(
     within max_pass_age (default three poll intervals, at least 5 minutes).
     """
     config = load(config_path)
-    pass_age = duration_param(max_pass_age) or config.max_pass_age()
-    outbox_age = duration_param(max_outbox_age) or config.health.max_outbox_age
+    pass_age = max_pass_age or config.max_pass_age()
+    outbox_age = max_outbox_age or config.health.max_outbox_age
     dead = config.health.max_dead_letters if max_dead_letters is None else max_dead_letters
     missing = sqlite_missing(config.db_url)
     if missing is not None:

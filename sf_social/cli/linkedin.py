@@ -18,6 +18,7 @@ import click
 
 from sf_social.cli.common import config_option, load
 from sf_social.cli.feedio import model_option, playbook_option
+from sf_social.cli.params import FilePath, count
 from sf_social.config.sources import LinkedInPageSourceConfig
 from sf_social.pipeline import classifier_for
 from sf_social.playbook import load_playbook
@@ -35,7 +36,7 @@ def linkedin() -> None:
 
 
 @linkedin.command("import")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=FilePath(exists=True))
 @click.option(
     "--me",
     "member_url",
@@ -43,7 +44,13 @@ def linkedin() -> None:
 )
 @playbook_option
 @model_option
-@click.option("--batch-size", default=500, show_default=True, help="Events per transaction.")
+@click.option(
+    "--batch-size",
+    type=count(100_000),
+    default=500,
+    show_default=True,
+    help="Events per transaction.",
+)
 def import_export(
     path: Path,
     member_url: str | None,

@@ -15,15 +15,16 @@ from types import FrameType
 
 import click
 
+from sf_social.cli.params import PORT, FilePath, Real, count
 from sf_social.testing import LocalOrg
 
 
 @click.command("local-org")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to bind.")
-@click.option("--port", default=0, show_default=True, help="Port (0: any free port).")
+@click.option("--port", type=PORT, default=0, show_default=True, help="Port (0: any free port).")
 @click.option(
     "--metadata",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=FilePath(exists=True, file_okay=False),
     help="Metadata folder whose custom fields the org has (default: the bundled one).",
 )
 @click.option(
@@ -32,9 +33,23 @@ from sf_social.testing import LocalOrg
 @click.option(
     "--queue", "queues", multiple=True, help="Seed a queue by DeveloperName (repeatable)."
 )
-@click.option("--daily-limit", default=15_000, show_default=True, help="DailyApiRequests maximum.")
-@click.option("--latency", default=0.0, show_default=True, help="Seconds added to every answer.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the fault dice.")
+@click.option(
+    "--daily-limit",
+    type=count(10**9),
+    default=15_000,
+    show_default=True,
+    help="DailyApiRequests maximum.",
+)
+@click.option(
+    "--latency",
+    type=Real(0, 60),
+    default=0.0,
+    show_default=True,
+    help="Seconds added to every answer.",
+)
+@click.option(
+    "--seed", type=count(2**32 - 1, 0), default=0, show_default=True, help="Seed of the fault dice."
+)
 def local_org(
     host: str,
     port: int,

@@ -78,7 +78,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        sys.exit(2 if isinstance(exc, click.FileError) else exc.exit_code)  # an input: usage
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

@@ -13,6 +13,7 @@ from sf_social.cli.metadata_org import (
     diff,
     metadata_root,
 )
+from sf_social.cli.params import FilePath
 from sf_social.metadata.build import build_package
 from sf_social.metadata.validate import scanned_package, unshipped_queues
 from sf_social.playbook import load_playbook
@@ -55,7 +56,7 @@ def validate(ctx: click.Context, playbook: Path | None, source: Path | None) -> 
 @click.option(
     "--out",
     required=True,
-    type=click.Path(path_type=Path),
+    type=FilePath(),
     help="A .zip file, or a new folder, for the Metadata API (mdapi-format) package.",
 )
 @METADATA_OPTION

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from sf_social.bundled import bundled_path
+from sf_social.cli.params import FilePath, Real, input_file
 from sf_social.errors import MetadataDeployError
 from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.deploy import deploy_package, render_outcome
@@ -25,13 +26,13 @@ from sf_social.settings import Settings
 METADATA_OPTION = click.option(
     "--metadata",
     "source",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FilePath(exists=True, file_okay=False),
     default=None,
     help="Metadata folder in Salesforce DX source format (default: the bundled metadata/).",
 )
 PLAYBOOK_OPTION = click.option(
     "--playbook",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=input_file(),
     default=None,
     envvar="SF_SOCIAL_PLAYBOOK",
     help="Playbook whose mapping and routing must fit the metadata"
@@ -81,7 +82,7 @@ def diff(playbook: Path | None, source: Path | None) -> None:
 )
 @click.option(
     "--wait",
-    type=click.FloatRange(10, 7200),
+    type=Real(10, 7200),
     default=600,
     show_default=True,
     help="Seconds to wait for the deploy to finish.",

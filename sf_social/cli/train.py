@@ -9,6 +9,7 @@ import click
 
 from sf_social.cli.evaluate import labelled_files
 from sf_social.cli.feedio import playbook_option, read_labelled_files, resolve_playbook
+from sf_social.cli.params import Real, count, output_file
 from sf_social.evaluation import score
 
 
@@ -18,16 +19,14 @@ from sf_social.evaluation import score
     "--output",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=output_file(),
     help="The model file to write (atomically), e.g. model.npz.",
 )
-@click.option(
-    "--cv", type=click.IntRange(min=2), help="Also cross-validate: K folds, kept in the model."
-)
+@click.option("--cv", type=count(100, 2), help="Also cross-validate: K folds, kept in the model.")
 @click.option(
     "--c",
     "c",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Real(min=0, min_open=True, max=1e6),
     default=4.0,
     show_default=True,
     help="Inverse regularization strength (smaller: simpler model).",

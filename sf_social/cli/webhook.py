@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from sf_social.cli.feedio import model_option
+from sf_social.cli.params import PORT, count, output_file
 from sf_social.errors import ConfigError
 from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import load_playbook
@@ -28,7 +29,7 @@ from sf_social.sync.engine import SyncEngine
 
 spool_option = click.option(
     "--spool",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=output_file(),
     default=lambda: os.environ.get("FB_WEBHOOK_SPOOL", "facebook-webhooks.db"),
     show_default="$FB_WEBHOOK_SPOOL or facebook-webhooks.db",
     help="SQLite file where accepted events are kept until synced.",
@@ -42,9 +43,10 @@ def webhook() -> None:
 
 @webhook.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8080, show_default=True, help="Port (0: any free port).")
+@click.option("--port", type=PORT, default=8080, show_default=True, help="Port (0: any free port).")
 @click.option(
     "--max-body",
+    type=count(1 << 30),
     default=MAX_BODY,
     show_default=True,
     help="Largest body (bytes); the default holds Meta's largest batch.",

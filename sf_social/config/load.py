@@ -22,12 +22,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sf_social.config.files import expand_path, file_problem, read_text
 from sf_social.config.model import Config
 from sf_social.config.sources import PLANNED_TYPES, SOURCE_TYPES, SourceConfig
 from sf_social.config.tomlkeys import Path_, key_lines, line_of
 from sf_social.errors import ConfigError
 from sf_social.settings import SalesforceSettings
+from sf_social.userpaths import expand_path, read_text
 from sf_social.yamltext import YamlError, load_yaml
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,6 @@ _PATHS: tuple[Path_, ...] = (
     ("salesforce", "private_key_file"),
     ("metrics", "file"),
 )
-_INPUTS: tuple[Path_, ...] = (("playbook",), ("model",), ("salesforce", "private_key_file"))
-"""Path settings naming a file that is read whole."""
 _SECRETS = ("access_token", "consumer_secret", "password", "security_token")
 
 
@@ -123,7 +121,6 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         _warn_on_readable_secrets(path, raw)
     _overlay_env(raw, env, origins, problems)
     entries = raw.pop("sources", [])
-    _check_inputs(raw, origins, problems)
     try:
         config = Config.model_validate({**raw, "config_file": path})
     except ValidationError as exc:
@@ -199,22 +196,6 @@ def _sqlite_url_from(base: Path, url: str) -> str:
     if not file or file.startswith(("/", "file:")) or file == ":memory:":
         return url
     return prefix + str(base / expand_path(file)) + query + rest
-
-
-def _check_inputs(raw: dict[str, Any], origins: _Origins, problems: list[str]) -> None:
-    """The files read whole (playbook, model, private key): files, not folders or devices.
-
-    A missing one is reported by the command that reads it.
-    """
-    for section, *rest in _INPUTS:
-        table = raw.get(str(section)) if rest else raw
-        key = str(rest[0]) if rest else str(section)
-        if isinstance(table, dict) and isinstance(table.get(key), str):
-            given = Path(table[key])
-            problem = file_problem(given) if given.exists() else None
-            if problem is not None:
-                problems.append(origins.problem((section, *rest), problem))
-                del table[key]
 
 
 def _overlay_env(

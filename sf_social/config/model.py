@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sf_social.config.durations import Duration, format_duration
 from sf_social.config.sources import SourceConfig
-from sf_social.settings import SalesforceSettings, Settings, _hide_password
+from sf_social.settings import InputFile, SalesforceSettings, Settings, _hide_password
 from sf_social.sync.push import PushPolicy
 
 DEFAULT_DB = "sqlite:///sf_social.db"
@@ -124,8 +124,8 @@ class Config(_Section):
 
     config_file: Path | None = None
     """The file it was read from, if any."""
-    playbook: Path | None = None
-    model: Path | None = None
+    playbook: InputFile | None = None
+    model: InputFile | None = None
     """A trained model (``sf-social train``) deciding what it learned; none: rules only."""
     state: StateConfig = StateConfig()
     salesforce: SalesforceSettings = SalesforceSettings()

@@ -29,12 +29,12 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sf_social.config.durations import Duration
-from sf_social.config.files import file_problem
 from sf_social.playbook import Playbook
 from sf_social.sources.base import Source
 from sf_social.sources.jsonl import JsonlSource
 from sf_social.sources.linkedin_api.config import LinkedInPageOptions
 from sf_social.sources.x.config import XOptions
+from sf_social.userpaths import file_problem
 
 
 @dataclass(frozen=True)

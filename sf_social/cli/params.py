@@ -1,0 +1,107 @@
+"""Parameter types shared by the commands: every bad value is a usage error (exit 2).
+
+Each type refuses what would otherwise end in a traceback, a hang or nonsense further
+on: a port beyond 65535, a batch of 0, a duration of a million years, ``~nouser/x``, a
+NUL byte, a folder or a device such as ``/dev/zero`` where a file is read.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sf_social.userpaths import expand_path, file_problem
+
+PORT = click.IntRange(0, 65535)
+"""A TCP port; 0 asks for any free one."""
+
+ROW_ID = click.IntRange(1, 2**63 - 1)
+"""The id of a stored row (a dead letter): what the database can hold."""
+
+
+def count(maximum: int, minimum: int = 1) -> click.IntRange:
+    """A whole number from ``minimum`` to ``maximum`` (a batch size, a limit, folds)."""
+    return click.IntRange(minimum, maximum)
+
+
+class Real(click.FloatRange):
+    """A finite number in a range (``nan`` and ``inf`` refused: they pass ``FloatRange``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+class DurationType(click.ParamType[timedelta]):
+    """``30s``, ``5m``, ``1h30m`` or seconds → ``timedelta``; ``zero_ok`` lets ``0`` through."""
+
+    name = "duration"
+
+    def __init__(self, *, zero_ok: bool = False) -> None:
+        self.zero_ok = zero_ok
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> timedelta:
+        from sf_social.config import parse_duration  # not at import: `plan` stays light
+
+        try:
+            delta = parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        assert isinstance(delta, timedelta)
+        if delta < timedelta(0) or (delta == timedelta(0) and not self.zero_ok):
+            least = "0 or more" if self.zero_ok else "more than 0"
+            self.fail(f"{value!r}: a duration must be {least} (30s, 5m, 1h)", param, ctx)
+        return delta
+
+
+DURATION = DurationType()
+"""A positive duration."""
+
+
+class FilePath(click.Path[Path]):
+    """``click.Path`` that expands ``~`` and refuses NUL bytes; where a file is wanted, an
+    existing device is refused (``/dev/zero`` is read forever), where a folder is, a file."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(path_type=Path, **options)
+
+    def convert(
+        self,
+        value: str | os.PathLike[str],
+        param: click.Parameter | None,
+        ctx: click.Context | None,
+    ) -> Path:
+        if isinstance(value, Path):  # a default, already converted
+            return value
+        try:
+            expanded = expand_path(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        path = super().convert(os.fspath(expanded), param, ctx)
+        if not path.exists():
+            return path
+        if not self.file_okay and not path.is_dir():
+            self.fail(f"{path} is not a folder: name a folder", param, ctx)
+        problem = file_problem(path) if not self.dir_okay else None
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return path
+
+
+def input_file(**options: Any) -> FilePath:
+    """An existing file that is read (``exists=True, dir_okay=False``)."""
+    return FilePath(exists=True, dir_okay=False, **options)
+
+
+def output_file(**options: Any) -> FilePath:
+    """A file that is written (it need not exist; not a folder)."""
+    return FilePath(dir_okay=False, **options)
