@@ -3,9 +3,8 @@
 Intake then push, like a pass of the daemon, with the file as the source (named
 ``jsonl:<absolute path>``, so its cursor is kept: importing the same file again reads only
 what was appended, and an interrupted import continues where it stopped). For long files
-the outbox is pushed every few thousand plans, so memory and the outbox stay small.
-Progress goes to stderr (:mod:`sf_social.cli.progress`): bytes of the file read, then plans
-sent; posts, plans and records beside.
+the outbox is pushed every few thousand plans, so memory and the outbox stay small, and
+progress is printed on stderr every few seconds.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import click
 
-from sf_social import logs
 from sf_social.cli.common import (
     config_model_option,
     config_option,
@@ -27,10 +25,9 @@ from sf_social.cli.common import (
     rebind_option,
     stop_flag,
 )
-from sf_social.cli.params import DurationType, FilePath, count
-from sf_social.cli.progress import Progress
+from sf_social.cli.params import DurationType, FilePath, Real, count
 from sf_social.errors import IncompleteLineError, SalesforceApiError
-from sf_social.sources.base import Cursor, SourceBatch
+from sf_social.sources.base import SourceBatch
 from sf_social.sources.jsonl import JsonlSource
 from sf_social.state import StateStore
 from sf_social.sync.engine import SyncEngine
@@ -43,38 +40,38 @@ PUSH_EVERY_BATCHES = 10
 """Push after this many source batches (``--batch-size`` lines each)."""
 
 
-def _add(total: PushCounts, counts: PushCounts) -> None:
-    """Add one push's ``counts`` to the import's ``total``."""
-    total.claimed += counts.claimed
-    total.written += counts.written
-    total.records += counts.records
-    total.retried += counts.retried
-    total.dead += counts.dead
-    total.api_calls += counts.api_calls
-    total.stopped = counts.stopped or total.stopped
-    total.dead_reasons += counts.dead_reasons
+class _Progress:
+    """Rejected lines as they come, a progress line every ``every`` seconds (stderr)."""
 
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.started = self.last = time.monotonic()
+        self.batches = 0
+        self.pushed = PushCounts()
 
-def _offset(cursor: Cursor | None) -> int | None:
-    """The byte offset a JSONL cursor holds, if any."""
-    offset = cursor.get("offset") if cursor else None
-    return offset if isinstance(offset, int) else None
-
-
-def _pushing(
-    engine: SyncEngine, runtime: Runtime, pushed: PushCounts, stop: Callable[[], bool]
-) -> None:
-    """Push what is due, with a bar (plans sent of plans due) when there is something."""
-    with Progress("sending", runtime.store.status().outbox_due, "plan") as sending:
-
-        def shown(counts: PushCounts) -> None:
-            sending.update(
-                counts.written + counts.retried + counts.dead,
-                written=counts.written,
-                records=pushed.records + counts.records,
+    def batch(self, batch: SourceBatch, counts: IntakeCounts) -> None:
+        self.batches += 1
+        for error in batch.rejected:
+            click.echo(f"rejected {error}", err=True)
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            rate = counts.pulled / max(now - self.started, 1e-9)
+            click.echo(
+                f"... {counts.pulled:,} lines read ({counts.new:,} new, {counts.rejected:,}"
+                f" rejected), {self.pushed.written:,} written, {rate:,.0f} lines/s",
+                err=True,
             )
 
-        _add(pushed, push_pass(engine, runtime.org, should_stop=stop, on_batch=shown))
+    def add(self, counts: PushCounts) -> None:
+        p = self.pushed
+        p.claimed += counts.claimed
+        p.written += counts.written
+        p.retried += counts.retried
+        p.dead += counts.dead
+        p.api_calls += counts.api_calls
+        p.stopped = counts.stopped or p.stopped
+        p.dead_reasons += counts.dead_reasons
 
 
 @click.command("import")
@@ -107,6 +104,7 @@ def _pushing(
     help="Keep retrying writes that failed transiently for up to this long (30s, 5m).",
 )
 @rebind_option
+@click.option("--progress-every", type=Real(0, 3600), default=5.0, hidden=True)
 def import_(
     file: Path,
     config_path: Path | None,
@@ -117,6 +115,7 @@ def import_(
     name: str | None,
     wait: timedelta,
     rebind: bool,
+    progress_every: float,
 ) -> None:
     """Load a JSONL feed of posts into Salesforce: intake, then push.
 
@@ -140,40 +139,22 @@ def import_(
     patience = wait
     runtime = Runtime(load(config_path, model), rebind=rebind)
     source = JsonlSource(file, batch_size, name=name)
-    pushed = PushCounts()
+    progress = _Progress(progress_every)
     try:
         runtime.lock()
         engine = runtime.connect()
-        state = runtime.store.source(source.name)
-        size = file.stat().st_size
-        start = _offset(state.cursor if state else None) or 0
-        with (
-            logs.echoed("rejected", "dead letter"),
-            stop_flag() as stop,
-            Progress(file.name, size, "B", initial=start if start <= size else 0) as reading,
-        ):
+        with stop_flag() as stop:
             intake = runtime.intake()
-            batches = 0
 
             def on_batch(batch: SourceBatch, counts: IntakeCounts) -> None:
-                nonlocal batches
-                batches += 1
-                for error in batch.rejected:
-                    reading.echo(f"rejected {error}")
-                if batches % PUSH_EVERY_BATCHES == 0 and not stop():
-                    _add(pushed, push_pass(engine, runtime.org, should_stop=stop))
-                reading.update(
-                    _offset(batch.cursor),
-                    posts=counts.new,
-                    plans=counts.queued,
-                    records=pushed.records,
-                )
+                progress.batch(batch, counts)
+                if progress.batches % PUSH_EVERY_BATCHES == 0 and not stop():
+                    progress.add(push_pass(engine, runtime.org, should_stop=stop))
 
             result = intake_pass(runtime.store, intake, source, should_stop=stop, on_batch=on_batch)
-            reading.close()
             if result.error is None and not stop():
-                _pushing(engine, runtime, pushed, stop)
-                _retry_for(patience, engine, runtime, pushed, stop)
+                progress.add(push_pass(engine, runtime.org, should_stop=stop))
+                _retry_for(patience, engine, runtime, progress, stop)
             status = runtime.store.status()
             left, held = status.outbox_pending, status.outbox_held
             interrupted = stop()
@@ -186,7 +167,7 @@ def import_(
         file,
         source.name,
         result.counts,
-        pushed,
+        progress.pushed,
         result.error,
         (left, held),
         interrupted,
@@ -206,7 +187,7 @@ def _retry_for(
     patience: timedelta,
     engine: SyncEngine,
     runtime: Runtime,
-    pushed: PushCounts,
+    progress: _Progress,
     stop: Callable[[], bool],
 ) -> None:
     """Push again, once a second, while writes wait for a retry and ``patience`` lasts."""
@@ -215,7 +196,7 @@ def _retry_for(
     while time.monotonic() < deadline and store.status().outbox_pending and not stop():
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
         if store.status().outbox_due:
-            _add(pushed, push_pass(engine, runtime.org, should_stop=stop))
+            progress.add(push_pass(engine, runtime.org, should_stop=stop))
 
 
 def _report(
@@ -234,8 +215,7 @@ def _report(
     click.echo(
         f"imported {file}: {plural(counts.pulled, 'line')} read, {counts.new:,} new posts"
         f" ({counts.duplicates:,} already known), {counts.rejected:,} rejected;"
-        f" {counts.queued:,} planned, {pushed.written:,} written"
-        f" ({plural(pushed.records, 'record')} created or updated), {pushed.retried:,} retried,"
+        f" {counts.queued:,} planned, {pushed.written:,} written, {pushed.retried:,} retried,"
         f" {pushed.dead:,} dead; {plural(pushed.api_calls, 'API call')}"
     )
     for reason in pushed.dead_reasons:
