@@ -108,6 +108,7 @@ class RuleClassifier:
             for segment, config in playbook.segments.items()
         ]
         self._complaint_excludes = frozenset(playbook.complaint.excludes)
+        self._escalations = [(r, f"escalation.{r.name}") for r in playbook.escalation.rules]
 
     def classify(self, post: SocialPost) -> Classification:
         """Classify one post."""
@@ -158,7 +159,7 @@ class RuleClassifier:
             )
             segment = self._segment(matches, compound, evidence, excluded)
         if learn is None:
-            learned = Learned(frozenset())
+            learned = _NOTHING_LEARNED
         else:
             learned = learn(post, RulesSaid(text.tokens, segment, complaint, compound))
         if learned.fields:
@@ -252,13 +253,15 @@ class RuleClassifier:
         excluded: frozenset[Segment] = frozenset(),
     ) -> Segment | None:
         best: tuple[bool, float, Segment, list[Hit]] | None = None
+        label = ""
         for segment, config, name in self._segments:
             if segment in excluded:
                 continue
             hits = matches.get(name, [])
-            if config.sentiment is not None and config.sentiment.applies(compound):
-                label = f"sentiment {compound:+.2f}"
-                hits = [*hits, Hit(label, config.sentiment.weight, label)]
+            bonus = config.sentiment
+            if bonus is not None and bonus.applies(compound):
+                label = label or f"sentiment {compound:+.2f}"
+                hits = [*hits, Hit(label, bonus.weight, label)]
             total = score(hits)
             rank = (not config.fallback, total)
             if total >= config.min_score and (best is None or rank > best[:2]):
@@ -368,12 +371,12 @@ class RuleClassifier:
         """Escalation rules apply to posts about us (``matches`` is empty for others)."""
         levels = [Priority.LOW]
         escalate = False
-        for rule in self.playbook.escalation.rules:
-            hits = matches.get(f"escalation.{rule.name}")
+        for rule, name in self._escalations:
+            hits = matches.get(name)
             if hits:
                 escalate = True
                 levels.append(rule.priority)
-                evidence.append(_evidence("escalate", "true", f"escalation.{rule.name}", hits))
+                evidence.append(_evidence("escalate", "true", name, hits))
         followers = post.author.followers if post.author and post.author.followers else 0
         floor = self.playbook.escalation.complaint_min_followers
         if complaint and mood is Sentiment.NEGATIVE and followers >= floor:
@@ -396,6 +399,8 @@ class RuleClassifier:
         return escalate, priority
 
 
+_NOTHING_LEARNED = Learned(frozenset())
+"""What the rules alone decide with: no model (its dict and list are never changed)."""
 _INFORMATIONAL = (Segment.QUESTION, Segment.SUGGESTION)
 _RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
