@@ -363,6 +363,36 @@ class MemoryStateStore:
                     count += 1
         return count
 
+    def extend_leases(self, rows: Sequence[OutboxRow], until: datetime) -> int:
+        at = as_utc(until, "until")
+        count = 0
+        with self._lock:
+            for row in rows:
+                stored = self._outbox.get(row.id)
+                if stored is not None and stored.fenced(row):
+                    stored.claimed_until = at
+                    count += 1
+        return count
+
+    def lease_holders(self, now: datetime) -> set[str]:
+        at = as_utc(now, "now")
+        with self._lock:
+            return {
+                r.claimed_by
+                for r in self._outbox.values()
+                if r.claimed_by is not None and r.claimed_until is not None and r.claimed_until > at
+            }
+
+    def expire_leases(self, workers: Iterable[str]) -> int:
+        gone = set(workers)
+        count = 0
+        with self._lock:
+            for stored in self._outbox.values():
+                if stored.claimed_by in gone:
+                    stored.claimed_by = stored.claimed_until = None
+                    count += 1
+        return count
+
     # -- dead letters -----------------------------------------------------------------
     def dead_letters(self, *, code: str | None = None, limit: int = 100) -> list[DeadLetter]:
         with self._lock:

@@ -157,6 +157,20 @@ class StateStore(Protocol):
         """
         ...
 
+    def extend_leases(self, rows: Sequence[OutboxRow], until: datetime) -> int:
+        """Keep leases of rows still ours until ``until`` (a heartbeat while a write is in
+        flight); how many were still ours."""
+        ...
+
+    def lease_holders(self, now: datetime) -> set[str]:
+        """The workers holding a lease that has not run out at ``now``."""
+        ...
+
+    def expire_leases(self, workers: Iterable[str]) -> int:
+        """End every lease these (dead) workers hold: their rows are claimable at once and
+        the workers can settle nothing more; how many rows."""
+        ...
+
     # -- dead letters -----------------------------------------------------------------
     def dead_letters(self, *, code: str | None = None, limit: int = 100) -> list[DeadLetter]:
         """Dead letters, oldest first, optionally only one error code."""

@@ -16,9 +16,7 @@ fix, and ``health`` fails on it at once.
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -31,7 +29,7 @@ from sf_social.records import CaseRecord
 from sf_social.salesforce.api import Lookup, OrgApi
 from sf_social.salesforce.codes import setup_fix
 from sf_social.salesforce.delivery import Stop, budget_gate, failure_from
-from sf_social.salesforce.results import PlanResult, RecordFailure, WriteReport
+from sf_social.salesforce.results import PlanResult, RecordFailure, Status, WriteReport
 from sf_social.salesforce.writer import Writer
 from sf_social.state import (
     Completed,
@@ -44,6 +42,7 @@ from sf_social.state import (
     ThreadState,
 )
 from sf_social.sync import threads as rules
+from sf_social.sync.leases import default_worker_id, keep_leased, worker_is_dead
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +53,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def default_worker_id() -> str:
-    """``host:pid``: tells replicas' leases apart."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 @dataclass(frozen=True)
 class PushPolicy:
     """How the outbox is drained."""
@@ -67,7 +61,9 @@ class PushPolicy:
     per_key: int = 50
     """Rows of one thread (or person) one claim may take, in order: a long thread is one
     round, one Case read, one write call, not one each per reply."""
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=30)
+    """How long a claim holds rows; renewed every third of it while their write is in flight,
+    so a replica that dies frees its rows within this time (on one host: at once)."""
     max_attempts: int = 12
     backoff_base: timedelta = timedelta(seconds=30)
     backoff_max: timedelta = timedelta(hours=1)
@@ -89,6 +85,9 @@ class PushCounts:
 
     claimed: int = 0
     written: int = 0
+    """Plans written in full."""
+    records: int = 0
+    """Salesforce records those plans created or updated (a plan has one or more)."""
     retried: int = 0
     dead: int = 0
     api_calls: int = 0
@@ -122,10 +121,18 @@ class Push:
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 (backoff jitter, not a secret)
 
-    def run(self, should_stop: Callable[[], bool] = lambda: False) -> PushCounts:
-        """Send due rows until none is left, the writer stops, or ``should_stop()``."""
+    def run(
+        self,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_batch: Callable[[PushCounts], None] | None = None,
+    ) -> PushCounts:
+        """Send due rows until none is left, the writer stops, or ``should_stop()``.
+
+        ``on_batch(counts)`` after each batch is settled (progress).
+        """
         counts = PushCounts()
         calls_before = self.org.api_calls
+        self._reclaim_from_dead_workers()
         self.writer.begin_pass()
         while not should_stop():
             try:
@@ -164,11 +171,14 @@ class Push:
                 for plan in plans
                 if plan.identity is not None and plan.identity.lead_key
             }
-            report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
+            with keep_leased(self.store, rows, self.policy.lease, self.clock):
+                report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
             crashpoints.reached("push:sent")
             counts.api_calls = self.org.api_calls - calls_before
             self._settle(rows, report, decided, counts)
             crashpoints.reached("push:settled")
+            if on_batch is not None:
+                on_batch(counts)
             if report.login_refused:
                 self._block([], report.stopped or "Salesforce refused the login", counts)
                 break
@@ -177,6 +187,13 @@ class Push:
                 log.warning("writes stopped: %s", report.stopped)
                 break
         return counts
+
+    def _reclaim_from_dead_workers(self) -> None:
+        """Free at once the rows whose holder died on this host (``kill -9``, a crash)."""
+        dead = {w for w in self.store.lease_holders(self.clock()) if worker_is_dead(w)}
+        if dead:
+            freed = self.store.expire_leases(dead)
+            log.info("freed %d outbox row(s) leased by dead process(es) %s", freed, sorted(dead))
 
     def _thread_decisions(
         self, rows: Sequence[OutboxRow]
@@ -272,6 +289,7 @@ class Push:
                 outcomes.append(Completed(row, ids))
                 written.append(result)
                 counts.written += 1
+                counts.records += sum(o.status in _LANDED for o in result.outcomes)
             elif result.retryable and row.attempts < self.policy.max_attempts:
                 failures = [o.failure for o in result.failures if o.failure is not None]
                 hint = max((f.retry_after or 0.0 for f in failures), default=0.0)
@@ -319,6 +337,9 @@ class Push:
                 state = replace(state, case_id=case_id)
             states[root] = state
         return [states[root] for root in roots if root in states]
+
+
+_LANDED = (Status.CREATED, Status.UPDATED)
 
 
 def _failure(result: PlanResult, attempts: int) -> Failure:

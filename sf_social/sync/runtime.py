@@ -31,8 +31,8 @@ from sf_social.state import HeldLock, StateStore, open_store
 from sf_social.state.binding import bind_to_org
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.intake import Intake
-from sf_social.sync.leases import LeaseTracker
-from sf_social.sync.push import Clock, default_worker_id, utc_now
+from sf_social.sync.leases import LeaseTracker, default_worker_id
+from sf_social.sync.push import Clock, utc_now
 
 log = logging.getLogger(__name__)
 

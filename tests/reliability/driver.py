@@ -42,6 +42,7 @@ from sf_social.settings import Settings
 from sf_social.sources.jsonl import JsonlSource
 from sf_social.state import StateStore, open_store
 from sf_social.sync import PushPolicy, SyncEngine
+from sf_social.sync.leases import default_worker_id
 
 SOURCE = "feed"
 
@@ -56,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--push-batch", type=int, default=200, help="outbox rows per claim")
     parser.add_argument("--backoff-ms", type=float, default=20.0)
     parser.add_argument("--recheck", type=float, default=0.2, help="budget re-read, seconds")
-    parser.add_argument("--lease", type=float, default=300.0, help="outbox lease, seconds")
+    parser.add_argument("--lease", type=float, default=30.0, help="outbox lease, seconds")
     parser.add_argument("--deadline", type=float, default=120.0, help="give up after, seconds")
     parser.add_argument("--worker-id")
     parser.add_argument("--no-source-lock", action="store_true")
@@ -99,7 +100,7 @@ def engine_for(args: argparse.Namespace) -> tuple[SyncEngine, StateStore, JsonlS
         writer.api,
         [source],
         policy,
-        worker_id=args.worker_id or f"driver:{os.getpid()}",
+        worker_id=args.worker_id or default_worker_id(),  # host:pid, as a real process
     )
     return engine, store, source
 

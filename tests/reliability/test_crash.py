@@ -15,7 +15,7 @@ from tests.reliability.orgs import assert_invariant
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--batch-size", "40", "--push-batch", "50", "--lease", "1"]
+ARGS = ["--batch-size", "40", "--push-batch", "50"]  # the default lease: no waiting on it
 POINTS = {
     # point: (the time it is reached that kills, whether sends are exactly once)
     "commit_batch:ledger": (3, True),
@@ -39,7 +39,8 @@ def test_a_crash_at_a_named_point_then_a_restart_ends_in_the_clean_org(
     assert not crashed.final, "it died before finishing"
     saves_before_restart = len(small_rig.log.saves)
 
-    restarted = small_rig.complete(ARGS, runs=1)
+    restarted = small_rig.complete(ARGS, runs=1)  # the dead run's leases are freed at once
+    assert restarted.seconds < 30, f"the restart waited for a lease: {restarted.describe()}"
 
     context = f"crash at {point} (#{after})\n{crashed.describe()}\n{restarted.describe()}"
     assert restarted.final["dead_letters"] == {}, context

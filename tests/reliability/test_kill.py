@@ -28,7 +28,7 @@ SEED = int(os.environ.get("SF_SOCIAL_KILL_SEED", "5150"))
 RUNS = 22
 KILLED = 20
 """At least this many runs must really be killed (a run may finish before its delay)."""
-ARGS = ["--batch-size", "40", "--push-batch", "50", "--lease", "1"]
+ARGS = ["--batch-size", "40", "--push-batch", "50"]  # the default lease: no waiting on it
 LATENCY = 0.05
 
 

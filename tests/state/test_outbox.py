@@ -234,3 +234,19 @@ def test_settle_applies_many_outcomes_at_once(store: StateStore) -> None:
 def test_naive_times_are_refused(store: StateStore) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         store.claim_outbox("w", 1, T0.replace(tzinfo=None), LEASE)
+
+
+def test_leases_are_extended_listed_and_expired_for_dead_holders(store: StateStore) -> None:
+    fill(store, ("1", None), ("2", None), ("3", None))
+    mine = store.claim_outbox("alive", 2, T0, LEASE)
+    theirs = store.claim_outbox("dead", 1, T0, LEASE)
+    later = T0 + LEASE + timedelta(seconds=1)
+    assert store.extend_leases(mine, later + LEASE) == 2  # a heartbeat while writing
+    assert store.lease_holders(later) == {"alive"}  # the dead one's lease ran out meanwhile
+    assert store.lease_holders(T0) == {"alive", "dead"}
+    assert store.expire_leases(["dead", "nobody"]) == 1
+    assert store.lease_holders(T0) == {"alive"}
+    (freed,) = store.claim_outbox("next", 10, T0, LEASE)
+    assert freed.id == theirs[0].id and freed.attempts == 2  # it may have been tried
+    assert store.complete(theirs[0], {}, now=T0) is False  # the dead one can settle nothing
+    assert store.extend_leases(theirs, later) == 0

@@ -193,3 +193,25 @@ def release(conn: Connection, rows: Sequence[OutboxRow]) -> int:
         )
         count += result.rowcount
     return count
+
+
+def extend(conn: Connection, rows: Sequence[OutboxRow], until: datetime) -> int:
+    """Move the leases of rows still ours to ``until``; how many."""
+    return sum(
+        conn.execute(update(o).where(_fence(row)).values(claimed_until=until)).rowcount
+        for row in rows
+    )
+
+
+def holders(conn: Connection, now: datetime) -> set[str]:
+    """The workers with a lease running at ``now``."""
+    query = select(o.c.claimed_by).where(o.c.claimed_until > now).distinct()
+    return {str(worker) for (worker,) in conn.execute(query) if worker is not None}
+
+
+def expire(conn: Connection, workers: set[str]) -> int:
+    """End the leases of ``workers``; how many rows."""
+    if not workers:
+        return 0
+    query = update(o).where(o.c.claimed_by.in_(sorted(workers)))
+    return conn.execute(query.values(claimed_by=None, claimed_until=None)).rowcount

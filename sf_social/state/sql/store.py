@@ -21,7 +21,7 @@ from sf_social.private_files import create_private
 from sf_social.redaction import redact_optional, redact_values
 from sf_social.settings import _hide_password
 from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
-from sf_social.state.clock import EPOCH, now_or
+from sf_social.state.clock import EPOCH, as_utc, now_or
 from sf_social.state.deadletters import DeadLetter
 from sf_social.state.ledger import LedgerEntry, PostRef, SeenPost
 from sf_social.state.locks import FileLock, HeldLock, NamedLock, NullLock
@@ -230,6 +230,18 @@ class SqlStateStore:
     def release(self, rows: Sequence[OutboxRow]) -> int:
         with self._write() as conn:
             return claims.release(conn, rows)
+
+    def extend_leases(self, rows: Sequence[OutboxRow], until: datetime) -> int:
+        with self._write() as conn:
+            return claims.extend(conn, rows, as_utc(until, "until"))
+
+    def lease_holders(self, now: datetime) -> set[str]:
+        with self._read() as conn:
+            return claims.holders(conn, as_utc(now, "now"))
+
+    def expire_leases(self, workers: Iterable[str]) -> int:
+        with self._write() as conn:
+            return claims.expire(conn, set(workers))
 
     # -- dead letters -----------------------------------------------------------------
     def dead_letters(self, *, code: str | None = None, limit: int = 100) -> list[DeadLetter]:
