@@ -2,15 +2,15 @@
 
 - ``GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C``: answers ``C`` when ``T``
   is the configured verify token (constant-time), 403 otherwise.
-- ``POST``: at most ``max_body`` bytes (413 above, 411 without Content-Length; the default
-  holds Meta's largest batch); the raw body must carry a valid ``X-Hub-Signature-256``
-  (403 if missing or wrong: nothing forged gets in). The body is signed as it arrives and
-  kept in memory up to 1 MiB, on disk beyond, so an unsigned flood costs no more memory
-  than before; only a signed body is parsed. The JSON must be a webhook notification
-  (400); another object's (``instagram``...) is answered 200 and counted (``ignored``).
-  A page's events go into the spool in one fsync'd transaction, replays deduplicated by
-  event id, and only then the answer is 200. A spool failure answers 500, so Facebook
-  delivers again later.
+- ``POST``: at most ``max_body`` bytes (413 above, 411 without Content-Length, 400 when it
+  is not a number; the default holds Meta's largest batch); the raw body must carry a valid
+  ``X-Hub-Signature-256`` (403 if missing or wrong: nothing forged gets in). The body is
+  signed as it arrives and kept in memory up to 1 MiB, on disk beyond, so an unsigned flood
+  costs no more memory than before; only a signed body is parsed. The JSON must be a webhook
+  notification (400); another object's (``instagram``...) is answered 200 and counted
+  (``ignored``). A page's events go into the spool in one fsync'd transaction, replays
+  deduplicated by event id, and only then the answer is 200. A spool failure answers 500, so
+  Facebook delivers again later.
 - A flood: a client that sends nothing for ``read_timeout`` seconds is dropped, and so is
   one whose request (line, headers and body) is not complete ``request_timeout`` seconds
   after it began, however it trickles its bytes. Above ``max_connections`` open connections,
@@ -174,7 +174,9 @@ class _Handler(BaseHTTPRequestHandler):
         token = query.get("hub.verify_token", [""])[0]
         challenge = query.get("hub.challenge", [""])[0]
         expected = self.server.config.verify_token
-        if mode == "subscribe" and expected and hmac.compare_digest(token, expected):
+        # as bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
+        given = token.encode("utf-8", "surrogatepass")
+        if mode == "subscribe" and expected and hmac.compare_digest(given, expected.encode()):
             self._answer(200, challenge)
         else:
             self._answer(403, "verification refused")
@@ -182,8 +184,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         config = self.server.config
         length_header = self.headers.get("Content-Length")
-        if length_header is None or not length_header.isdigit():
+        if length_header is None:
             self._answer(411, "Content-Length required", close=True)
+            return
+        if not (length_header.isascii() and length_header.isdigit()):  # "²" is a digit
+            self._answer(400, "Content-Length must be a number of bytes", close=True)
             return
         length = int(length_header)
         if length > config.max_body:
