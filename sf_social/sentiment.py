@@ -46,6 +46,8 @@ class _Vader:
     def __init__(self) -> None:
         reference = vader.SentimentIntensityAnalyzer()
         self.lexicon: dict[str, float] = reference.lexicon
+        self._scored = frozenset(self.lexicon.keys() - _BOOSTERS.keys())
+        """The words that get a valence (lexicon words but boosters)."""
         # VADER replaces emoji one character at a time: only one-character entries apply.
         self.emojis: dict[str, str] = {e: d for e, d in reference.emojis.items() if len(e) == 1}
         self._ascii_emoji = any(emoji.isascii() for emoji in self.emojis)
@@ -67,14 +69,15 @@ class _Vader:
         if not words:
             return 0.0
         lower = [word.lower() for word in words]
-        lexicon = self.lexicon
+        scored = self._scored
+        found = [i for i, word in enumerate(lower) if word in scored]
+        if not found:  # every valence 0: so is the compound
+            return 0.0
         sentiments: list[float] = [0] * len(words)
         last = len(words) - 1
         cap_differential = None
-        for i, word in enumerate(lower):
-            if word not in lexicon or word in _BOOSTERS:
-                continue
-            if word == "kind" and i < last and lower[i + 1] == "of":
+        for i in found:
+            if lower[i] == "kind" and i < last and lower[i + 1] == "of":
                 continue
             if cap_differential is None:
                 capitals = sum(1 for w in words if w.isupper())
