@@ -117,7 +117,8 @@ def parse_since(value: str, now: datetime) -> datetime:
             delta = parse_duration(text)
         except ValueError:
             raise click.BadParameter(
-                f"{value!r} is neither a time (2026-11-20T09:00:00Z) nor a duration (2h, 3d)"
+                f"{value!r} is neither a time (2026-11-20T09:00:00Z) nor a duration (2h, 3d)",
+                param_hint="'--since'",
             ) from None
         assert isinstance(delta, timedelta)
         return now - delta

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import click
 
-from sf_social.cli.params import input_file
+from sf_social.cli.params import FilePath, input_file
 from sf_social.errors import FeedLineError
 from sf_social.feed import read_feed
 from sf_social.labels import LabelledPost, read_labelled
@@ -36,7 +36,7 @@ def model_option_for(default: str) -> Callable[[F], F]:
     """The ``--model`` option, its help naming where the model comes from without it."""
     return click.option(
         "--model",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FilePath(dir_okay=False),
         help=f"Trained model (sf-social train) deciding what it learned (default: {default}).",
     )
 

@@ -68,8 +68,8 @@ DURATION = DurationType()
 
 
 class FilePath(click.Path[Path]):
-    """``click.Path`` that expands ``~`` and refuses NUL bytes; where a file is wanted, an
-    existing device is refused (``/dev/zero`` is read forever), where a folder is, a file."""
+    """``click.Path`` that expands ``~`` and refuses NUL bytes and devices (``/dev/zero`` is
+    read forever); where only a folder will do, a file is refused too."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(path_type=Path, **options)
@@ -87,11 +87,11 @@ class FilePath(click.Path[Path]):
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
         path = super().convert(os.fspath(expanded), param, ctx)
-        if not path.exists():
+        if not path.exists() or path.is_dir():  # click checked dir_okay
             return path
-        if not self.file_okay and not path.is_dir():
+        if not self.file_okay:
             self.fail(f"{path} is not a folder: name a folder", param, ctx)
-        problem = file_problem(path) if not self.dir_okay else None
+        problem = file_problem(path)
         if problem is not None:
             self.fail(problem, param, ctx)
         return path
