@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from sf_social.cli.main import cli
 from sf_social.cli.params import DurationType, FilePath
-from tests.cli.conftest import _ConsoleScript, clean_env
+from tests.cli.conftest import Ops, _ConsoleScript, clean_env
 
 FREE_TEXT = {
     # free text or names: any string is a legitimate value (NUL cannot reach argv)
@@ -152,12 +152,15 @@ def _too_long(number: int, frame: FrameType | None) -> None:
     raise TimeoutError(f"still running after {ALARM_SECONDS}s: the value was accepted")
 
 
-def run(case: Case, env: dict[str, str | None]) -> tuple[int | None, str, BaseException | None]:
+def run(
+    case: Case, env: dict[str, str | None], args: list[str] | None = None
+) -> tuple[int | None, str, BaseException | None]:
+    """``sf-social`` with ``args`` (default: the case's), stopped after ``ALARM_SECONDS``."""
     previous = signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(ALARM_SECONDS)
     try:
         script = cast(click.Command, _ConsoleScript())
-        result = CliRunner().invoke(script, argv(case), env=env)
+        result = CliRunner().invoke(script, args or argv(case), env=env)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
@@ -185,3 +188,66 @@ def test_the_allow_lists_name_real_parameters() -> None:
     known = {(" ".join(path), p.name) for path, command in commands() for p in command.params}
     assert set(FREE_TEXT) <= known and set(BAD_STRINGS) <= known
     assert not set(FREE_TEXT) & set(BAD_STRINGS)
+
+
+REQUIRED = {("plan", "input_path"): "-", ("replay", "since"): "1h"}
+"""A good value for each required string parameter, for runs that get that far."""
+EXTRA = {
+    ("classify",): ["hello"],
+    ("dead-letters", "drop"): ["--all"],
+    ("dead-letters", "retry"): ["--all"],
+    ("webhook", "serve"): ["--port", "0"],
+}
+"""What a command needs besides its required parameters to read its files."""
+LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled_posts.jsonl"
+
+
+def good_rest(path: tuple[str, ...], command: click.Command, skip: click.Parameter) -> list[str]:
+    """Good values for the command's required parameters other than ``skip``."""
+    args = list(EXTRA.get(path, []))
+    for param in command.params:
+        if param is skip or not param.required:
+            continue
+        key = (" ".join(path), param.name)
+        if key in REQUIRED:
+            value = REQUIRED[key]
+        elif isinstance(param.type, click.IntRange):
+            value = str(param.type.min)
+        else:
+            assert isinstance(param.type, FilePath), f"{key}: add a good value to REQUIRED"
+            value = str(Path("good.jsonl" if param.type.exists else "out.bin").resolve())
+        args += [value] if isinstance(param, click.Argument) else [param.opts[0], value]
+    return args
+
+
+def test_files_read_with_odd_content_fail_cleanly(
+    ops: Ops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A binary file, or a UTF-8 BOM before junk, where a file is named (config, playbook,
+    model, feed, spool, output): an error naming it (exit 1 for rejected lines of a feed, 2
+    otherwise) or a clean run, never a traceback."""
+    monkeypatch.chdir(ops.tmp)
+    Path("good.jsonl").write_text("".join(LABELLED.read_text().splitlines(True)[:20]))
+    odd = {"binary": bytes(range(256)) * 4, "bom": b"\xef\xbb\xbf\x00junk: [\n"}
+    env = {**ops.env, "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "t"}
+    failures, runs = [], 0
+    for path, command in commands():
+        for param in command.params:
+            if not (isinstance(param.type, FilePath) and param.type.file_okay):
+                continue
+            for name, content in odd.items():
+                Path(name).write_bytes(content)  # an output option may have replaced it
+                case = Case(path, param, str(Path(name).resolve()))
+                rest = good_rest(path, command, param)
+                args = [*case.command, *rest, *argv(case)[len(case.command) :]]
+                code, output, exception = run(case, env, args)
+                runs += 1
+                if (
+                    code not in (0, 1, 2)
+                    or not isinstance(exception, SystemExit | None)
+                    or "Traceback" in output
+                    or (code and name not in output)
+                ):
+                    last = output.strip().splitlines()[-1:] or [""]
+                    failures.append(f"{case}: exit {code}, {exception!r}, {last[0][:200]}")
+    assert not failures, f"{len(failures)} of {runs} runs:\n" + "\n".join(failures)
