@@ -1,6 +1,6 @@
 """Benchmark ``sf-social plan --input`` through the CLI, beside a vaderSentiment-only pass.
 
-Usage: scripts/bench-cli [--posts N] [--runs N] [--model PATH] [--keep DIR]
+Usage: scripts/bench-cli [--posts N] [--runs N] [--model PATH] [--keep DIR] [--stages N]
 
 A feed of ``--posts`` posts (the generator of ``scripts/bench_classify.py``) is written to a
 file, then two child processes run over it, each timed from spawn to exit (start-up,
@@ -15,6 +15,8 @@ imports, reading, JSON out to a file all included):
 Each is run ``--runs`` times, alternating; the best wall time of each is reported, and the
 best CPU time (user + system, steadier when other work shares the machine). Output:
 posts/s of both and the ratio plan / VADER (target: >= 5,000 posts/s and <= 2.5x).
+``--stages N`` first times each stage of the pipeline in this process, over the feed's
+first N posts (CPU microseconds per post, best of 3).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -69,12 +73,51 @@ def timed(command: list[str], out: Path) -> tuple[float, float]:
     return seconds, cpu
 
 
+def stages(feed: Path, count: int) -> None:
+    """CPU microseconds per post of each stage, in process, over the first ``count`` posts."""
+    import json
+
+    from sf_social.classifier import RuleClassifier
+    from sf_social.pipeline import Pipeline
+    from sf_social.playbook import load_playbook
+    from sf_social.posts import SocialPost
+    from sf_social.sentiment import compound_score
+    from sf_social.text import strip_invisible
+
+    with feed.open("rb") as stream:
+        lines = [line for _, line in zip(range(count), stream, strict=False)]
+    pipeline = Pipeline(load_playbook())
+    rules = pipeline.classifier
+    assert isinstance(rules, RuleClassifier)
+    encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+
+    def timed(label: str, stage: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            out = [stage(item) for item in items]
+            best = min(best, time.process_time() - started)
+        print(f"{label:>32}: {best / len(items) * 1e6:6.1f} us/post")
+        return out
+
+    posts = timed("reading and validating the line", SocialPost.model_validate_json, lines)
+    texts = timed("text normalized", lambda p: rules._normalizers[p.network](p.text), posts)
+    timed("rules matched", lambda text: rules._book.match(text.tokens), texts)
+    timed("VADER compound", lambda p: compound_score(strip_invisible(p.text)), posts)
+    classified = timed("classification (all of it)", rules.classify, posts)
+    pairs = list(zip(posts, classified, strict=True))
+    plans = timed("mapping to records and the plan", lambda pc: pipeline.mapper.plan(*pc), pairs)
+    dicts = timed("to_json", lambda plan: plan.to_json(), plans)
+    timed("encoding", encode, dicts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3, help="runs of each (best is reported)")
     parser.add_argument("--model", help="passed to `sf-social plan --model` (only when given)")
     parser.add_argument("--keep", type=Path, help="keep the feed and outputs in this directory")
+    parser.add_argument("--stages", type=int, default=0, help="time each stage over N posts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -89,6 +132,8 @@ def main() -> None:
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         )
         print(f"feed: {args.posts:,} posts, {feed.stat().st_size / 1e6:.1f} MB; {machine}")
+        if args.stages:
+            stages(feed, args.stages)
         print(f"plan:  {' '.join(plan[-3 - 2 * bool(args.model) :])}")
         times: dict[str, list[tuple[float, float]]] = {"plan": [], "vader": []}
         for _ in range(args.runs):

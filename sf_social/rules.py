@@ -6,7 +6,8 @@ matches "contoso's") and its hashtag ("fail" matches "#fail"); "#fail" matches o
 hashtag. Each rule counts once per post.
 
 All rule sets of a playbook go into one ``RuleBook``: phrases are indexed by their first
-word, so a post is scanned once, whatever the number of rules.
+word (then by their second), so a post is scanned once, whatever the number of rules; a
+regex is searched only in the posts holding one of its required literals.
 """
 
 from __future__ import annotations
