@@ -413,7 +413,7 @@ def _evidence(
     field: str, value: str, rule: str, hits: list[Hit], total: float | None = None
 ) -> Evidence:
     detail = ", ".join(
-        f"{h.rule}→'{h.matched}'" if h.rule.strip("'") != h.matched else h.rule for h in hits
+        [f"{h.rule}→'{h.matched}'" if h.rule.strip("'") != h.matched else h.rule for h in hits]
     )
     if total is not None:
         detail += f"; score {total:g}"
