@@ -39,8 +39,8 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from sf_social.errors import ConfigError
@@ -58,8 +58,9 @@ def _usable(path: Path) -> Path:
     return path
 
 
-InputFile = Annotated[Path, BeforeValidator(_expanded), AfterValidator(_usable)]
-"""A file read whole (playbook, model, key): ``~`` expanded; a folder or device refused."""
+SettingFile = Annotated[Path, BeforeValidator(_expanded), AfterValidator(_usable)]
+"""A file a setting names (playbook, model, key, metrics): ``~`` expanded; a folder or a
+device refused (one is read or written whole)."""
 
 
 class AuthMode(StrEnum):
@@ -79,12 +80,12 @@ class SalesforceSettings(BaseModel):
     username: str | None = None
     consumer_key: str | None = None
     consumer_secret: SecretStr | None = None
-    private_key_file: InputFile | None = None
+    private_key_file: SettingFile | None = None
     password: SecretStr | None = None
     security_token: SecretStr | None = None
-    domain: str = "login"
     domain_allow: str | None = None
     """Comma-separated SF_DOMAIN values allowed beyond ``login``, ``test`` and My Domains."""
+    domain: str = "login"
     api_version: str = Field(default="63.0", pattern=r"^\d{2}\.0$")
     timeout: float = Field(default=30.0, gt=0, le=600)
 
@@ -100,24 +101,22 @@ class SalesforceSettings(BaseModel):
 
     @field_validator("domain")
     @classmethod
-    def _domain_prefix(cls, value: str) -> str:
-        """``acme.my.salesforce.com`` as the login library takes it: ``acme.my``."""
-        value = value.strip()
-        suffix = ".salesforce.com"
-        if value.lower().endswith(".my" + suffix):
-            return value[: -len(suffix)]
-        return value
-
-    @model_validator(mode="after")
-    def _known_domain(self) -> SalesforceSettings:
+    def _known_domain(cls, value: str, info: ValidationInfo) -> str:
         """Credentials go only to Salesforce: ``login``, ``test``, a My Domain host
         (``acme.my``, ``acme--dev.sandbox.my``, or in full ``*.my.salesforce.com``,
         ``*.my.salesforce.mil``, ``*.my.sfcrmproducts.cn``), or a value on the
-        ``SF_DOMAIN_ALLOW`` list (comma-separated, exact)."""
-        domain = self.domain.strip()
-        allowed = {d.strip() for d in (self.domain_allow or "").split(",") if d.strip()}
+        ``SF_DOMAIN_ALLOW`` list (comma-separated, exact).
+
+        ``acme.my.salesforce.com`` becomes ``acme.my``, as the login library takes it.
+        """
+        domain = value.strip()
+        suffix = ".salesforce.com"
+        if domain.lower().endswith(".my" + suffix):
+            domain = domain[: -len(suffix)]
+        listed = info.data.get("domain_allow") or ""
+        allowed = {d.strip() for d in listed.split(",") if d.strip()}
         if domain in allowed or domain in ("login", "test") or _MY_DOMAIN.fullmatch(domain):
-            return self
+            return domain
         raise ValueError(
             f"SF_DOMAIN {domain!r} is not a Salesforce login host: use login, test, a My Domain"
             " (acme.my, acme--dev.sandbox.my, *.my.salesforce.com, *.my.salesforce.mil,"
@@ -150,8 +149,8 @@ class Settings(BaseModel):
 
     salesforce: SalesforceSettings = SalesforceSettings()
     db_url: str = "sqlite:///sf_social.db"
-    playbook: InputFile | None = None
-    model: InputFile | None = None
+    playbook: SettingFile | None = None
+    model: SettingFile | None = None
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """As pydantic's, with the password of ``db_url`` (postgresql://u:PASSWORD@h/db) hidden."""

@@ -174,7 +174,7 @@ def _resolve_paths(raw: dict[str, Any], base: Path, origins: _Origins, problems:
         for key in model.path_fields if model else ():
             fields.append((entry, key, ("sources", index, key)))
     for table, key, at in fields:
-        if isinstance(table.get(key), str):
+        if isinstance(table.get(key), str) and "\0" not in table[key]:  # NUL: the model says
             try:
                 table[key] = str(base / expand_path(table[key]))
             except ValueError as exc:

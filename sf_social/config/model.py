@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sf_social.config.durations import Duration, format_duration
 from sf_social.config.sources import SourceConfig
-from sf_social.settings import InputFile, SalesforceSettings, Settings, _hide_password
+from sf_social.settings import SalesforceSettings, SettingFile, Settings, _hide_password
 from sf_social.sync.push import PushPolicy
 
 DEFAULT_DB = "sqlite:///sf_social.db"
@@ -101,7 +101,7 @@ class DaemonConfig(_Section):
 class MetricsConfig(_Section):
     """``[metrics]``: Prometheus text metrics, to a file and/or on a loopback port."""
 
-    file: Path | None = None
+    file: SettingFile | None = None
     """A node-exporter textfile (``*.prom``), rewritten atomically after every job."""
     port: int | None = Field(default=None, ge=0, le=65535)
     """Serve ``/metrics`` on ``host:port`` (0: any free port)."""
@@ -115,7 +115,7 @@ class HealthConfig(_Section):
     """Oldest acceptable successful pass of each source and of push (default: three poll
     intervals, at least five minutes)."""
     max_outbox_age: Duration = timedelta(hours=1)
-    max_dead_letters: int = Field(default=0, ge=-1)
+    max_dead_letters: int = Field(default=0, ge=-1, le=1_000_000_000)
     """More dead letters than this is unhealthy; -1: not checked."""
 
 
@@ -124,8 +124,8 @@ class Config(_Section):
 
     config_file: Path | None = None
     """The file it was read from, if any."""
-    playbook: InputFile | None = None
-    model: InputFile | None = None
+    playbook: SettingFile | None = None
+    model: SettingFile | None = None
     """A trained model (``sf-social train``) deciding what it learned; none: rules only."""
     state: StateConfig = StateConfig()
     salesforce: SalesforceSettings = SalesforceSettings()

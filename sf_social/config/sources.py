@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sf_social.config.durations import Duration
 from sf_social.playbook import Playbook
@@ -61,15 +61,17 @@ class SourceConfig(BaseModel):
     path_fields: ClassVar[tuple[str, ...]] = ()
     """Options that are file paths: relative ones are resolved against the config file."""
 
-    @model_validator(mode="after")
-    def _paths_name_files(self) -> Self:
+    @field_validator("*")
+    @classmethod
+    def _paths_name_files(cls, value: Any, info: ValidationInfo) -> Any:
         """A path option may name a file still to come, never a folder or a device."""
-        for key in self.path_fields:
-            value = getattr(self, key, None)
-            problem = file_problem(value) if isinstance(value, Path) and value.exists() else None
+        if info.field_name in cls.path_fields and isinstance(value, Path):
+            if "\0" in str(value):
+                raise ValueError("holds a NUL byte: a path cannot")
+            problem = file_problem(value) if value.exists() else None
             if problem is not None:
-                raise ValueError(f"{key}: {problem}")
-        return self
+                raise ValueError(problem)
+        return value
 
     @property
     def source_name(self) -> str:
