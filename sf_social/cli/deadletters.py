@@ -18,9 +18,9 @@ import click
 
 from sf_social.cli.common import ago, config_option, emit_json, load, plural, table, utc_now
 from sf_social.cli.params import ROW_ID, count
+from sf_social.cli.progress import push_shown
 from sf_social.config import Config
 from sf_social.state import DeadLetter, StateStore, open_store
-from sf_social.sync.passes import push_pass
 from sf_social.sync.runtime import Runtime
 
 
@@ -179,12 +179,13 @@ def retry(
             click.echo(f"not pushing here: {busy}; the running daemon pushes them", err=True)
         if not push or not moved:
             return
-        counts = push_pass(runtime.connect(), runtime.org)
+        counts = push_shown(runtime.connect(), runtime.org)
         left = runtime.store.status().outbox_pending
     finally:
         runtime.close()
     click.echo(
-        f"pushed: written {counts.written:,}, retried {counts.retried:,}, dead {counts.dead:,}"
+        f"pushed: written {counts.written:,} ({plural(counts.records, 'record write')}),"
+        f" retried {counts.retried:,}, dead {counts.dead:,}"
         f" ({plural(counts.api_calls, 'API call')})"
     )
     for reason in counts.dead_reasons:

@@ -3,8 +3,9 @@
 Intake then push, like a pass of the daemon, with the file as the source (named
 ``jsonl:<absolute path>``, so its cursor is kept: importing the same file again reads only
 what was appended, and an interrupted import continues where it stopped). For long files
-the outbox is pushed every few thousand plans, so memory and the outbox stay small, and
-progress is printed on stderr every few seconds.
+the outbox is pushed every few thousand plans, so memory and the outbox stay small.
+Progress goes to stderr (:mod:`sf_social.cli.progress`): bytes of the file read, then plans
+sent; posts, plans and records beside.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from sf_social import logs
 from sf_social.cli.common import (
     config_model_option,
     config_option,
@@ -25,9 +27,10 @@ from sf_social.cli.common import (
     rebind_option,
     stop_flag,
 )
-from sf_social.cli.params import DurationType, FilePath, Real, count
+from sf_social.cli.params import DurationType, FilePath, count
+from sf_social.cli.progress import Progress, push_shown
 from sf_social.errors import IncompleteLineError, SalesforceApiError
-from sf_social.sources.base import SourceBatch
+from sf_social.sources.base import Cursor, SourceBatch
 from sf_social.sources.jsonl import JsonlSource
 from sf_social.state import StateStore
 from sf_social.sync.engine import SyncEngine
@@ -40,38 +43,22 @@ PUSH_EVERY_BATCHES = 10
 """Push after this many source batches (``--batch-size`` lines each)."""
 
 
-class _Progress:
-    """Rejected lines as they come, a progress line every ``every`` seconds (stderr)."""
+def _add(total: PushCounts, counts: PushCounts) -> None:
+    """Add one push's ``counts`` to the import's ``total``."""
+    total.claimed += counts.claimed
+    total.written += counts.written
+    total.records += counts.records
+    total.retried += counts.retried
+    total.dead += counts.dead
+    total.api_calls += counts.api_calls
+    total.stopped = counts.stopped or total.stopped
+    total.dead_reasons += counts.dead_reasons
 
-    def __init__(self, every: float) -> None:
-        self.every = every
-        self.started = self.last = time.monotonic()
-        self.batches = 0
-        self.pushed = PushCounts()
 
-    def batch(self, batch: SourceBatch, counts: IntakeCounts) -> None:
-        self.batches += 1
-        for error in batch.rejected:
-            click.echo(f"rejected {error}", err=True)
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last = now
-            rate = counts.pulled / max(now - self.started, 1e-9)
-            click.echo(
-                f"... {counts.pulled:,} lines read ({counts.new:,} new, {counts.rejected:,}"
-                f" rejected), {self.pushed.written:,} written, {rate:,.0f} lines/s",
-                err=True,
-            )
-
-    def add(self, counts: PushCounts) -> None:
-        p = self.pushed
-        p.claimed += counts.claimed
-        p.written += counts.written
-        p.retried += counts.retried
-        p.dead += counts.dead
-        p.api_calls += counts.api_calls
-        p.stopped = counts.stopped or p.stopped
-        p.dead_reasons += counts.dead_reasons
+def _offset(cursor: Cursor | None) -> int | None:
+    """The byte offset a JSONL cursor holds, if any."""
+    offset = cursor.get("offset") if cursor else None
+    return offset if isinstance(offset, int) else None
 
 
 @click.command("import")
@@ -104,7 +91,6 @@ class _Progress:
     help="Keep retrying writes that failed transiently for up to this long (30s, 5m).",
 )
 @rebind_option
-@click.option("--progress-every", type=Real(0, 3600), default=5.0, hidden=True)
 def import_(
     file: Path,
     config_path: Path | None,
@@ -115,7 +101,6 @@ def import_(
     name: str | None,
     wait: timedelta,
     rebind: bool,
-    progress_every: float,
 ) -> None:
     """Load a JSONL feed of posts into Salesforce: intake, then push.
 
@@ -139,22 +124,43 @@ def import_(
     patience = wait
     runtime = Runtime(load(config_path, model), rebind=rebind)
     source = JsonlSource(file, batch_size, name=name)
-    progress = _Progress(progress_every)
+    pushed = PushCounts()
     try:
         runtime.lock()
         engine = runtime.connect()
-        with stop_flag() as stop:
+        state = runtime.store.source(source.name)
+        size = file.stat().st_size
+        start = _offset(state.cursor if state else None) or 0
+        with (
+            logs.echoed("rejected", "dead letter"),
+            stop_flag() as stop,
+            Progress(file.name, size, "B", initial=start if start <= size else 0) as reading,
+        ):
             intake = runtime.intake()
+            batches = 0
 
             def on_batch(batch: SourceBatch, counts: IntakeCounts) -> None:
-                progress.batch(batch, counts)
-                if progress.batches % PUSH_EVERY_BATCHES == 0 and not stop():
-                    progress.add(push_pass(engine, runtime.org, should_stop=stop))
+                nonlocal batches
+                batches += 1
+                for error in batch.rejected:
+                    reading.echo(f"rejected {error}")
+                if batches % PUSH_EVERY_BATCHES == 0 and not stop():
+                    _add(pushed, push_pass(engine, runtime.org, should_stop=stop))
+                reading.update(
+                    _offset(batch.cursor),
+                    posts=counts.new,
+                    plans=counts.queued,
+                    records=pushed.records,
+                )
 
             result = intake_pass(runtime.store, intake, source, should_stop=stop, on_batch=on_batch)
+            reading.close()
             if result.error is None and not stop():
-                progress.add(push_pass(engine, runtime.org, should_stop=stop))
-                _retry_for(patience, engine, runtime, progress, stop)
+                _add(
+                    pushed,
+                    push_shown(engine, runtime.org, should_stop=stop, records=pushed.records),
+                )
+                _retry_for(patience, engine, runtime, pushed, stop)
             status = runtime.store.status()
             left, held = status.outbox_pending, status.outbox_held
             interrupted = stop()
@@ -167,7 +173,7 @@ def import_(
         file,
         source.name,
         result.counts,
-        progress.pushed,
+        pushed,
         result.error,
         (left, held),
         interrupted,
@@ -187,7 +193,7 @@ def _retry_for(
     patience: timedelta,
     engine: SyncEngine,
     runtime: Runtime,
-    progress: _Progress,
+    pushed: PushCounts,
     stop: Callable[[], bool],
 ) -> None:
     """Push again, once a second, while writes wait for a retry and ``patience`` lasts."""
@@ -196,7 +202,7 @@ def _retry_for(
     while time.monotonic() < deadline and store.status().outbox_pending and not stop():
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
         if store.status().outbox_due:
-            progress.add(push_pass(engine, runtime.org, should_stop=stop))
+            _add(pushed, push_pass(engine, runtime.org, should_stop=stop))
 
 
 def _report(
@@ -215,7 +221,8 @@ def _report(
     click.echo(
         f"imported {file}: {plural(counts.pulled, 'line')} read, {counts.new:,} new posts"
         f" ({counts.duplicates:,} already known), {counts.rejected:,} rejected;"
-        f" {counts.queued:,} planned, {pushed.written:,} written, {pushed.retried:,} retried,"
+        f" {counts.queued:,} planned, {pushed.written:,} written"
+        f" ({plural(pushed.records, 'record write')}), {pushed.retried:,} retried,"
         f" {pushed.dead:,} dead; {plural(pushed.api_calls, 'API call')}"
     )
     for reason in pushed.dead_reasons:

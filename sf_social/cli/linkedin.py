@@ -16,18 +16,23 @@ from pathlib import Path
 
 import click
 
-from sf_social.cli.common import config_option, load
+from sf_social import logs
+from sf_social.cli.common import config_option, load, plural
 from sf_social.cli.feedio import model_option, playbook_option
 from sf_social.cli.params import FilePath, count
+from sf_social.cli.progress import Progress, push_shown
 from sf_social.config.sources import LinkedInPageSourceConfig
 from sf_social.pipeline import classifier_for
 from sf_social.playbook import load_playbook
 from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
 from sf_social.settings import Settings
+from sf_social.sources.base import SourceBatch
 from sf_social.sources.linkedin import ForwardOnlyPipeline, LinkedInExportSource
 from sf_social.sources.linkedin_api.check import check_page
 from sf_social.state import open_store
 from sf_social.sync.engine import SyncEngine
+from sf_social.sync.intake import IntakeCounts
+from sf_social.sync.passes import intake_pass
 
 
 @click.group()
@@ -69,27 +74,54 @@ def import_export(
         try:
             writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
             engine = SyncEngine(store, pipeline, writer, writer.api, [source])
-            report = engine.sync_once()
+            with logs.echoed("rejected"), _ExportProgress(source) as shown:
+                intake = intake_pass(store, engine.intake, source, on_batch=shown.batch)
+            push = push_shown(engine, writer.api)
         finally:
             lock.release()
     finally:
         store.close()
-    counts = report.intake.get(source.name)
-    for line in counts.rejections if counts else []:
+    counts = intake.counts
+    for line in counts.rejections:
         click.echo(f"rejected {line}", err=True)
-    if counts is not None:
-        click.echo(
-            f"imported {path}: {counts.pulled:,} events read ({counts.new:,} new,"
-            f" {counts.duplicates:,} already known, {counts.rejected:,} rejected,"
-            f" {source.skipped:,} drafts skipped); {report.push.written:,} written,"
-            f" {report.push.dead:,} dead, {report.push.api_calls:,} API calls"
-        )
-    if report.errors:
-        for name, error in report.errors.items():
-            click.echo(f"error: {name}: {error}", err=True)
+    click.echo(
+        f"imported {path}: {counts.pulled:,} events read ({counts.new:,} new,"
+        f" {counts.duplicates:,} already known, {counts.rejected:,} rejected,"
+        f" {source.skipped:,} drafts skipped); {counts.queued:,} planned, {push.written:,}"
+        f" written ({plural(push.records, 'record write')}), {push.dead:,} dead,"
+        f" {push.api_calls:,} API calls"
+    )
+    for reason in push.dead_reasons:
+        click.echo(f"dead letter {reason}", err=True)
+    if intake.error is not None:
+        click.echo(f"error: {source.name}: {intake.error}", err=True)
         sys.exit(2)
-    if report.push.dead or (counts and counts.rejected):
+    if push.dead or counts.rejected:
         sys.exit(1)
+
+
+class _ExportProgress:
+    """Events read of the export's (known once it is read), with posts and plans beside."""
+
+    def __init__(self, source: LinkedInExportSource) -> None:
+        self.source = source
+        self.progress: Progress | None = None
+
+    def __enter__(self) -> _ExportProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.close()
+
+    def batch(self, batch: SourceBatch, counts: IntakeCounts) -> None:
+        served = batch.cursor.get("served") if batch.cursor else None
+        if not isinstance(served, int):
+            return
+        if self.progress is None:
+            before = served - len(batch.posts) - len(batch.rejected)
+            self.progress = Progress("events", self.source.total, "event", initial=before)
+        self.progress.update(served, posts=counts.new, plans=counts.queued)
 
 
 @linkedin.command()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from sf_social import logs
 from sf_social.cli.common import (
     config_model_option,
     config_option,
@@ -21,8 +22,12 @@ from sf_social.cli.common import (
     stop_flag,
     utc_now,
 )
+from sf_social.cli.progress import Progress, push_shown
+from sf_social.sources.base import Source, SourceBatch
 from sf_social.state import HeldLock
-from sf_social.sync.passes import intake_pass, pass_report, push_pass, wait_for_source
+from sf_social.sync.engine import IntakeResult, StopCheck
+from sf_social.sync.intake import IntakeCounts
+from sf_social.sync.passes import intake_pass, pass_report, wait_for_source
 from sf_social.sync.replay import pick_sources, rewind
 from sf_social.sync.runtime import Runtime
 
@@ -80,12 +85,9 @@ def replay(
             ),
             err=True,
         )
-        with stop_flag() as stop:
-            intakes = [
-                intake_pass(runtime.store, runtime.intake(), s, should_stop=stop)
-                for s in rewound.sources
-            ]
-            counts = push_pass(engine, runtime.org, should_stop=stop)
+        with logs.echoed("rejected"), stop_flag() as stop:
+            intakes = _read_again(runtime, rewound.sources, total, stop)
+            counts = push_shown(engine, runtime.org, should_stop=stop)
         status = runtime.store.status()
         left, waiting = status.outbox_pending, status.outbox_held
         interrupted = stop()
@@ -95,6 +97,9 @@ def replay(
         runtime.close()
     report = pass_report(intakes, counts)
     click.echo(report.summary())
+    for result in intakes:
+        for rejection in result.counts.rejections:
+            click.echo(f"rejected {rejection}", err=True)
     for reason in counts.dead_reasons:
         click.echo(f"dead letter {reason}", err=True)
     problems = [f"{name}: {error}" for name, error in report.errors.items()]
@@ -109,3 +114,23 @@ def replay(
     if problems:
         click.echo("left:\n" + "\n".join(f"  - {p}" for p in problems), err=True)
         sys.exit(1)
+
+
+def _read_again(
+    runtime: Runtime, sources: list[Source], total: int, stop: StopCheck
+) -> list[IntakeResult]:
+    """Intake of each rewound source, with progress: posts read again of ``total``."""
+    results: list[IntakeResult] = []
+    with Progress("reading again", total, "post") as reading:
+        for source in sources:
+
+            def on_batch(batch: SourceBatch, counts: IntakeCounts) -> None:
+                new = sum(r.counts.new for r in results) + counts.new
+                planned = sum(r.counts.queued for r in results) + counts.queued
+                reading.update(new, posts=new, plans=planned)
+
+            intake = runtime.intake()
+            results.append(
+                intake_pass(runtime.store, intake, source, should_stop=stop, on_batch=on_batch)
+            )
+    return results

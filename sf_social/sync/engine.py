@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sf_social.errors import SfSocialError
+from sf_social.logs import event
 from sf_social.pipeline import Pipeline
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.writer import Writer
@@ -39,19 +40,26 @@ class PassReport:
     errors: dict[str, str] = field(default_factory=dict)
     push: PushCounts = field(default_factory=PushCounts)
 
-    def summary(self) -> str:
-        """One line: pulled, new, planned, written, retried, dead (the daemon logs it)."""
-        pulled = sum(c.pulled for c in self.intake.values())
-        new = sum(c.new for c in self.intake.values())
-        queued = sum(c.queued for c in self.intake.values())
-        rejected = sum(c.rejected for c in self.intake.values())
+    def fields(self) -> dict[str, object]:
+        """Posts pulled, rejected, new; plans made and written; records written; and so on."""
         p = self.push
-        line = (
-            f"pulled={pulled} rejected={rejected} new={new} planned={queued} "
-            f"written={p.written} retried={p.retried} dead={p.dead} api_calls={p.api_calls}"
-        )
-        if p.stopped:
-            line += f" stopped={p.stopped!r}"
+        return {
+            "pulled": sum(c.pulled for c in self.intake.values()),
+            "rejected": sum(c.rejected for c in self.intake.values()),
+            "new": sum(c.new for c in self.intake.values()),
+            "planned": sum(c.queued for c in self.intake.values()),
+            "written": p.written,
+            "records": p.records,
+            "retried": p.retried,
+            "dead": p.dead,
+            "api_calls": p.api_calls,
+        }
+
+    def summary(self) -> str:
+        """One line: ``key=value`` of :meth:`fields`, then why writes stopped, source errors."""
+        line = " ".join(f"{k}={v}" for k, v in self.fields().items())
+        if self.push.stopped:
+            line += f" stopped={self.push.stopped!r}"
         if self.errors:
             line += " errors=" + "; ".join(f"{k}: {v}" for k, v in self.errors.items())
         return line
@@ -178,16 +186,25 @@ class SyncEngine:
                 report.errors[source.name] = result.error
                 log.error("source %s failed: %s", source.name, result.error)
         report.push = self.push_outbox(should_stop)
-        log.info("pass: %s", report.summary())
+        event(
+            log,
+            "pass",
+            logging.WARNING if report.errors or report.push.stopped else logging.INFO,
+            **report.fields(),
+            stopped=report.push.stopped,
+            errors=report.errors or None,
+        )
         return report
 
-    def push_outbox(self, should_stop: StopCheck = never) -> PushCounts:
+    def push_outbox(
+        self, should_stop: StopCheck = never, on_batch: Callable[[PushCounts], None] | None = None
+    ) -> PushCounts:
         """Only the push step (the daemon's push job, ``dead-letters retry``)."""
         run_id = self.store.start_run(PUSH_RUN, now=self.clock())
         counts = PushCounts()
         error = None
         try:
-            counts = self.push.run(should_stop)
+            counts = self.push.run(should_stop, on_batch)
             self.store.set_source_status(PUSH_STATUS, {"blocked": counts.blocked}, now=self.clock())
         except SfSocialError as exc:
             error = str(exc)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sf_social import crashpoints
 from sf_social.keys import profile_key, thread_key
+from sf_social.logs import event
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
 from sf_social.posts import Direction, PostKind, SocialPost
@@ -59,7 +60,7 @@ class Intake:
         counts.pulled += len(batch.posts) + len(batch.rejected)
         counts.rejected += len(batch.rejected)
         for error in batch.rejected:
-            log.warning("rejected %s", error)
+            event(log, "rejected", logging.WARNING, source=source, line=str(error))
             counts.rejections.append(str(error))
         posts = self._fresh(batch.posts)
         threads = BatchThreads(self._known_threads(posts))

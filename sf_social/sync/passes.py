@@ -87,14 +87,21 @@ def wait_for_source(
         time.sleep(poll)
 
 
-def push_pass(engine: SyncEngine, org: OrgApi, *, should_stop: StopCheck = never) -> PushCounts:
+def push_pass(
+    engine: SyncEngine,
+    org: OrgApi,
+    *,
+    should_stop: StopCheck = never,
+    on_batch: Callable[[PushCounts], None] | None = None,
+) -> PushCounts:
     """Drain the outbox (what is due), keep the org's API usage in the store, log one line.
 
-    ``SfSocialError`` from the push (the store failed) is logged and raised.
+    ``on_batch(counts)`` after each batch (progress). ``SfSocialError`` from the push (the
+    store failed) is logged and raised.
     """
     started = time.monotonic()
     try:
-        counts = engine.push_outbox(should_stop)
+        counts = engine.push_outbox(should_stop, on_batch)
     except SfSocialError as exc:
         event(log, "push", logging.ERROR, error=str(exc))
         raise
@@ -106,6 +113,7 @@ def push_pass(engine: SyncEngine, org: OrgApi, *, should_stop: StopCheck = never
         logging.WARNING if counts.dead or counts.stopped else logging.INFO,
         claimed=counts.claimed,
         written=counts.written,
+        records=counts.records,
         retried=counts.retried,
         dead=counts.dead,
         api_calls=counts.api_calls,

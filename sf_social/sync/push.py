@@ -87,7 +87,8 @@ class PushCounts:
     written: int = 0
     """Plans written in full."""
     records: int = 0
-    """Salesforce records those plans created or updated (a plan has one or more)."""
+    """Record writes of those plans that created or updated a Salesforce record (a plan
+    has one or more; a record written by two plans counts twice)."""
     retried: int = 0
     dead: int = 0
     api_calls: int = 0

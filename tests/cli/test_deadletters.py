@@ -44,7 +44,8 @@ def test_a_fixed_cause_then_retry_writes_them(ops: Ops) -> None:
     fixed = ops.run("dead-letters", "retry", "--code", CODE)
     assert fixed.exit_code == 0, fixed.output
     assert "moved 2 dead letters back to the outbox" in fixed.stdout
-    assert "written 2, retried 0, dead 0" in fixed.stdout
+    assert "written 2 (4 record writes), retried 0, dead 0" in fixed.stdout
+    assert "sending: 100% (2 plans of 2 plans), " in fixed.stderr  # not a TTY: the 10% lines
     assert ops.org.count("Case") == 2
     cases = {c["Social_Thread_Key__c"] for c in ops.org.records("Case")}
     assert cases == {"twitter:thread:1", "twitter:thread:2"}

@@ -83,9 +83,18 @@ def test_without_salesforce_settings_import_stops_before_reading(ops: Ops) -> No
 def test_a_long_import_reports_progress_and_pushes_as_it_goes(ops: Ops) -> None:
     posts = [tweet(str(n), PRAISE) for n in range(1, 26)]
     feed = ops.feed("posts.jsonl", *posts)
-    result = ops.run("import", str(feed), "--batch-size", "1", "--progress-every", "0")
+    result = ops.run("import", str(feed), "--batch-size", "1")
     assert result.exit_code == 0, result.output
-    assert "... 25 lines read (25 new, 0 rejected)" in result.stderr
+    # Not a terminal: one plain line per 10% of the file's bytes, then one for the last push.
+    reading = [line for line in result.stderr.splitlines() if line.startswith("posts.jsonl: ")]
+    percents = [int(line.split()[1].rstrip("%")) for line in reading]
+    assert [p // 10 for p in percents] == list(range(1, 11))
+    size = f"{feed.stat().st_size / 1000:.2f}kB"
+    assert reading[-1].startswith(f"posts.jsonl: 100% ({size} of {size}), ")
+    assert "B/s, ETA 00:00; posts 25, plans 25, records 20" in reading[-1]
+    (sending,) = [line for line in result.stderr.splitlines() if line.startswith("sending: ")]
+    assert sending.startswith("sending: 100% (5 plans of 5 plans), ")
+    assert sending.endswith("; written 5, records 25")  # records: of the whole import
     store = ops.store()
     pushes = store.runs(source="push", limit=10)
     store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.cli.conftest import Ops
@@ -38,6 +39,11 @@ def test_linkedin_import_without_a_model_keeps_the_rules(ops: Ops) -> None:
     result = ops.run("linkedin", "import", str(export_with_idea(ops)))
     assert result.exit_code == 0, result.output
     assert idea_task_segments(ops) == [None]
+    # events, plans and record writes counted apart; progress as plain lines (not a terminal)
+    found = re.search(r"6 planned, 6 written \((\d+) record writes\)", result.stdout)
+    landed = len(ops.org.records("Task")) + len(ops.org.records("Lead"))
+    assert found and int(found[1]) >= landed > 6, result.stdout
+    assert "events: 100% (" in result.stderr and "sending: 100% (" in result.stderr
 
 
 def test_an_unusable_model_stops_the_linkedin_import_with_exit_2(ops: Ops) -> None:

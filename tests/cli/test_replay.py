@@ -20,7 +20,12 @@ def test_replay_sends_the_window_again_without_twins(ops: Ops) -> None:
     result = ops.run("replay", "--since", "1h", "--source", name)
     assert result.exit_code == 0, result.output
     assert "3 posts to send again" in result.stderr
-    assert "pulled=3 rejected=0 new=3 planned=3 written=3" in result.stdout
+    assert "pulled=3 rejected=0 new=3 planned=3 written=3 records=5" in result.stdout
+    progress = [line.split(", ")[0] for line in result.stderr.splitlines() if "%" in line]
+    assert progress == [
+        "reading again: 100% (3 posts of 3 posts)",
+        "sending: 100% (3 plans of 3 plans)",
+    ]
     assert ops.org.api_calls > calls  # sent again...
     assert ops.counts() == before  # ...and nothing doubled
     (case,) = ops.org.records("Case")

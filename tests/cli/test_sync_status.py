@@ -28,7 +28,9 @@ def test_sync_once_runs_one_pass_and_status_shows_it(ops: Ops) -> None:
     configure(ops, feed)
     result = ops.run("sync", "--once")
     assert result.exit_code == 0, result.output
-    assert "pulled=3 rejected=0 new=3 planned=3 written=3 retried=0 dead=0" in result.stdout
+    assert (
+        "pulled=3 rejected=0 new=3 planned=3 written=3 records=5 retried=0 dead=0" in result.stdout
+    )
     assert ops.counts() == {"Case": 1, "Lead": 1, "Task": 3}
 
     again = ops.run("sync", "--once")

@@ -15,7 +15,7 @@ import pytest
 import responses
 
 from sf_social.config import load_config
-from sf_social.logs import FIELDS
+from sf_social.logs import EVENT, FIELDS
 from sf_social.state import open_store
 from sf_social.sync.daemon import Daemon
 from sf_social.sync.runtime import Runtime
@@ -167,7 +167,7 @@ def test_stopping_the_daemon_ends_a_rate_limit_wait_at_once(
     assert code == 0
     assert took < 5, f"the daemon took {took:.1f} s to stop (its bound is 120 s)"
     assert "job failed" not in caplog.text
-    [intake] = [getattr(r, FIELDS) for r in caplog.records if r.getMessage() == "intake"]
+    [intake] = [getattr(r, FIELDS) for r in caplog.records if getattr(r, EVENT, None) == "intake"]
     assert intake["stopped"] is True and intake["error"] is None, intake
     assert intake["pulled"] == 0  # nothing was read, so nothing is lost: the next pass reads it
 

@@ -87,6 +87,8 @@ class LinkedInExportSource:
         self.limits = limits
         self._name = name or f"linkedin-export:{path.resolve()}"
         self.skipped = 0
+        self.total = 0
+        """Events in the export (rows served, rejected ones included), once it is read."""
 
     @property
     def name(self) -> str:
@@ -107,6 +109,7 @@ class LinkedInExportSource:
             stored = cursor.get("served")
             served = stored if isinstance(stored, int) else 0
         groups = _groups(events)
+        self.total = sum(len(group) for group in groups)
         position = 0
         for group in groups:
             for begin in range(0, len(group), self.batch_size):
