@@ -10,12 +10,13 @@ from __future__ import annotations
 import shlex
 import signal
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
 import click
 
-from sf_social.cli.params import PORT, FilePath, Real, count
+from sf_social.cli.params import PORT, FilePath, Real, bind, count
 from sf_social.testing import LocalOrg
 
 
@@ -74,7 +75,8 @@ def local_org(
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        with org.serve(host, port) as server:
+        with ExitStack() as stack:
+            server = bind(lambda: stack.enter_context(org.serve(host, port)), host, port)
             click.echo(banner(org, server.env()))
             try:
                 while not stop.wait(0.5):

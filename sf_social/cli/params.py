@@ -2,20 +2,24 @@
 
 Each type refuses what would otherwise end in a traceback, a hang or nonsense further
 on: a port beyond 65535, a batch of 0, a duration of a million years, ``~nouser/x``, a
-NUL byte, a folder or a device such as ``/dev/zero`` where a file is read.
+NUL byte, a folder or a device such as ``/dev/zero`` where a file is read. ``bind`` does
+the same for an address the system refuses (``--host nope.invalid``, a port in use).
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from sf_social.userpaths import expand_path, file_problem
+
+T = TypeVar("T")
 
 PORT = click.IntRange(0, 65535)
 """A TCP port; 0 asks for any free one."""
@@ -105,3 +109,14 @@ def input_file(**options: Any) -> FilePath:
 def output_file(**options: Any) -> FilePath:
     """A file that is written (it need not exist; not a folder)."""
     return FilePath(dir_okay=False, **options)
+
+
+def bind(start: Callable[[], T], host: str, port: int) -> T:
+    """``start()``, which listens on ``host:port``; a refusal is a usage error naming both."""
+    try:
+        return start()
+    except OSError as exc:  # socket.gaierror included
+        reason = exc.strerror or str(exc)
+        raise click.UsageError(
+            f"cannot listen on {host}:{port}: {reason}; give another --host / --port"
+        ) from None

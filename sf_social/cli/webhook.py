@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from sf_social.cli.feedio import model_option
-from sf_social.cli.params import PORT, count, output_file
+from sf_social.cli.params import PORT, bind, count, output_file
 from sf_social.errors import ConfigError
 from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import load_playbook
@@ -58,7 +58,8 @@ def serve(host: str, port: int, max_body: int, spool: Path) -> None:
     if not secret or not token:
         raise ConfigError("set FB_APP_SECRET and FB_VERIFY_TOKEN to serve Facebook webhooks")
     config = ReceiverConfig(token, secret, os.environ.get("FB_PAGE_ID") or None, max_body)
-    server = make_server(config, WebhookSpool(spool), host, port)
+    store = WebhookSpool(spool)
+    server = bind(lambda: make_server(config, store, host, port), host, port)
     click.echo(f"listening on {server.url} (spool {spool})", err=False)
     sys.stdout.flush()
     try:
