@@ -288,3 +288,9 @@ def test_every_variable_refuses_bad_values(folder: Path) -> None:
                 failures.append(f"{variable}={value!r}: exit {code}, {last[0][:160]}")
     assert not failures, f"{len(failures)} of {runs} bad values:\n" + "\n".join(failures)
     assert runs > 80, runs
+
+
+def test_bad_feeds_name_the_variable(folder: Path) -> None:
+    for value in ("~nouser/x", "/dev/zero", str(folder), f"{folder}/ok.jsonl:~nouser/y"):
+        code, output, exception = sf_social_config(clean_env(SF_SOCIAL_FEEDS=value))
+        assert not failed(code, output, exception, "SF_SOCIAL_FEEDS"), (value, output)
