@@ -17,7 +17,9 @@
   stops waiting. If a job is still in a call at the deadline, the process leaves without
   it (its rows released first; the write, if it happened, is an upsert the next run
   repeats harmlessly).
-- After every job: one structured log line, the metrics updated (file and/or port).
+- After every job: one structured log line, the metrics updated (file and/or port). A job
+  that outlasted its interval skipped turns: one ``job overran`` line counts them
+  (:mod:`sf_social.sync.overruns`) instead of APScheduler's warning per turn.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from sf_social.sources.base import Source
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.health import check_health
 from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
+from sf_social.sync.overruns import Overruns
 from sf_social.sync.passes import intake_pass, push_pass, wait_for_source
 from sf_social.sync.runtime import Runtime
 
@@ -84,6 +87,7 @@ class Daemon:
             executors={"default": ThreadPoolExecutor(max_workers=len(runtime.sources) + 1)},
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
+        self.overruns = Overruns()
 
     # -- start ------------------------------------------------------------------------
 
@@ -92,6 +96,7 @@ class Daemon:
         self.runtime.lock()
         self._connect(at_start=True)
         self._schedule()
+        self.overruns.install(self.scheduler)
         if self.config.metrics.port is not None:
             self.metrics_server = MetricsServer(
                 self.metrics,
@@ -114,6 +119,7 @@ class Daemon:
         try:
             self.scheduler.start()
         finally:
+            self.overruns.uninstall()
             for number, handler in previous.items():
                 signal.signal(number, handler)
         return self._shut_down()
@@ -243,6 +249,9 @@ class Daemon:
             with self._idle:
                 self._running -= 1
                 self._idle.notify_all()
+            skipped = self.overruns.take(name)
+            if skipped:
+                event(log, "job overran", job=name, skipped_turns=skipped)
             self._observe()
 
     def _intake_job(self, source: Source) -> None:

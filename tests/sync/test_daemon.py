@@ -6,6 +6,7 @@ process that trusts its certificate through ``REQUESTS_CA_BUNDLE``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -223,6 +224,21 @@ def test_sigterm_during_a_slow_write_leaves_within_the_bound_and_releases_the_ro
     until(lambda: rig.status().outbox_depth == 0, 30, "the next run to send the rows")
     assert stop(proc, timeout=15)[0] == 0
     assert rig.org.count("Task") == 3 and rig.org.count("Case") == 2
+
+
+def test_a_push_longer_than_its_interval_is_one_counted_line_not_a_warning_per_turn(
+    rig: Rig,
+) -> None:
+    rig.org.faults.latency = 0.4  # each push takes a few calls: longer than its 0.5 s turn
+    rig.feed(*(tweet(str(n), PRAISE) for n in range(1, 7)))
+    proc = rig.start(rig.config())
+    until(lambda: rig.org.count("Task") == 6, 60, "the posts to land")
+    assert stop(proc, timeout=15)[0] == 0, rig.log()
+    lines = [json.loads(line) for line in rig.log().splitlines() if line.startswith("{")]
+    assert all(list(line)[:4] == ["ts", "level", "logger", "event"] for line in lines)
+    assert not [line for line in lines if "maximum number" in line["event"]]
+    overran = [line for line in lines if line["event"] == "job overran"]
+    assert overran and all(line["skipped_turns"] >= 1 for line in overran), lines
 
 
 def test_sigterm_lets_the_batch_in_flight_finish_within_the_bound(rig: Rig) -> None:
