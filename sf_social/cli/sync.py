@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sf_social import logs
 from sf_social.cli.common import (
     config_model_option,
     config_option,
@@ -48,7 +49,7 @@ def sync(once: bool, config_path: Path | None, model: Path | None, rebind: bool)
                 " pushing the outbox only",
                 err=True,
             )
-        with stop_flag() as stop:
+        with logs.echoed("rejected", "dead letter"), stop_flag() as stop:  # printed below
             intakes = []
             for source in runtime.sources:
                 if stop():
