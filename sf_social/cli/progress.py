@@ -15,16 +15,17 @@ import logging
 import sys
 import time
 from types import TracebackType
-from typing import Never, TextIO, cast
+from typing import TYPE_CHECKING, Never, TextIO, cast
 
 import click
 from tqdm import tqdm
 
 from sf_social import logs
-from sf_social.salesforce.api import OrgApi
-from sf_social.sync.engine import StopCheck, SyncEngine, never
-from sf_social.sync.passes import push_pass
-from sf_social.sync.push import PushCounts
+
+if TYPE_CHECKING:  # `train` shows progress too, without importing the sync machinery
+    from sf_social.salesforce.api import OrgApi
+    from sf_social.sync.engine import StopCheck, SyncEngine
+    from sf_social.sync.push import PushCounts
 
 STEP = 10
 """Percent between two plain lines."""
@@ -126,10 +127,13 @@ class Progress:
 
 
 def push_shown(
-    engine: SyncEngine, org: OrgApi, *, should_stop: StopCheck = never, records: int = 0
+    engine: SyncEngine, org: OrgApi, *, should_stop: StopCheck | None = None, records: int = 0
 ) -> PushCounts:
     """``push_pass`` with progress: plans sent of those due, written, records (``records``
     before plus this push's). Dead letters are not logged: the caller prints each."""
+    from sf_social.sync.engine import never
+    from sf_social.sync.passes import push_pass
+
     with (
         logs.echoed("dead letter"),
         Progress("sending", engine.store.status().outbox_due, "plan") as sending,
@@ -139,7 +143,7 @@ def push_shown(
             done = counts.written + counts.retried + counts.dead
             sending.update(done, written=counts.written, records=records + counts.records)
 
-        return push_pass(engine, org, should_stop=should_stop, on_batch=shown)
+        return push_pass(engine, org, should_stop=should_stop or never, on_batch=shown)
 
 
 class _Above:

@@ -10,6 +10,7 @@ import click
 from sf_social.cli.evaluate import labelled_files
 from sf_social.cli.feedio import playbook_option, read_labelled_files, resolve_playbook
 from sf_social.cli.params import Real, count, output_file
+from sf_social.cli.progress import Progress
 from sf_social.evaluation import score
 
 
@@ -64,16 +65,12 @@ def train(
         sys.exit(1)
     model = result.model
     if cv:
-        report = score(
-            examples,
-            cross_validate(
-                examples,
-                book,
-                cv,
-                settings,
-                progress=lambda fold, folds: click.echo(f"fold {fold}/{folds}...", err=True),
-            ),
-        )
+        with Progress("cross-validation", cv, "fold") as folds:
+            predicted = cross_validate(
+                examples, book, cv, settings, progress=lambda fold, _: folds.update(fold - 1)
+            )
+            folds.update(cv)
+        report = score(examples, predicted)
         model.meta["cv"] = {
             "folds": cv,
             **{
