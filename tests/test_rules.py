@@ -249,7 +249,8 @@ def reference_match(rule_sets: dict[str, list[Rule]], tokens: str) -> dict[str, 
                 for first in firsts
             ]
             for index in sorted(
-                (i for i, r in enumerate(ranks) if r is not None), key=ranks.__getitem__
+                (i for i, r in enumerate(ranks) if r is not None),
+                key=lambda i: ranks[i] or 0,
             ):
                 rest = tuple(_compile(w) for w in parsed[index][1:])
                 end = _match_at(rest, words, bares, start + 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -16,7 +17,7 @@ from sf_social.doctor.report import Check, fail, ok, warn
 from sf_social.errors import StateError, StoreLockedError
 from sf_social.state.binding import bound_org
 from sf_social.state.open import MEMORY_URL
-from sf_social.state.sql import SqlStateStore
+from sf_social.state.sql import SqlStateStore, tables
 from sf_social.state.sql.migrations import LATEST
 
 AREA = "state"
@@ -70,6 +71,9 @@ def _open_checks(
     store: SqlStateStore, org_id: str | None, starting: bool, rebind: bool
 ) -> list[Check]:
     try:
+        if not inspect(store.engine).has_table(tables.schema_version.name, schema=store.schema):
+            detail = f"{store.database}: empty, the first start creates the tables"
+            return [ok(AREA, "reachable", detail)]
         version = store.schema_version()
     except SQLAlchemyError as exc:
         reason = str(exc).splitlines()[0]

@@ -10,7 +10,7 @@ faults of ``LocalOrg.faults`` and routes the call.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -292,10 +292,19 @@ class LocalOrg:
             typed[spec.name] = values.read(spec, value) if isinstance(value, str) else value
         return typed
 
-    def add_queue(self, developer_name: str, name: str | None = None) -> str:
-        """Seed a queue (``Group`` with Type ``Queue``) and return its ``00G`` Id."""
+    def add_queue(
+        self,
+        developer_name: str,
+        name: str | None = None,
+        sobjects: Iterable[str] = ("Case", "Lead"),
+    ) -> str:
+        """Seed a queue (``Group`` with Type ``Queue``) that may own ``sobjects`` (its
+        ``QueueSobject`` rows, as Setup makes them) and return its ``00G`` Id."""
         label = name or developer_name.replace("_", " ")
-        return self.insert("Group", Name=label, DeveloperName=developer_name, Type="Queue")
+        queue = self.insert("Group", Name=label, DeveloperName=developer_name, Type="Queue")
+        for sobject in sobjects:
+            self.insert("QueueSobject", QueueId=queue, SobjectType=sobject)
+        return queue
 
     def add_user(self, username: str, last_name: str = "User", **fields: Any) -> str:
         """Seed an active user and return its ``005`` Id."""

@@ -122,9 +122,18 @@ class Router:
         return composite(ctx.store, request, sub)
 
 
+LATEST_VERSION = 66
+"""The newest API version the local org offers (Spring '26), as a real org lists them all."""
+
+
 def versions(base: str, current: str) -> list[dict[str, Any]]:
-    """``GET /services/data``: the API versions offered (no sign-in needed)."""
-    return [{"label": "Local org", "url": f"/services/data/v{current}", "version": current}]
+    """``GET /services/data``: every API version offered, oldest first (no sign-in needed);
+    the org answers at any of them."""
+    newest = max(LATEST_VERSION, int(float(current)))
+    return [
+        {"label": "Local org", "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
+        for v in range(20, newest + 1)
+    ]
 
 
 def resources(version: str) -> dict[str, str]:

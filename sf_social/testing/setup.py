@@ -81,9 +81,7 @@ def seed_queue(
     org: LocalOrg, name: str, sobjects: Iterable[str] = ("Case",), members: Iterable[str] = ()
 ) -> str:
     """A queue that may own ``sobjects``, worked by the users ``members``; its Id."""
-    queue = org.add_queue(name)
-    for sobject in sobjects:
-        org.insert("QueueSobject", QueueId=queue, SobjectType=sobject)
+    queue = org.add_queue(name, sobjects=sobjects)
     for user in members:
         org.insert("GroupMember", GroupId=queue, UserOrGroupId=user)
     return queue

@@ -31,7 +31,8 @@ def server(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> Iterator[Webhoo
 
 def exchange(server: WebhookServer, raw: bytes) -> int:
     """Send ``raw`` as it is; the status of the answer (0 if the connection dropped)."""
-    with socket.create_connection(server.server_address[:2], timeout=10) as conn:
+    host, port = server.server_address[:2]
+    with socket.create_connection((str(host), int(port)), timeout=10) as conn:
         conn.sendall(raw)
         answer = b""
         while chunk := conn.recv(4096):
