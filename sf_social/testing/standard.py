@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from sf_social.testing.schema import FieldSpec, FieldType, ObjectSpec
-from sf_social.testing.setup import setup_objects
 
 T = FieldType
 
@@ -118,7 +117,7 @@ def _person() -> list[FieldSpec]:
 
 def standard_objects() -> list[ObjectSpec]:
     """Fresh definitions of Account, Contact, Lead, Case, Task, User, Group and the setup
-    objects (``sf_social.testing.setup``)."""
+    objects a preflight reads (seeded by ``sf_social.testing.setup``)."""
     account = _object(
         "Account",
         "Account",
@@ -241,4 +240,57 @@ def standard_objects() -> list[ObjectSpec]:
     )
     for spec in (user, group):
         spec.queryable_only = True
-    return [account, contact, lead, case, task, user, group, *setup_objects()]
+    return [account, contact, lead, case, task, user, group, *_setup_objects()]
+
+
+def _setup_objects() -> list[ObjectSpec]:
+    """Organization, QueueSobject, GroupMember, PermissionSet and PermissionSetAssignment:
+    queryable only, as sf_social only reads them."""
+    specs = [
+        _object(
+            "Organization",
+            "Organization",
+            [
+                _text("Name", "Name", 80),
+                _text("OrganizationType", "Edition", 40),
+                FieldSpec(name="IsSandbox", type=T.BOOLEAN, label="Is Sandbox", default=False),
+            ],
+            owned=False,
+        ),
+        _object(
+            "QueueSobject",
+            "Queue Sobject",
+            [
+                _ref("QueueId", "Queue ID", ("Group",), "Queue"),
+                _text("SobjectType", "Sobject Type", 40),
+            ],
+            owned=False,
+        ),
+        _object(
+            "GroupMember",
+            "Group Member",
+            [
+                _ref("GroupId", "Group ID", ("Group",), "Group"),
+                _ref("UserOrGroupId", "User/Group ID", ("User", "Group"), "UserOrGroup"),
+            ],
+            owned=False,
+        ),
+        _object(
+            "PermissionSet",
+            "Permission Set",
+            [_text("Name", "Name", 80), _text("Label", "Label", 80)],
+            owned=False,
+        ),
+        _object(
+            "PermissionSetAssignment",
+            "Permission Set Assignment",
+            [
+                _ref("AssigneeId", "Assignee ID", ("User",), "Assignee"),
+                _ref("PermissionSetId", "Permission Set ID", ("PermissionSet",), "PermissionSet"),
+            ],
+            owned=False,
+        ),
+    ]
+    for spec in specs:
+        spec.queryable_only = True
+    return specs
