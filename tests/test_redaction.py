@@ -20,7 +20,7 @@ from sf_social.salesforce.auth import OrgSession
 from sf_social.sources.x.client import XCredentials
 from sf_social.state.outbox import Failure
 from sf_social.testing.mock import mock_org
-from tests.cli.conftest import Ops, clean_env, seeded_org, tweet
+from tests.cli.conftest import Ops, org_env, seeded_org, tweet
 
 
 def test_values_of_secret_variables_are_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,13 +116,7 @@ def test_a_token_echoed_in_a_non_json_answer_reaches_no_log_table_or_status(
 ) -> None:
     """A proxy answers 200 with a page quoting the request: the token goes nowhere."""
     org = seeded_org()
-    env = clean_env(
-        SF_INSTANCE_URL=org.instance_url,
-        SF_ACCESS_TOKEN=org.access_token,
-        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
-        SF_SOCIAL_PUSH_BACKOFF_BASE="1s",
-        SF_SOCIAL_PUSH_CALL_ATTEMPTS="1",
-    )
+    env = org_env(org, tmp_path, SF_SOCIAL_PUSH_BACKOFF_BASE="1s", SF_SOCIAL_PUSH_CALL_ATTEMPTS="1")
 
     def echo(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         auth = request.headers.get("Authorization", "")

@@ -119,15 +119,19 @@ class Ops:
             store.close()
 
 
+def org_env(org: LocalOrg, folder: Path, **more: str) -> dict[str, str | None]:
+    """The variables of a command talking to ``org`` with its state in ``folder``."""
+    return clean_env(
+        SF_INSTANCE_URL=org.instance_url,
+        SF_ACCESS_TOKEN=org.access_token,
+        SF_SOCIAL_DB=f"sqlite:///{folder / 'state.db'}",
+        **more,
+    )
+
+
 @pytest.fixture
 def ops(tmp_path: Path) -> Iterator[Ops]:
     org = seeded_org()
-    env = clean_env(
-        SF_INSTANCE_URL=org.instance_url,
-        SF_ACCESS_TOKEN=org.access_token,
-        SF_SOCIAL_DB=f"sqlite:///{tmp_path / 'state.db'}",
-        SF_SOCIAL_PUSH_BACKOFF_BASE="1s",
-        SF_SOCIAL_PUSH_CALL_ATTEMPTS="1",
-    )
+    env = org_env(org, tmp_path, SF_SOCIAL_PUSH_BACKOFF_BASE="1s", SF_SOCIAL_PUSH_CALL_ATTEMPTS="1")
     with org.mock():
         yield Ops(org, tmp_path, env)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sf_social.testing.mock import mock_org
-from tests.cli.conftest import Ops, clean_env, seeded_org, tweet
+from tests.cli.conftest import Ops, org_env, seeded_org, tweet
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"
 STAMPED = {"attributes", "CaseNumber", "CompletedDateTime", "CreatedDate", "LastModifiedDate"}
@@ -71,13 +71,8 @@ def write_lines(path: Path, lines: list[str], tail: str = "") -> None:
 
 def run_import(tmp: Path, lines: list[str], tail: str = "", again: str | None = None) -> Any:
     org = seeded_org()
-    env = clean_env(
-        SF_INSTANCE_URL=org.instance_url,
-        SF_ACCESS_TOKEN=org.access_token,
-        SF_SOCIAL_DB=f"sqlite:///{tmp / 'state.db'}",
-    )
     with mock_org(org):
-        ops = Ops(org, tmp, env)
+        ops = Ops(org, tmp, org_env(org, tmp))
         feed = tmp / "feed.jsonl"
         write_lines(feed, lines, tail)
         first = ops.run("import", str(feed))

@@ -12,7 +12,7 @@ from sf_social.errors import OtherOrgError
 from sf_social.salesforce.auth import OrgSession
 from sf_social.state import StateStore, ThreadState
 from sf_social.state.binding import Binding, bind_to_org, bound_org
-from tests.cli.conftest import Ops, clean_env, seeded_org, tweet
+from tests.cli.conftest import Ops, org_env, seeded_org, tweet
 from tests.state.plans import LEASE, T0, post, queued
 
 ORG_A = "00D8d0000000001"
@@ -72,15 +72,14 @@ def test_an_unknown_org_id_leaves_the_store_unbound_with_a_warning(
 def test_import_into_another_org_exits_2_until_rebound(tmp_path: Path) -> None:
     """Pointed at a fresh org, the old state would have skipped what it wrote before."""
     first, second = seeded_org(), seeded_org(org_id=ORG_B + "AAA")
-    db = f"sqlite:///{tmp_path / 'state.db'}"
     feed = tmp_path / "feed.jsonl"
     with first.mock():
-        ops = Ops(first, tmp_path, _env(first, db))
+        ops = Ops(first, tmp_path, org_env(first, tmp_path))
         ops.feed("feed.jsonl", tweet("1"))
         assert ops.run("import", str(feed)).exit_code == 0
     ops.feed("feed.jsonl", tweet("1"), tweet("2"))
     with second.mock():
-        ops = Ops(second, tmp_path, _env(second, db))
+        ops = Ops(second, tmp_path, org_env(second, tmp_path))
         refused = ops.run("import", str(feed))
         assert refused.exit_code == 2, refused.output
         assert f"belongs to org {first.org_id[:15]}" in refused.stderr
@@ -92,11 +91,3 @@ def test_import_into_another_org_exits_2_until_rebound(tmp_path: Path) -> None:
         replayed = ops.run("replay", "--since", "1h", "--source", f"jsonl:{feed}")
         assert replayed.exit_code == 0, replayed.output
         assert second.count("Task") == 2
-
-
-def _env(org: object, db: str) -> dict[str, str | None]:
-    return clean_env(
-        SF_INSTANCE_URL=org.instance_url,  # type: ignore[attr-defined]
-        SF_ACCESS_TOKEN=org.access_token,  # type: ignore[attr-defined]
-        SF_SOCIAL_DB=db,
-    )
