@@ -13,11 +13,18 @@ import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from sf_social.userpaths import expand_path, file_problem
+
+if TYPE_CHECKING:  # generic only from click 8.5; setup.cfg allows 8.1
+    _DurationBase = click.ParamType[timedelta]
+    _PathBase = click.Path[Path]
+else:
+    _DurationBase = click.ParamType
+    _PathBase = click.Path
 
 T = TypeVar("T")
 
@@ -43,7 +50,7 @@ class Real(click.FloatRange):
         return super().convert(number, param, ctx)
 
 
-class DurationType(click.ParamType[timedelta]):
+class DurationType(_DurationBase):
     """``30s``, ``5m``, ``1h30m`` or seconds → ``timedelta``; ``zero_ok`` lets ``0`` through."""
 
     name = "duration"
@@ -71,7 +78,7 @@ DURATION = DurationType()
 """A positive duration."""
 
 
-class FilePath(click.Path[Path]):
+class FilePath(_PathBase):
     """``click.Path`` that expands ``~`` and refuses NUL bytes and devices (``/dev/zero`` is
     read forever); where only a folder will do, a file is refused too."""
 
