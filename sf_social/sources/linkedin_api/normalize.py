@@ -23,6 +23,7 @@ Everything is read defensively: an unusable element is a rejection with a reason
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -56,6 +57,8 @@ def epoch_ms(value: Any) -> int | None:
     """A plausible epoch-milliseconds integer, or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN / Infinity, which Python's JSON reader accepts
     ms = int(value)
     return ms if 0 < ms <= _MAX_MS else None
 

@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 from sf_social.errors import FeedLineError
 from sf_social.posts import Direction, Network, PostKind, SocialPost
-from sf_social.sources.linkedin_api.normalize import Notification, PageContext, normalize
+from sf_social.sources.linkedin_api.normalize import (
+    Notification,
+    PageContext,
+    epoch_ms,
+    normalize,
+)
 from tests.sources.linkedin_api.conftest import MEMBER, ORG, payload
 
 CTX = PageContext("linkedin_page", ORG, frozenset({MEMBER}), ORG)
@@ -99,3 +104,9 @@ def test_an_overlong_urn_is_a_rejection_not_a_crash() -> None:
     element["decoratedGeneratedActivity"]["comment"]["owner"] = "urn:li:person:" + "x" * 300
     result = _one(element)
     assert isinstance(result, FeedLineError) and result.field == "id"
+
+
+def test_a_time_of_nan_or_infinity_is_no_time() -> None:
+    """Python's JSON reader accepts NaN and Infinity; neither is a time (found by the fuzz)."""
+    assert [epoch_ms(v) for v in (float("nan"), float("inf"), -float("inf"))] == [None] * 3
+    assert epoch_ms(1_700_000_000_000.0) == 1_700_000_000_000
