@@ -246,13 +246,13 @@ class Daemon:
             event(log, "job failed", logging.ERROR, job=name, error=f"{type(exc).__name__}: {exc}")
             log.debug("job %s failed", name, exc_info=True)
         finally:
-            with self._idle:
-                self._running -= 1
-                self._idle.notify_all()
             skipped = self.overruns.take(name)
             if skipped:
                 event(log, "job overran", job=name, skipped_turns=skipped)
-            self._observe()
+            self._observe()  # before the job counts as done: the shut-down's write comes last
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
 
     def _intake_job(self, source: Source) -> None:
         lock = wait_for_source(self.runtime.store, source.name)
