@@ -77,7 +77,8 @@ class NaiveRuleBook:
     """The obvious matcher: every rule of every set searched as its own regex, per post."""
 
     def __init__(self, rule_sets: dict) -> None:  # type: ignore[type-arg]
-        from sf_social.rules import Hit, parse_phrase
+        from sf_social.phrases import parse_phrase
+        from sf_social.rules import Hit
 
         self.hit = Hit
         self.rules = []

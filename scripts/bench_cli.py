@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--model", help="passed to `sf-social plan --model` (only when given)")
     parser.add_argument("--keep", type=Path, help="keep the feed and outputs in this directory")
     parser.add_argument("--stages", type=int, default=0, help="time each stage over N posts")
+    parser.add_argument("--jobs", type=int, help="passed to `sf-social plan --jobs` (else: auto)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -127,6 +128,8 @@ def main() -> None:
         plan = [*sf_social_command(), "plan", "--input", str(feed)]
         if args.model:
             plan += ["--model", args.model]
+        if args.jobs is not None:
+            plan += ["--jobs", str(args.jobs)]
         vader = [sys.executable, "-c", VADER_ONLY, str(feed)]
         machine = (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -134,7 +137,7 @@ def main() -> None:
         print(f"feed: {args.posts:,} posts, {feed.stat().st_size / 1e6:.1f} MB; {machine}")
         if args.stages:
             stages(feed, args.stages)
-        print(f"plan:  {' '.join(plan[-3 - 2 * bool(args.model) :])}")
+        print(f"plan:  {' '.join(plan[plan.index('plan') :])}")
         times: dict[str, list[tuple[float, float]]] = {"plan": [], "vader": []}
         for _ in range(args.runs):
             times["plan"].append(timed(plan, work / "plans.jsonl"))

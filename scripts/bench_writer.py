@@ -43,7 +43,7 @@ from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan
 from sf_social.posts import Network
 from sf_social.records import CaseRecord, LeadRecord, Reference, TaskRecord
 from sf_social.salesforce import BulkPolicy, SalesforceWriter, WriterConfig, WriteReport, soql
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 from sf_social.testing import LocalOrg, LocalOrgServer
 
 QUEUES = ("Social_Technical_Support", "Social_Sales")

@@ -16,10 +16,11 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from sf_social.deletions import PostDeletion
 from sf_social.errors import FeedLineError
 from sf_social.posts import SocialPost
 
-T = TypeVar("T", bound=SocialPost | FeedLineError | None)
+T = TypeVar("T", bound=SocialPost | PostDeletion | FeedLineError | None)
 
 UNTRUSTED_FAILURES = (
     ValueError,  # ValidationError, a date out of range, a malformed number

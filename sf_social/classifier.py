@@ -23,6 +23,7 @@ from sf_social.classification import (
     Sentiment,
 )
 from sf_social.language import UNDETERMINED, guess_language
+from sf_social.plan import trusted
 from sf_social.playbook import Playbook, Rule
 from sf_social.posts import Direction, Network, SocialPost
 from sf_social.routing import route
@@ -104,7 +105,7 @@ class RuleClassifier:
         }
         self._languages = {lang.lower() for lang in playbook.languages}
         self._segments = [
-            (segment, config, f"segments.{segment.value}")
+            (segment, config, f"segments.{segment.value}", config.min_score > 0)
             for segment, config in playbook.segments.items()
         ]
         self._complaint_excludes = frozenset(playbook.complaint.excludes)
@@ -131,18 +132,27 @@ class RuleClassifier:
             evidence.append(
                 Evidence(field="segment", value="none", rule="brand.accounts", detail="our post")
             )
-            return Classification(
-                segment=None,
-                complaint=False,
-                sentiment=sentiment.label(compound),
-                sentiment_score=compound,
-                influence_tier=tier,
-                user_classes=classes,
-                source_tags=tags,
-                topic=topic,
-                priority=Priority.LOW,
-                language=language,
-                evidence=evidence,
+            return trusted(
+                Classification,
+                _OUTBOUND_SET,
+                {
+                    "segment": None,
+                    "complaint": False,
+                    "sentiment": sentiment.label(compound),
+                    "sentiment_score": compound,
+                    "influence_tier": tier,
+                    "user_classes": classes,
+                    "source_tags": tags,
+                    "topic": topic,
+                    "priority": Priority.LOW,
+                    "escalate": False,
+                    "team": None,
+                    "language": language,
+                    "review_reason": None,
+                    "evidence": evidence,
+                    "model": None,
+                    "confidence": {},
+                },
             )
 
         segment = self._segment(matches, compound, evidence)
@@ -191,24 +201,28 @@ class RuleClassifier:
             evidence.append(
                 Evidence(field="team", value="review", rule="languages", detail=review_reason)
             )
-        return Classification(
-            segment=segment,
-            complaint=complaint,
-            sentiment=mood,
-            sentiment_score=compound,
-            influence_tier=tier,
-            user_classes=classes,
-            source_tags=tags,
-            topic=topic,
-            priority=priority,
-            escalate=escalate,
-            team=team,
-            language=language,
-            review_reason=review_reason,
-            evidence=evidence,
-            model=learned.model,
-            confidence=learned.confidence,
-        )
+        values = {
+            "segment": segment,
+            "complaint": complaint,
+            "sentiment": mood,
+            "sentiment_score": compound,
+            "influence_tier": tier,
+            "user_classes": classes,
+            "source_tags": tags,
+            "topic": topic,
+            "priority": priority,
+            "escalate": escalate,
+            "team": team,
+            "language": language,
+            "review_reason": review_reason,
+            "evidence": evidence,
+            "model": learned.model,
+            "confidence": learned.confidence,
+        }
+        if learn is None:  # every value built here, of its type: no validation (~8 us)
+            values["confidence"] = {}
+            return trusted(Classification, _ALL_SET, values)
+        return Classification(**values)
 
     def _is_outbound(self, post: SocialPost) -> bool:
         author = post.author.handle if post.author else None
@@ -252,28 +266,32 @@ class RuleClassifier:
         evidence: list[Evidence],
         excluded: frozenset[Segment] = frozenset(),
     ) -> Segment | None:
-        best: tuple[bool, float, Segment, list[Hit]] | None = None
+        best: tuple[bool, float, Segment, str, list[Hit]] | None = None
         label = ""
-        for segment, config, name in self._segments:
-            if segment in excluded:
+        for segment, config, name, needs_hits in self._segments:
+            if excluded and segment in excluded:
                 continue
-            hits = matches.get(name, [])
+            hits = matches.get(name)
             bonus = config.sentiment
             if bonus is not None and bonus.applies(compound):
                 label = label or f"sentiment {compound:+.2f}"
-                hits = [*hits, Hit(label, bonus.weight, label)]
+                hits = [*(hits or ()), Hit(label, bonus.weight, label)]
+            elif hits is None:
+                if needs_hits:  # a score of 0 cannot reach its min_score
+                    continue
+                hits = []
             total = score(hits)
             rank = (not config.fallback, total)
             if total >= config.min_score and (best is None or rank > best[:2]):
-                best = (not config.fallback, total, segment, hits)
+                best = (not config.fallback, total, segment, name, hits)
         if best is None:
             detail = "no rule reached its min_score"
             if excluded:
                 detail += f" once {', '.join(sorted(excluded))} was ruled out by the complaint"
             evidence.append(Evidence(field="segment", value="none", rule="segments", detail=detail))
             return None
-        _, total, segment, hits = best
-        evidence.append(_evidence("segment", segment, f"segments.{segment.value}", hits, total))
+        _, total, segment, name, hits = best
+        evidence.append(_evidence("segment", segment, name, hits, total))
         return segment
 
     def _off_brand(
@@ -353,7 +371,7 @@ class RuleClassifier:
         elif segment is Segment.PRAISE and compound > sentiment.PRAISE_POSITIVE_ABOVE:
             rule, mood = "praise is positive", Sentiment.POSITIVE
         elif segment in _INFORMATIONAL and low < compound < high:
-            rule, mood = f"{segment.value.lower()} is neutral", Sentiment.NEUTRAL
+            rule, mood = f"{segment._value_.lower()} is neutral", Sentiment.NEUTRAL
         evidence.append(
             Evidence(field="sentiment", value=mood, rule=rule, detail=f"compound {compound:+.2f}")
         )
@@ -399,6 +417,10 @@ class RuleClassifier:
         return escalate, priority
 
 
+_ALL_SET = frozenset(Classification.model_fields)
+_OUTBOUND_SET = _ALL_SET - {"escalate", "team", "review_reason", "model", "confidence"}
+"""The fields a rules-only classification sets (built as ``sf_social.plan.trusted``: the
+compound is a float in [-1, 1], every other value is of its field's type)."""
 _NOTHING_LEARNED = Learned(frozenset())
 """What the rules alone decide with: no model (its dict and list are never changed)."""
 _INFORMATIONAL = (Segment.QUESTION, Segment.SUGGESTION)

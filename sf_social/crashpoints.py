@@ -7,7 +7,9 @@ the first. Unset, ``reached`` costs one dictionary lookup.
 
 Points: ``commit_batch:ledger``, ``commit_batch:outbox``, ``commit_batch:cursor`` (inside
 intake's transaction), ``intake:committed`` (right after it), ``push:claimed``,
-``push:sent`` (after a send, before its result is stored), ``push:settled``.
+``push:sent`` (after a send, before its result is stored), ``push:settled``; the reply job's
+``reply:sending`` (marked Sending, not posted), ``reply:posted`` (posted, nothing written
+back), ``reply:task`` (its Task written, the reply not yet Sent).
 """
 
 from __future__ import annotations

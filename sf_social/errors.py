@@ -24,11 +24,12 @@ Catch ``SfSocialError`` to catch them all::
     ├── SalesforceError ............ a Salesforce REST/Bulk call failed (sf_social.salesforce)
     │   ├── SalesforceApiError ..... a call was refused (error code, HTTP status, transient or not)
     │   │   └── MalformedResponseError  the answer was not what the API documents (HTML, counts)
-    │   └── ApiBudgetPaused ........ writes paused: the org's daily API usage reached the ceiling
+    │   ├── ApiBudgetPaused ........ writes paused: the org's daily API usage reached the ceiling
+    │   └── ReplyWriteError ........ the org refused a write of the reply job (record, code)
     ├── LocalOrgError .............. the local test org (sf_social.testing) refused a call (code)
-    └── XSourceError ............... an X (Twitter) API call failed (stream, endpoint, HTTP status)
-        ├── XAuthError ............. 401 credentials refused, 403 access not allowed: stream stops
-        └── XRateLimitError ........ rate limited beyond the allowed wait (``retry_at``)
+    └── SourceApiError ............. a network's API call failed (network, source, endpoint, status)
+        ├── SourceAuthError ........ 401/403: a credential or grant to renew (named); source stops
+        └── SourceRateLimitError ... rate limited beyond the allowed wait (``retry_at``)
 
 Per-record rejections inside a successful call are data, not exceptions: see
 ``sf_social.salesforce.results.RecordFailure``.
@@ -275,6 +276,11 @@ class ApiBudgetPaused(SalesforceError):
         super().__init__(message)
 
 
+class ReplyWriteError(SalesforceError):
+    """The org refused a write of the reply job (``sf_social.sync.replies``): the reply is
+    left as the org has it; a reply not marked Sending is never posted."""
+
+
 class LocalOrgError(SfSocialError):
     """The local test org refused a call made on it directly (e.g. ``LocalOrg.query``).
 
@@ -288,39 +294,42 @@ class LocalOrgError(SfSocialError):
         super().__init__(f"{code}: {message}")
 
 
-class XSourceError(SfSocialError):
-    """An X (Twitter) API call failed; ``transient`` says whether a later pass may succeed.
+class SourceApiError(SfSocialError):
+    """A social network's API call failed (``sf_social.http``); ``transient`` says whether a
+    later pass may succeed.
 
-    The message names the stream (``mentions:@acme``), the endpoint and the HTTP status, and
-    never a credential.
+    The message names the network, the source or stream (``X mentions:@acme``), the endpoint,
+    the HTTP status and what to do, and never a credential.
     """
 
     def __init__(
         self,
-        stream: str,
+        network: str,
+        source: str,
         message: str,
         *,
         status: int | None = None,
         transient: bool = False,
     ) -> None:
-        self.stream = stream
+        self.network = network
+        self.source = source
         self.status = status
         self.transient = transient
         where = f" (HTTP {status})" if status is not None else ""
-        super().__init__(f"X {stream}{where}: {message}")
+        super().__init__(f"{network} {source}{where}: {message}")
 
 
-class XAuthError(XSourceError):
-    """401 (credentials refused) or 403 (the app's access level does not allow the endpoint).
+class SourceAuthError(SourceApiError):
+    """401 (credentials refused) or 403 (the app's access does not allow the endpoint).
 
-    The stream stops until the credentials or the access level are fixed; other streams and
-    sources keep running.
+    The message names the credential or grant to renew; the source (or X stream) stops until
+    it is fixed, the others keep running.
     """
 
 
-class XRateLimitError(XSourceError):
+class SourceRateLimitError(SourceApiError):
     """Rate limited for longer than the source may wait; ``retry_at`` is the reset (epoch s)."""
 
-    def __init__(self, stream: str, message: str, *, retry_at: float | None) -> None:
+    def __init__(self, network: str, source: str, message: str, *, retry_at: float) -> None:
         self.retry_at = retry_at
-        super().__init__(stream, message, status=429, transient=True)
+        super().__init__(network, source, message, status=429, transient=True)

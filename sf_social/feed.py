@@ -11,7 +11,9 @@ rejects it, a tailed read (``tail=True``) leaves the stream before it, to read i
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -34,9 +36,23 @@ _JSON_KINDS = {
 }
 
 
-def read_feed(stream: BinaryIO, source: str = "<stdin>") -> Iterator[SocialPost | FeedLineError]:
-    """Yield each line's post, or the error that kept it out, in order."""
-    for _, item in numbered_lines(stream, source):
+def read_feed(
+    feed: str | os.PathLike[str] | BinaryIO, source: str | None = None
+) -> Iterator[SocialPost | FeedLineError]:
+    """Yield each line's post, or the error that kept it out, in order.
+
+    ``feed`` is a file's path (``str`` or ``Path``: opened and closed here) or a binary
+    stream (``open(path, "rb")``, ``sys.stdin.buffer``, ``io.BytesIO``); ``source`` names it
+    in errors (default: the path, else ``<stdin>``). A text stream is refused with a
+    ``TypeError`` saying to open it in binary mode.
+    """
+    if isinstance(feed, str | os.PathLike):
+        with open(feed, "rb") as stream:
+            yield from read_feed(stream, source or os.fspath(feed))
+        return
+    if isinstance(feed, io.TextIOBase):
+        raise TypeError("read_feed reads bytes: open the feed with open(path, 'rb')")
+    for _, item in numbered_lines(feed, source or "<stdin>"):
         yield item
 
 
@@ -51,6 +67,15 @@ def numbered_lines(
     ``IncompleteLineError`` and ``stream.tell()`` just before that line (a blank one ends
     it silently), so that it is read once its writer has finished it.
     """
+    for line_no, raw in raw_lines(stream, source, lines_before, tail=tail):
+        yield line_no, raw if isinstance(raw, FeedLineError) else parse_line(raw, source, line_no)
+
+
+def raw_lines(
+    stream: BinaryIO, source: str, lines_before: int = 0, *, tail: bool = False
+) -> Iterator[tuple[int, bytes | FeedLineError]]:
+    """What :func:`numbered_lines` reads, each line still to parse (``parse_line``): the
+    line's bytes, or the error of a line too long or incomplete."""
     line_no = lines_before
     while True:
         start = stream.tell() if tail else 0
@@ -79,7 +104,7 @@ def numbered_lines(
                 yield line_no, FeedLineError(source, line_no, "", message)
             return
         if raw.strip():
-            yield line_no, parse_line(raw, source, line_no)
+            yield line_no, raw
 
 
 def _complete(raw: bytes) -> bool:

@@ -17,6 +17,7 @@ Every record is keyed by an external id derived from the social data (``sf_socia
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sf_social.classification import Classification, Segment
 from sf_social.keys import post_key, profile_key, thread_key
@@ -37,6 +38,12 @@ _LEAD_SOURCES = {Network.TWITTER, Network.LINKEDIN, Network.FACEBOOK}
 SOCIAL_MEDIA = "Social Media"
 TASK_TYPES = {"tweet": "Tweet", "message": "Social Message", "linkedin": "LinkedIn Message"}
 _NAME_JUNK = re.compile(r"[^\w\s'.-]")
+_TRAILER = ("— ", "http://", "https://", "posted ")
+"""How the lines ``_describe`` adds after a post's text start."""
+_REVIEW = "lead not qualified"
+"""How the reason of a lead review Task starts (``Mapper.qualify_lead``)."""
+EVIDENCE = "\n\nEvidence:\n"
+"""What separates a lead review Task's description from the evidence after it."""
 
 # The plan, its writes, references and identity hold only values built here (validated
 # records, enums, keys, playbook names): they are built as trusted, without validation,
@@ -97,6 +104,7 @@ class Mapper:
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
         self._described: tuple[SocialPost, str] | None = None
+        self._predicted: tuple[Classification, dict[str, Any]] | None = None
 
     def _describe(self, post: SocialPost) -> str:
         """``_describe(post)``, once per post: its Case and its Task share it."""
@@ -106,6 +114,15 @@ class Mapper:
         description = _describe(post)
         self._described = (post, description)
         return description
+
+    def _prediction(self, c: Classification) -> dict[str, Any]:
+        """``prediction(c)``, once per post: its Case and its Task share it."""
+        last = self._predicted
+        if last is not None and last[0] is c:
+            return last[1]
+        values = prediction(c)
+        self._predicted = (c, values)
+        return values
 
     def plan(self, post: SocialPost, classification: Classification) -> RecordPlan:
         """The record plan for one classified post."""
@@ -231,29 +248,38 @@ class Mapper:
     def _case(self, post: SocialPost, c: Classification) -> PlannedWrite:
         handle = _handle(post)
         segment = c.segment
-        type_key = segment.value if segment else "complaint"
+        type_key = segment._value_ if segment else "complaint"
         prefix = "[Review] " if c.review_reason else ""
         template = self.playbook.replies.get(segment) if segment else None
         reply = template.format(handle=handle, brand=self.playbook.brand.name) if template else None
+        priority = c.priority._value_
         record = CaseRecord(
             thread_key=thread_key(post.network, post.thread_root_id),
             subject=f"{prefix}@{handle}: {' '.join(post.text.split())}",
             description=self._describe(post),
             origin=origin_for(post.network),
             type=self.playbook.case_types.get(type_key),
-            priority=c.priority.value,
-            segment=segment.value if segment else None,
+            priority=priority,
+            segment=segment._value_ if segment else None,
             complaint=c.complaint,
-            sentiment=c.sentiment.value,
-            listening_topic=c.topic.value if c.topic else None,
+            sentiment=c.sentiment._value_,
+            listening_topic=c.topic._value_ if c.topic else None,
             response_due=response_due(self.playbook, post.created_at, segment, c.priority),
             suggested_reply=reply,
             evidence=c.explain(),
+            severity=priority,
+            escalated=c.escalate,
+            escalation_reason=escalation_reason(c),
+            priority_written=priority,
+            reply_approval_waived=self.playbook.reply_approval.waived(
+                segment, c.complaint, c.priority, c.escalate
+            ),
+            **self._prediction(c),
             network=post.network.label,
             handle=post.author.handle if post.author else None,
             post_url=post.url,
-            influence_tier=c.influence_tier.value if c.influence_tier else None,
-            source_tags=[t.value for t in c.source_tags],
+            influence_tier=c.influence_tier._value_ if c.influence_tier else None,
+            source_tags=[t._value_ for t in c.source_tags],
         )
         queue = queue_for(self.playbook, None if c.review_reason else c.team)
         return _write(record, queue, queued=True)
@@ -297,8 +323,9 @@ class Mapper:
             type=_task_type(post),
             status="Completed",
             activity_date=post.created_at.date() if post.created_at else None,
-            segment=c.segment.value if c.segment else None,
+            segment=c.segment._value_ if c.segment else None,
             direction="Outbound" if outbound else "Inbound",
+            **self._prediction(c),
             network=post.network.label,
             post_url=post.url,
             who=who,
@@ -310,13 +337,14 @@ class Mapper:
         record = TaskRecord(
             post_key=post_key(post.network, post.id),
             subject=f"Review possible lead: @{_handle(post)}",
-            description=f"{reason}\n\n{self._describe(post)}\n\nEvidence:\n{c.explain()}",
+            description=f"{reason}\n\n{self._describe(post)}{EVIDENCE}{c.explain()}",
             type=_task_type(post),
             status="Not Started",
             owner_id=self.playbook.lead_qualification.review_owner_id,
             activity_date=post.created_at.date() if post.created_at else None,
             segment=Segment.LEAD.value,
             direction="Inbound",
+            **prediction(c),
             network=post.network.label,
             post_url=post.url,
         )
@@ -338,6 +366,30 @@ def linkedin_activity(post: SocialPost) -> LinkedInActivity | None:
         return LinkedInActivity.CONNECTION_REQUEST_CONFIRMED
     if post.kind in (PostKind.MESSAGE, PostKind.DIRECT_MESSAGE):
         return LinkedInActivity.MESSAGE_SENT if outbound else LinkedInActivity.MESSAGE_RECEIVED
+    return None
+
+
+RULES = "rules"
+"""``Social_Model__c`` of a prediction the playbook's rules made alone."""
+
+
+def prediction(c: Classification) -> dict[str, Any]:
+    """The ``Social_Predicted_*__c`` values (and the model, its confidence) of a Case or
+    Task: what the sync predicted, apart from the values agents may correct (design rule 9)."""
+    return {
+        "predicted_segment": c.segment._value_ if c.segment else None,
+        "predicted_complaint": c.complaint,
+        "predicted_sentiment": c.sentiment._value_,
+        "predicted_by": c.model or RULES,
+        "confidence": c.confidence.get("segment"),
+    }
+
+
+def escalation_reason(c: Classification) -> str | None:
+    """Why a post escalates: the first escalation rule it matched, with what matched."""
+    for item in c.evidence:
+        if item.field == "escalate":
+            return f"{item.rule} ({item.detail})" if item.detail else item.rule
     return None
 
 
@@ -387,7 +439,7 @@ def _profile_url(post: SocialPost) -> str | None:
 def _task_subject(post: SocialPost, outbound: bool) -> str:
     if post.network is Network.TWITTER:
         return "Tweeted" if outbound else "Tweet"
-    kind = post.kind.value.replace("_", " ")
+    kind = post.kind._value_.replace("_", " ")
     return f"{post.network.label} {'reply' if outbound else kind}"
 
 
@@ -400,6 +452,20 @@ def _task_type(post: SocialPost) -> str:
     if post.network is Network.TWITTER and post.kind is not PostKind.DIRECT_MESSAGE:
         return TASK_TYPES["tweet"]
     return TASK_TYPES["message"]
+
+
+def post_text(description: str) -> str:
+    """The post's text back from a Description the mapping wrote (``_describe``): the lines
+    after the last blank line are ours when they look so (author, URL, time), one line each.
+    A lead review Task's reason and evidence around them are left out too. A post without
+    author, URL or time whose own last paragraph looks like them (``— x``) loses that
+    paragraph: rare, and only in training labels."""
+    if EVIDENCE in description and description.startswith(_REVIEW):  # a lead review Task
+        description = description.partition(EVIDENCE)[0].partition("\n\n")[2]
+    text, blank, tail = description.rpartition("\n\n")
+    if blank and all(line.startswith(_TRAILER) for line in tail.split("\n")):
+        return text
+    return description
 
 
 def _describe(post: SocialPost) -> str:

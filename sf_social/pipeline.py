@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sf_social.classifier import Classifier, RuleClassifier
+from sf_social.lead_form_plan import plan_post
 from sf_social.mapping import Mapper
 from sf_social.plan import RecordPlan
 from sf_social.playbook import Playbook
-from sf_social.posts import SocialPost
+from sf_social.posts import PostKind, SocialPost
 
 
 class Pipeline:
@@ -20,7 +21,9 @@ class Pipeline:
         self.mapper = Mapper(playbook)
 
     def plan(self, post: SocialPost) -> RecordPlan:
-        """The record plan of ``post``."""
+        """The record plan of ``post`` (a lead form response: its Lead and Task, unclassified)."""
+        if post.kind is PostKind.LEAD_FORM:
+            return plan_post(post, self.playbook)
         return self.mapper.plan(post, self.classifier.classify(post))
 
 

@@ -15,7 +15,9 @@ from sf_social.records import (
     SYNC,
     AnyRecord,
     CaseRecord,
+    ConsentRecord,
     ContactRecord,
+    KnownLeadRecord,
     LeadRecord,
     TaskRecord,
 )
@@ -44,10 +46,13 @@ def trusted(model: type[M], fields_set: frozenset[str], values: dict[str, Any]) 
 
 
 class WriteMode(StrEnum):
-    """UPSERT creates or updates by key; UPDATE_ONLY never creates (skip if absent)."""
+    """UPSERT creates or updates by key; UPDATE_ONLY never creates (skip if absent);
+    DELETE removes a Lead we made, after every other write of the batch, unless activity
+    we did not plan hangs on it: then its ``overrides`` are written instead (blanked)."""
 
     UPSERT = "upsert"
     UPDATE_ONLY = "update_only"
+    DELETE = "delete"
 
 
 class PlannedWrite(BaseModel):
@@ -55,7 +60,7 @@ class PlannedWrite(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    record: LeadRecord | CaseRecord | TaskRecord | ContactRecord
+    record: LeadRecord | CaseRecord | TaskRecord | ContactRecord | KnownLeadRecord | ConsentRecord
     mode: WriteMode = WriteMode.UPSERT
     owner_queue: str | None = Field(
         default=None, description="queue DeveloperName; the writer resolves it to OwnerId"

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from string import Formatter
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -25,8 +25,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sf_social.bundled import bundled_path
+from sf_social.business_hours import BusinessHours
 from sf_social.classification import Priority, Segment, SourceTag
 from sf_social.errors import PlaybookError
+from sf_social.lead_forms import LeadFormRules
+from sf_social.phrases import parse_phrase
 from sf_social.posts import Network
 from sf_social.regexcheck import CatastrophicPattern, check_regex
 from sf_social.yamltext import YamlError, load_yaml
@@ -124,8 +127,6 @@ class Rule(_Strict):
             except CatastrophicPattern as exc:
                 raise ValueError(f"regex {self.regex!r} refused: {exc}") from None
         if self.phrase is not None:
-            from sf_social.rules import parse_phrase  # (rules imports this module)
-
             parse_phrase(self.phrase)  # a ValueError saying what is wrong with the phrase
         return self
 
@@ -188,6 +189,11 @@ class Escalation(_Strict):
     rules: list[EscalationRule] = []
     complaint_min_followers: int = Field(
         default=10_000, ge=0, description="a negative complaint from this many followers escalates"
+    )
+    notify_queue: bool = Field(
+        default=False,
+        description="a later post that raises a Case's severity notifies the queue owning"
+        " the Case (custom notification Social_Escalation)",
     )
 
 
@@ -282,6 +288,72 @@ class ResponseTargets(_Strict):
 
     by_priority: dict[Priority, int]
     by_segment: dict[Segment, int] = {}
+    business_hours: BusinessHours | None = Field(
+        default=None,
+        description="count targets and minutes to respond in these working hours only"
+        " (default: calendar minutes)",
+    )
+    escalate_overdue: bool = Field(
+        default=False,
+        description="the overdue sweep also sets IsEscalated on a Case past its due time"
+        " without our reply (Case escalation rules and queue notifications then apply)",
+    )
+    notify_overdue: bool = Field(
+        default=False,
+        description="the overdue sweep notifies the queue owning each Case it flags (custom"
+        " notification Social_Escalation)",
+    )
+
+
+class ReplyApproval(_Strict):
+    """Who may approve a reply before it is posted (``Social_Reply__c``, design rule 12).
+
+    Every reply needs a holder of ``SF_Social_Reply_Approver`` unless its Case's segment is
+    in ``waived_segments`` — and even then not when the Case is a complaint (with
+    ``keep_for_complaints``), escalated, or at ``keep_from_priority`` or above. The decision
+    is written on the Case (``Social_Reply_Approval_Waived__c``) when it is created, and
+    taken back when a later post of the thread raises its severity.
+    """
+
+    waived_segments: list[Segment] = Field(
+        default=[], description="Cases of these segments: the writing agent may approve"
+    )
+    keep_for_complaints: bool = Field(
+        default=True, description="a complaint always needs an approver, whatever its segment"
+    )
+    keep_from_priority: Priority | None = Field(
+        default=Priority.HIGH, description="a Case at this priority or above needs an approver"
+    )
+
+    def waived(
+        self, segment: Segment | None, complaint: bool, priority: Priority, escalated: bool
+    ) -> bool:
+        """Whether a reply on a Case classified so may be approved by its writer."""
+        order = list(Priority)  # High, Medium, Low
+        too_high = self.keep_from_priority is not None and order.index(priority) <= order.index(
+            self.keep_from_priority
+        )
+        return (
+            segment in self.waived_segments
+            and not (complaint and self.keep_for_complaints)
+            and not escalated
+            and not too_high
+        )
+
+
+class Labels(_Strict):
+    """How ``sf-social labels export`` reads agents' verdicts on the Cases we created."""
+
+    not_an_issue: list[str] = Field(
+        default=[],
+        description="Case Reason values of a Case closed as not an issue: its post is"
+        " labelled no action, no complaint",
+    )
+    wrong_segment: list[str] = Field(
+        default=[],
+        description="Case Reason values of a Case closed as the wrong segment: a correction"
+        " only when the agent also set the right segment",
+    )
 
 
 class Threading(_Strict):
@@ -289,6 +361,21 @@ class Threading(_Strict):
 
     reopen_days: int = Field(default=5, ge=0)
     reopen_status: str = Field(default="New", min_length=1, description="Status of a reopened Case")
+
+
+class Privacy(_Strict):
+    """What ``sf-social erase`` does to a person's records (design rule 11, docs/privacy.md).
+
+    Their Cases are always kept for the agents, blanked with a note; a post deleted on its
+    network always leaves its Task blanked with a note.
+    """
+
+    erase_leads: Literal["delete", "blank"] = Field(
+        default="delete", description="delete their Leads, or keep them with every field blanked"
+    )
+    erase_tasks: Literal["delete", "blank"] = Field(
+        default="delete", description="delete the Tasks of their posts, or blank their text"
+    )
 
 
 class SalesforceOptions(_Strict):
@@ -314,16 +401,20 @@ class Playbook(_Strict):
     segments: dict[Segment, SegmentRules]
     complaint: ComplaintRules
     escalation: Escalation = Escalation()
+    labels: Labels = Labels()
     influence: Influence = Influence()
     people: People = People()
     lead_qualification: LeadQualification = LeadQualification()
+    lead_forms: LeadFormRules = LeadFormRules()
     routing: Routing
     replies: dict[Segment, ReplyTemplate]
+    reply_approval: ReplyApproval = ReplyApproval()
     response_targets: ResponseTargets
     case_types: dict[CaseTypeKey, str] = Field(
         description="Case Type per segment name, plus 'complaint' for complaints without one"
     )
     threading: Threading = Threading()
+    privacy: Privacy = Privacy()
     salesforce: SalesforceOptions = SalesforceOptions()
     source: str = Field(default="<memory>", exclude=True)
 

@@ -82,6 +82,7 @@ class PostKind(StrEnum):
     CONNECTION_REQUEST = "connection_request"
     CONNECTION = "connection"
     MESSAGE = "message"
+    LEAD_FORM = "lead_form"
 
 
 def clean_text(value: str) -> str:

@@ -36,5 +36,12 @@ def open_private(path: Path, what: str, flags: int = os.O_RDWR) -> int:
 
 
 def create_private(path: Path, what: str) -> None:
-    """Create ``path`` empty and 0600 unless it exists; refuse it if it is a symlink."""
+    """Create ``path`` empty and 0600 unless it exists; refuse it if it is a symlink.
+
+    An existing file is not opened: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, SQLite's included (another store open on the same
+    database would then lose its locks, and its writes could be lost to a checkpoint).
+    """
+    if not path.is_symlink() and path.exists():
+        return
     os.close(open_private(path, what, os.O_RDONLY))

@@ -7,14 +7,22 @@ Each field is marked with who owns it after the record exists (design rule 7):
 - ``SYNC_OWNED`` fields are social facts (followers, influence tier, last post URL) that
   every sync may refresh.
 
+Beside the insert-only values agents correct, Cases and Tasks carry what the sync
+*predicted* (``Social_Predicted_*__c``, the model and its confidence): written with them on
+creation and never changed, so a difference between the two is an agent's correction
+(``sf-social labels export``). A Case's severity fields are written on creation too, and
+then only raised by the engine's explicit overrides (``sf_social.sync.severity``).
+
 Text is truncated to the documented field limits with an ellipsis, never rejected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -39,14 +47,7 @@ class LinkedInActivity(StrEnum):
     MESSAGE_RECEIVED = "Message Received"
     INMAIL_SENT = "InMail Sent"
     POST_ENGAGEMENT = "Post Engagement"
-
-
-def activity_rank(value: str | None) -> int:
-    """How far ``value`` of ``LinkedIn_Lead_Activity__c`` is along; -1 for none or unknown."""
-    try:
-        return list(LinkedInActivity).index(LinkedInActivity(value)) if value else -1
-    except ValueError:
-        return -1
+    LEAD_FORM_SUBMITTED = "Lead Form Submitted"
 
 
 class Ownership(StrEnum):
@@ -74,6 +75,13 @@ class _MultiSelect:
 
 
 MULTI_SELECT = _MultiSelect()
+
+
+class _ByApiName:
+    """Marks a dict of fields by API name, sent as they are (an admin's custom fields)."""
+
+
+BY_API_NAME = _ByApiName()
 
 
 # pydantic's own JSON form of dates and times ("...Z" for UTC), for api_fields' fast path.
@@ -165,6 +173,8 @@ class SObjectRecord(BaseModel):
             data = self.model_dump(
                 mode="json", by_alias=True, exclude_none=True, exclude=self._links()
             )
+            for api_name in type(self)._by_api_name():
+                data.update(data.pop(api_name, None) or {})
             for api_name in type(self)._multi_selects():
                 values = data.get(api_name)
                 if values == []:
@@ -189,11 +199,13 @@ class SObjectRecord(BaseModel):
             kind = type(value)
             if value is None:
                 continue
-            if kind is str or kind is int or kind is bool:
+            if kind is str or kind is int or kind is bool or kind is float:
                 data[api_name] = value
             elif multi_select and kind is list and all(type(v) is str for v in value):
                 if value:
                     data[api_name] = ";".join(value)
+            elif kind is dict and api_name in type(self)._by_api_name():
+                data.update(value)
             elif kind in _JSON_FORMS:
                 data[api_name] = _JSON_FORMS[kind](value, mode="json")
             else:
@@ -215,6 +227,16 @@ class SObjectRecord(BaseModel):
     @cache
     def _links(cls) -> set[str]:
         return set(cls.links)
+
+    @classmethod
+    @cache
+    def _by_api_name(cls) -> frozenset[str]:
+        """The names of the fields holding more fields by API name (``BY_API_NAME``)."""
+        return frozenset(
+            info.alias or name
+            for name, info in cls.model_fields.items()
+            if BY_API_NAME in info.metadata
+        )
 
     @classmethod
     @cache
@@ -280,9 +302,33 @@ class LeadRecord(SObjectRecord):
         default_factory=list
     )
     linkedin_activity: Annotated[str | None, Field(alias="LinkedIn_Lead_Activity__c"), SYNC] = None
+    phone: Annotated[str | None, _limit(40), Field(alias="Phone"), INSERT] = None
+    country: Annotated[str | None, _limit(80), Field(alias="Country"), INSERT] = None
+    opted_out_of_email: Annotated[bool | None, Field(alias="HasOptedOutOfEmail"), SYNC] = None
+    """True when the person declined email (a lead form's consent); never sent as False: an
+    opt-out is only ever added, whoever set it."""
+    form_fields: Annotated[dict[str, str], BY_API_NAME, INSERT] = Field(default_factory=dict)
+    """More fields by API name (the playbook maps lead form questions to them)."""
 
 
-class CaseRecord(SObjectRecord):
+class PredictedRecord(SObjectRecord):
+    """A record the sync classified: what it predicted, apart from the fields agents edit
+    (written on creation only, so ``labels export`` finds exactly what agents changed)."""
+
+    predicted_segment: Annotated[str | None, Field(alias="Social_Predicted_Segment__c"), INSERT] = (
+        None
+    )
+    predicted_complaint: Annotated[
+        bool | None, Field(alias="Social_Predicted_Complaint__c"), INSERT
+    ] = None
+    predicted_sentiment: Annotated[
+        str | None, Field(alias="Social_Predicted_Sentiment__c"), INSERT
+    ] = None
+    predicted_by: Annotated[Text255, Field(alias="Social_Model__c"), INSERT] = None
+    confidence: Annotated[float | None, Field(alias="Social_Confidence__c"), INSERT] = None
+
+
+class CaseRecord(PredictedRecord):
     """A Case: one per conversation thread (``Social_Thread_Key__c``)."""
 
     sobject: ClassVar[str] = "Case"
@@ -304,6 +350,15 @@ class CaseRecord(SObjectRecord):
     response_due: Annotated[datetime | None, Field(alias="Social_Response_Due__c"), INSERT] = None
     suggested_reply: Annotated[LongText, Field(alias="Social_Suggested_Reply__c"), INSERT] = None
     evidence: Annotated[LongText, Field(alias="Social_Evidence__c"), INSERT] = None
+    severity: Annotated[str | None, Field(alias="Social_Severity__c"), INSERT] = None
+    escalated: Annotated[bool | None, Field(alias="Social_Escalated__c"), INSERT] = None
+    escalation_reason: Annotated[Text255, Field(alias="Social_Escalation_Reason__c"), INSERT] = None
+    priority_written: Annotated[str | None, Field(alias="Social_Priority_Written__c"), INSERT] = (
+        None
+    )
+    reply_approval_waived: Annotated[
+        bool | None, Field(alias="Social_Reply_Approval_Waived__c"), INSERT
+    ] = None
     network: Annotated[str | None, Field(alias="Social_Network__c"), SYNC] = None
     handle: Annotated[Text255, Field(alias="Social_Handle__c"), SYNC] = None
     post_url: Annotated[str | None, Field(alias="Social_Post_URL__c"), SYNC] = None
@@ -312,9 +367,11 @@ class CaseRecord(SObjectRecord):
         default_factory=list
     )
     first_response: Annotated[datetime | None, Field(alias="Social_First_Response__c"), SYNC] = None
+    response_minutes: Annotated[int | None, Field(alias="Social_Response_Minutes__c"), SYNC] = None
+    response_overdue: Annotated[bool | None, Field(alias="Social_Response_Overdue__c"), SYNC] = None
 
 
-class TaskRecord(SObjectRecord):
+class TaskRecord(PredictedRecord):
     """A Task: one per post (``Social_Post_Key__c``), hung on its Case, Lead or Contact."""
 
     sobject: ClassVar[str] = "Task"
@@ -366,6 +423,45 @@ class ContactRecord(SObjectRecord):
     user_classes: Annotated[MultiSelect, Field(alias="Social_User_Classes__c"), SYNC] = Field(
         default_factory=list
     )
+    opted_out_of_email: Annotated[bool | None, Field(alias="HasOptedOutOfEmail"), SYNC] = None
+    """True when the person declined email on a lead form; never sent as False."""
 
 
-AnyRecord = LeadRecord | CaseRecord | TaskRecord | ContactRecord
+class KnownLeadRecord(SObjectRecord):
+    """A Lead of the org we did not make, found by a lead form's email, updated by Id: its
+    email opt-out here, the fields the form fills (empty ones only) as the write's overrides
+    (:mod:`sf_social.salesforce.lead_match`)."""
+
+    sobject: ClassVar[str] = "Lead"
+    key_field: ClassVar[str] = "Id"
+
+    id: Annotated[str, Field(alias="Id"), SYNC]
+    opted_out_of_email: Annotated[bool | None, Field(alias="HasOptedOutOfEmail"), SYNC] = None
+    """True when the person declined email on a lead form; never sent as False."""
+
+
+class ConsentRecord(SObjectRecord):
+    """A lead form's email consent as a ``ContactPointTypeConsent`` of the person's
+    ``Individual`` (where the org has them): keyed by its ``Name``,
+    ``<network>:lead:<response id>:<question>``, looked up before it is created, so a
+    replay creates nothing twice. Its person is the one the plan's Task hangs on, and its
+    ``PartyId`` their Individual (:mod:`sf_social.salesforce.consent`)."""
+
+    sobject: ClassVar[str] = "ContactPointTypeConsent"
+    key_field: ClassVar[str] = "Name"
+
+    name: Annotated[str, Field(alias="Name", max_length=255), SYNC]
+    status: Annotated[Literal["OptIn", "OptOut"], Field(alias="PrivacyConsentStatus"), INSERT]
+    contact_point_type: Annotated[str, Field(alias="ContactPointType"), INSERT] = "Email"
+    captured_by: Annotated[str, Field(alias="CaptureContactPointType"), INSERT] = "Web"
+    captured_at: Annotated[datetime, Field(alias="CaptureDate"), INSERT]
+    capture_source: Annotated[str, _limit(255), Field(alias="CaptureSource"), INSERT]
+    effective_from: Annotated[datetime, Field(alias="EffectiveFrom"), INSERT]
+
+
+AnyRecord = LeadRecord | CaseRecord | TaskRecord | ContactRecord | KnownLeadRecord | ConsentRecord
+
+KEY_FIELDS: Mapping[str, str] = MappingProxyType(
+    {record.sobject: record.key_field for record in (LeadRecord, CaseRecord, TaskRecord)}
+)
+"""sObject → the external-id field its records are upserted by (Contacts are updated by Id)."""

@@ -112,3 +112,9 @@ def _redact_any(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_redact_any(v) for v in value]
     return value
+
+
+def hide_password(url: str) -> str:
+    """``url`` with the password of its user-info part replaced by ``***``."""
+    # the password runs to the last "@" before the host: it may hold "/", "?" or "#"
+    return re.sub(r"^([^:/?#]+://[^:/?#@]*:).*@(?=[^@]*$)", r"\1***@", url)

@@ -35,6 +35,19 @@ def required_literals(pattern: str) -> Literals | None:
     return _sequence(list(parsed))
 
 
+def anchored_at_start(pattern: str) -> bool:
+    """Whether every match of ``pattern`` starts at the text's start (``^`` or ``\\A`` first,
+    no top-level alternative, no MULTILINE): then ``match`` finds what ``search`` would."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return False
+    if parsed.state.flags & re.MULTILINE or not len(parsed):
+        return False
+    op, av = parsed[0]
+    return op is sre.AT and av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+
+
 def _sequence(items: list[tuple[Any, Any]]) -> Literals | None:
     """The best required set among the items of a concatenation (each one is required)."""
     found: list[Literals] = []

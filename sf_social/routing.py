@@ -76,7 +76,8 @@ def routed_queues(playbook: Playbook) -> dict[str, tuple[str, ...]]:
 def response_due(
     playbook: Playbook, created_at: datetime | None, segment: Segment | None, priority: Priority
 ) -> datetime | None:
-    """When the first reply is due: the segment's target, else the priority's."""
+    """When the first reply is due: the segment's target, else the priority's (in business
+    minutes when the playbook sets business hours)."""
     if created_at is None:
         return None
     targets = playbook.response_targets
@@ -85,6 +86,8 @@ def response_due(
     )
     if not minutes:
         return None
+    if targets.business_hours is not None:
+        return targets.business_hours.add_minutes(created_at, minutes)
     try:
         return created_at + timedelta(minutes=minutes)
     except OverflowError:  # a time at the calendar's end: no reply is due then

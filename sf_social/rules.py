@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sf_social.playbook import Rule
-from sf_social.regexliterals import required_literals
-from sf_social.text import normalize
+from sf_social.phrases import parse_phrase
+from sf_social.regexliterals import anchored_at_start, required_literals
+
+if TYPE_CHECKING:
+    from sf_social.playbook import Rule
 
 GAP = 5
 """How many words ``...`` may skip."""
@@ -124,28 +127,36 @@ class RuleBook:
                 end = _match_at(phrase.rest, words, bares, start + 1)
                 if end is not None:
                     spans[phrase.rule_set].append((start, end, order, phrase))
-        found: dict[str, dict[str, Hit]] = defaultdict(dict)
+        found: dict[str, dict[str, Hit]] = {}
         for name, matched in spans.items():
             if len(matched) > 1:
                 matched.sort(key=_leftmost_longest)
+            found[name] = hits = {}
             taken_until = 0
             for start, end, _, phrase in matched:
-                if start >= taken_until and phrase.label not in found[name]:
-                    found[name][phrase.label] = Hit(
-                        phrase.label, phrase.weight, " ".join(words[start:end])
+                if start >= taken_until and phrase.label not in hits:
+                    hits[phrase.label] = Hit(
+                        phrase.label,
+                        phrase.weight,
+                        words[start] if end == start + 1 else " ".join(words[start:end]),
                     )
                     taken_until = end
         searched_ones = self._unfiltered
         for literal, mask in self._literals:
             if literal in tokens:
                 searched_ones |= mask
+        regexes = self._regexes
         while searched_ones:  # in rule order, from the lowest bit
             bit = searched_ones & -searched_ones
             searched_ones ^= bit
-            name, label, weight, regex = self._regexes[bit.bit_length() - 1]
+            name, label, weight, regex = regexes[bit.bit_length() - 1]
             searched = regex.search(tokens)
             if searched is not None:
-                found[name].setdefault(label, Hit(label, weight, searched))
+                known = found.get(name)
+                if known is None:
+                    found[name] = {label: Hit(label, weight, searched)}
+                elif label not in known:
+                    known[label] = Hit(label, weight, searched)
         return {name: list(hits.values()) for name, hits in found.items()}
 
     def _candidates(self, word: str) -> _Candidates:
@@ -212,6 +223,7 @@ class _Regex:
     def __init__(self, pattern: str) -> None:
         self.boundary = pattern.startswith(r"\b") and pattern[2:3].isalpha()
         self.pattern = re.compile(pattern[2:] if self.boundary else pattern)
+        self.anchored = anchored_at_start(pattern)  # one try at 0, not one per position
         literals = sorted(required_literals(pattern) or ())
         worth = len(literals) == 1 or 1 < len(literals) <= _MAX_LITERALS
         worth = worth and (len(literals) == 1 or min(map(len, literals)) >= _SHORTEST_LITERAL)
@@ -219,6 +231,9 @@ class _Regex:
 
     def search(self, text: str) -> str | None:
         """The first match's text, as ``re.search(pattern, text)`` would find it."""
+        if self.anchored:
+            found = self.pattern.match(text)
+            return None if found is None else found.group()
         position = 0
         while (found := self.pattern.search(text, position)) is not None:
             if not self.boundary or _word_boundary(text, found.start()):
@@ -236,27 +251,6 @@ def _word_boundary(text: str, index: int) -> bool:
 def score(hits: list[Hit]) -> float:
     """The summed weight of ``hits``."""
     return sum([hit.weight for hit in hits]) if hits else 0.0
-
-
-def parse_phrase(phrase: str) -> tuple[str | None, ...]:
-    """A phrase as normalized words, ``None`` for each ``...`` gap."""
-    words: list[str | None] = []
-    for part in phrase.split():
-        if part == "...":
-            words.append(None)
-            continue
-        core = normalize(part.rstrip("*")).tokens
-        if not core:
-            raise ValueError(f"phrase {phrase!r}: {part!r} has nothing to match")
-        pieces: list[str | None] = list(core.split(" "))
-        if part.endswith("*"):
-            if len(core.split(" ")[-1]) < 2:
-                raise ValueError(f"phrase {phrase!r}: a prefix needs at least 2 letters")
-            pieces[-1] = f"{pieces[-1]}*"
-        words.extend(pieces)
-    if not words or words[0] is None or words[-1] is None:
-        raise ValueError(f"phrase {phrase!r} must start and end with a word")
-    return tuple(words)
 
 
 def _bare(token: str) -> str:

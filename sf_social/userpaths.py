@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
 
 MAX_TEXT_BYTES = 1 << 20
 """The largest configuration file read (1 MiB); a real one is a few kilobytes."""
@@ -71,3 +74,19 @@ def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start + 1}"
         raise ValueError(f"{path}: not UTF-8 text ({where}): save it as UTF-8") from None
+
+
+def _expanded(value: Any) -> Any:
+    return expand_path(value) if isinstance(value, str) else value
+
+
+def _usable(path: Path) -> Path:
+    problem = file_problem(path) if path.exists() else None  # missing: said where it is read
+    if problem is not None:
+        raise ValueError(problem)
+    return path
+
+
+SettingFile = Annotated[Path, BeforeValidator(_expanded), AfterValidator(_usable)]
+"""A file a setting names (playbook, model, key, metrics): ``~`` expanded; a folder or a
+device refused (one is read or written whole)."""

@@ -291,6 +291,25 @@ def test_service_failure_words(classifier: RuleClassifier, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "thank you, the team fixed my card in minutes! amazing #4046",
+        "thanks for the quick help with order 40417, love it",
+        "great service, paid $4040 and it arrived the next day",
+    ],
+)
+def test_numbers_are_not_error_codes(classifier: RuleClassifier, text: str) -> None:
+    """Order numbers and amounts that start like an HTTP error code are no complaint."""
+    result = classify(classifier, text)
+    assert not result.complaint
+    assert result.segment is Segment.PRAISE
+
+
+def test_an_error_code_is_a_complaint(classifier: RuleClassifier) -> None:
+    assert classify(classifier, "checkout page gives a 404 again, cannot pay").complaint
+
+
+@pytest.mark.parametrize(
     "text", ["order showed up half empty #epicfail", "two hours for a pizza #deliveryfail"]
 )
 def test_fail_hashtag_compounds(classifier: RuleClassifier, text: str) -> None:
@@ -457,3 +476,34 @@ def test_sarcastic_closers_waits_and_spinners_are_complaints(
 ) -> None:
     result = classify(classifier, text)
     assert result.complaint and result.needs_case
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"text": "@NorthwindHelp the app keeps crashing, 3 hours on hold #fail"},
+        {"text": "love the new budgeting tab, thank you @NorthwindBank!"},
+        {"text": "nice weather today", "author": None},
+        {"text": "our new branch opens monday", "direction": "outbound"},
+        {"text": "mon application plante", "lang": "fr"},
+        {"text": "contoso is down again, worst bank", "lang": "en"},
+        {"text": "I will sue you", "author": {"id": "9", "followers": 500_000, "verified": True}},
+    ],
+)
+def test_rules_only_classifications_are_what_validation_builds(
+    classifier: RuleClassifier, fields: dict[str, Any]
+) -> None:
+    """Without a model the classification is built without validation
+    (``sf_social.plan.trusted``): it equals a validated one, with the same fields set."""
+    built = classify(classifier, **fields)
+    again = Classification(**{name: getattr(built, name) for name in built.model_fields_set})
+    assert again == built
+    assert again.model_dump_json() == built.model_dump_json()
+    unset = {"escalate", "team", "review_reason", "model", "confidence"}  # as keywords did
+    outbound = built.segment is None and "team" not in built.model_fields_set
+    assert built.model_fields_set == set(Classification.model_fields) - (
+        unset if outbound else set()
+    )
+    assert fields.get("direction") != "outbound" or outbound
+    assert list(built.__dict__) == list(Classification.model_fields)
+    assert type(built.sentiment_score) is float

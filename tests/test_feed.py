@@ -303,3 +303,25 @@ def test_a_one_shot_read_rejects_an_incomplete_last_line() -> None:
 def test_a_complete_last_line_without_newline_is_read() -> None:
     (post,) = list(read_feed(io.BytesIO(line(id="a")), "f"))
     assert isinstance(post, SocialPost) and post.id == "a"
+
+
+class TestWhatReadFeedTakes:
+    def test_a_path_as_str_or_path_is_opened_and_named_in_errors(self, tmp_path: Path) -> None:
+        path = tmp_path / "posts.jsonl"
+        path.write_bytes(line(id="a") + b"\n" + b"{not json}\n")
+        for feed_arg in (str(path), path):
+            post, error = list(read_feed(feed_arg))
+            assert isinstance(post, SocialPost) and post.id == "a"
+            assert isinstance(error, FeedLineError) and str(error).startswith(f"{path}:2:")
+
+    def test_a_binary_stream_is_read_as_given(self) -> None:
+        (post,) = read_feed(io.BytesIO(line(id="b") + b"\n"))
+        assert isinstance(post, SocialPost) and post.id == "b"
+
+    def test_a_text_stream_is_refused_with_the_fix(self) -> None:
+        with pytest.raises(TypeError, match=r"open\(path, 'rb'\)"):
+            list(read_feed(io.StringIO("{}\n")))  # type: ignore[arg-type]
+
+    def test_a_missing_file_is_the_usual_error(self, tmp_path: Path) -> None:
+        with pytest.raises(FileNotFoundError):
+            list(read_feed(tmp_path / "nope.jsonl"))

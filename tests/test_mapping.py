@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from sf_social.classification import Segment
+from sf_social.classification import Priority, Segment
 from sf_social.keys import profile_key, thread_key
 from sf_social.mapping import lead_source_for, origin_for, split_name
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan, WriteMode
-from sf_social.playbook import load_playbook
+from sf_social.playbook import ReplyApproval, load_playbook
 from sf_social.posts import Network, SocialPost
 from sf_social.records import SYNC, CaseRecord, LeadRecord, TaskRecord
 
@@ -60,6 +60,56 @@ def test_request_becomes_a_case_per_thread_and_a_task_on_it(pipeline: Pipeline) 
         "Social_Thread_Key__c": "twitter:thread:100",
     }
     assert task.record.api_fields()["Subject"] == "Tweet"
+
+
+def test_the_prediction_is_kept_beside_the_values_agents_own(pipeline: Pipeline) -> None:
+    p = plan(
+        pipeline,
+        "@NorthwindHelp charged twice, third time I ask, my lawyer will hear of this",
+        conversation_id="100",
+    )
+    case, task = (w.record for w in p.writes)
+    fields = case.api_fields()
+    assert fields["Social_Predicted_Segment__c"] == fields["Social_Segment__c"]
+    assert fields["Social_Predicted_Complaint__c"] is fields["Social_Complaint__c"] is True
+    assert fields["Social_Predicted_Sentiment__c"] == fields["Social_Sentiment__c"]
+    assert fields["Social_Model__c"] == "rules"
+    assert "Social_Confidence__c" not in fields  # the rules decided: no probability
+    assert fields["Social_Severity__c"] == fields["Priority"] == "High"
+    assert fields["Social_Priority_Written__c"] == "High"
+    assert fields["Social_Escalated__c"] is True
+    assert fields["Social_Escalation_Reason__c"].startswith("escalation.legal threat")
+    assert task.api_fields()["Social_Predicted_Segment__c"] == fields["Social_Segment__c"]
+    prediction = {n for n in fields if n.startswith("Social_Predicted_") or n == "Social_Model__c"}
+    assert not prediction & set(case.api_fields(only=SYNC))  # never refreshed, never lost
+
+
+def test_the_playbook_decides_whether_a_reply_on_the_case_needs_an_approver(
+    pipeline: Pipeline,
+) -> None:
+    def waived(text: str) -> object:
+        return records(plan(pipeline, text))["Case"].api_fields()["Social_Reply_Approval_Waived__c"]
+
+    assert waived("please add dark mode to the northwind app") is True  # a Suggestion
+    assert waived("how do I change my card PIN @NorthwindHelp?") is True  # a Question
+    assert waived("@NorthwindHelp app keeps crashing, still broken #fail") is False  # complaint
+    assert waived("@NorthwindHelp someone stole my card and took money from my account") is False
+
+
+def test_reply_approval_rules() -> None:
+    rules = ReplyApproval(waived_segments=[Segment.QUESTION], keep_from_priority=Priority.MEDIUM)
+    assert rules.waived(Segment.QUESTION, complaint=False, priority=Priority.LOW, escalated=False)
+    assert not rules.waived(Segment.REQUEST, False, Priority.LOW, False)  # not a waived segment
+    assert not rules.waived(None, False, Priority.LOW, False)
+    assert not rules.waived(Segment.QUESTION, True, Priority.LOW, False)  # a complaint
+    assert not rules.waived(Segment.QUESTION, False, Priority.MEDIUM, False)  # priority
+    assert not rules.waived(Segment.QUESTION, False, Priority.HIGH, False)
+    assert not rules.waived(Segment.QUESTION, False, Priority.LOW, True)  # escalated
+    lenient = ReplyApproval(
+        waived_segments=[Segment.QUESTION], keep_for_complaints=False, keep_from_priority=None
+    )
+    assert lenient.waived(Segment.QUESTION, True, Priority.HIGH, False)
+    assert not ReplyApproval().waived(Segment.QUESTION, False, Priority.LOW, False)  # default
 
 
 def test_suggestion_case_has_type_feature_request(pipeline: Pipeline) -> None:

@@ -285,6 +285,7 @@ class TestErrorsNameFileLineAndKey:
             ('"..."', "phrase '...' must start and end with a word"),
             ('{phrase: "can\'t ..."}', 'phrase "can\'t ..." must start and end with a word'),
             ('{phrase: "x*"}', "phrase 'x*': a prefix needs at least 2 letters"),
+            ('{phrase: "404*"}', "phrase '404*': a prefix needs at least 2 letters (a number"),
             ('{phrase: "--"}', "phrase '--': '--' has nothing to match"),
             ('{regex: "(unclosed"}', "regex '(unclosed' does not compile: missing )"),
         ],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,29 @@ def test_the_cli_names_the_symlink_and_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "is a symbolic link" in result.stderr and "Traceback" not in result.output
     assert (tmp_path / "elsewhere.db").read_bytes() == b""
+
+
+def test_opening_a_second_store_on_the_file_keeps_the_first_ones_writes(tmp_path: Path) -> None:
+    """Closing any descriptor of a file drops this process's POSIX locks on it, SQLite's
+    too: a second store in the process (the daemon's start-up checks open one) must not
+    open the database file itself, or another process's reader, closing last, deletes the
+    WAL the first store still writes to (its writes were lost)."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    read = (
+        "import sys; from sf_social.state import open_store; s = open_store(sys.argv[1]);"
+        " print(s.status().sources[0].status['n']); s.close()"
+    )
+
+    def read_elsewhere() -> str:
+        run = subprocess.run([sys.executable, "-c", read, url], capture_output=True, text=True)
+        return run.stdout.strip() or run.stderr
+
+    first = open_store(url)
+    try:
+        first.set_source_status("a", {"n": 1})
+        open_store(url).close()
+        assert read_elsewhere() == "1"
+        first.set_source_status("a", {"n": 2})
+        assert read_elsewhere() == "2"
+    finally:
+        first.close()

@@ -205,6 +205,13 @@ class TestApiNames:
             full_contact(),
             CaseRecord(thread_key="k", complaint=False),
             LeadRecord(profile_key="k", last_name="L", user_classes=["Verified"]),
+            LeadRecord(
+                profile_key="k",
+                last_name="L",
+                phone="+1 555",
+                opted_out_of_email=True,
+                form_fields={"Budget__c": "10k"},
+            ),
         ],
         ids=lambda r: type(r).__name__,
     )
@@ -219,6 +226,8 @@ class TestApiNames:
                 del dumped[api_name]
             elif api_name in dumped:
                 dumped[api_name] = ";".join(dumped[api_name])
+        for api_name in type(record)._by_api_name():
+            dumped.update(dumped.pop(api_name, None) or {})
         fast = record._api_values()
         assert fast is not None
         assert list(fast.items()) == list(dumped.items())
@@ -323,6 +332,9 @@ EXPECTED_OWNERSHIP: dict[type[SObjectRecord], tuple[set[str], set[str]]] = {
             "Description",
             "OwnerId",
             "Social_Segment__c",
+            "Phone",
+            "Country",
+            "form_fields",
         },
         {
             "Social_Profile_Key__c",
@@ -334,6 +346,7 @@ EXPECTED_OWNERSHIP: dict[type[SObjectRecord], tuple[set[str], set[str]]] = {
             "Social_User_Classes__c",
             "Social_Source_Tags__c",
             "LinkedIn_Lead_Activity__c",
+            "HasOptedOutOfEmail",
         },
     ),
     CaseRecord: (
@@ -353,6 +366,16 @@ EXPECTED_OWNERSHIP: dict[type[SObjectRecord], tuple[set[str], set[str]]] = {
             "Social_Response_Due__c",
             "Social_Suggested_Reply__c",
             "Social_Evidence__c",
+            "Social_Predicted_Segment__c",
+            "Social_Predicted_Complaint__c",
+            "Social_Predicted_Sentiment__c",
+            "Social_Model__c",
+            "Social_Confidence__c",
+            "Social_Severity__c",
+            "Social_Escalated__c",
+            "Social_Escalation_Reason__c",
+            "Social_Priority_Written__c",
+            "Social_Reply_Approval_Waived__c",
         },
         {
             "Social_Thread_Key__c",
@@ -362,6 +385,8 @@ EXPECTED_OWNERSHIP: dict[type[SObjectRecord], tuple[set[str], set[str]]] = {
             "Social_Influence_Tier__c",
             "Social_Source_Tags__c",
             "Social_First_Response__c",
+            "Social_Response_Minutes__c",
+            "Social_Response_Overdue__c",
         },
     ),
     TaskRecord: (
@@ -375,6 +400,11 @@ EXPECTED_OWNERSHIP: dict[type[SObjectRecord], tuple[set[str], set[str]]] = {
             "OwnerId",
             "Social_Segment__c",
             "Social_Direction__c",
+            "Social_Predicted_Segment__c",
+            "Social_Predicted_Complaint__c",
+            "Social_Predicted_Sentiment__c",
+            "Social_Model__c",
+            "Social_Confidence__c",
             "who",
             "what",
         },
@@ -388,6 +418,7 @@ EXPECTED_OWNERSHIP: dict[type[SObjectRecord], tuple[set[str], set[str]]] = {
             "Social_Followers__c",
             "Social_Influence_Tier__c",
             "Social_User_Classes__c",
+            "HasOptedOutOfEmail",
         },
     ),
 }
@@ -573,6 +604,15 @@ class TestReference:
             full_task(what=None, who=Reference(sobject="Case", id="500000000000001"))
 
 
+def test_form_fields_are_sent_by_their_api_names_on_creation_only() -> None:
+    lead = LeadRecord(profile_key="k", last_name="L", form_fields={"Budget__c": "10k"})
+    assert lead.api_fields()["Budget__c"] == "10k"
+    assert "form_fields" not in lead.api_fields()
+    assert "Budget__c" not in lead.api_fields(only=SYNC)  # agents own them afterwards
+    slow = lead.model_copy(update={"user_classes": ("Verified",)})  # a tuple: pydantic's way
+    assert slow.api_fields()["Budget__c"] == "10k"
+
+
 class TestLinkedInActivity:
     def test_values_in_the_order_a_relationship_moves_forward(self) -> None:
         assert [a.value for a in LinkedInActivity] == [
@@ -583,6 +623,7 @@ class TestLinkedInActivity:
             "Message Received",
             "InMail Sent",
             "Post Engagement",
+            "Lead Form Submitted",
         ]
 
     def test_confirmed_comes_after_sent(self) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sf_social.playbook import load_playbook
-from sf_social.regexliterals import required_literals
+from sf_social.regexliterals import anchored_at_start, required_literals
 from sf_social.text import normalize
 
 LABELLED = Path(__file__).parent / "data" / "labelled"
@@ -93,3 +93,29 @@ def test_every_generated_match_holds_a_literal(data: st.DataObject) -> None:
     text = data.draw(st.from_regex(pattern))
     assert re.search(pattern, text)
     assert holds_one(pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        (r"^(?:@\S+ )*(?:please )?add\b", True),
+        (r"\Aabc", True),
+        (r"^a|^b", True),
+        (r"^a|b", False),
+        (r"(?m)^a", False),
+        (r"(?m:^a)", False),
+        (r"a^", False),
+        (r"\bwhy ", False),
+        (r"(", False),
+    ],
+)
+def test_anchored_at_start(pattern: str, anchored: bool) -> None:
+    assert anchored_at_start(pattern) is anchored
+
+
+def test_an_anchored_match_is_what_search_finds() -> None:
+    for pattern in [p for p in playbook_regexes() + tuple(TRICKY) if anchored_at_start(p)]:
+        compiled = re.compile(pattern)
+        for text in corpus_texts():
+            searched, matched = compiled.search(text), compiled.match(text)
+            assert (searched and searched.group()) == (matched and matched.group())

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sf_social.phrases import parse_phrase
 from sf_social.playbook import Rule, load_playbook
 from sf_social.rules import (
     GAP,
@@ -21,7 +22,6 @@ from sf_social.rules import (
     _match_at,
     _Regex,
     _word_matches,
-    parse_phrase,
     score,
 )
 from sf_social.text import normalize

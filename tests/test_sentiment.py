@@ -15,10 +15,11 @@ from vaderSentiment.vaderSentiment import (
 )
 
 from sf_social.classification import Sentiment
-from sf_social.sentiment import compound_score, label
+from sf_social.sentiment import compound_score, label, without_numbers
 
 DATA = Path(__file__).parent / "data"
 REFERENCE = SentimentIntensityAnalyzer()
+REFERENCE.lexicon = without_numbers(REFERENCE.lexicon)  # our one deliberate difference
 
 
 def reference(text: str) -> float:
@@ -70,6 +71,16 @@ def test_every_corpus_text_scores_as_the_reference() -> None:
 )
 def test_the_rules_own_examples_and_edge_cases(text: str) -> None:
     assert compound_score(text) == reference(text)
+
+
+@pytest.mark.parametrize("number", ["187", "#187", "86", "143", "$182"])
+def test_numbers_carry_no_sentiment(number: str) -> None:
+    """VADER reads a few numbers as slang; in posts to a brand they are orders and amounts."""
+    text = f"do you do business accounts with no monthly fee? order {number}"
+    assert compound_score(text) == compound_score(
+        "do you do business accounts with no monthly fee?"
+    )
+    assert SentimentIntensityAnalyzer().polarity_scores(text)["compound"] != reference(text)
 
 
 def test_generated_sentences_full_of_rule_triggers() -> None:

@@ -11,12 +11,14 @@ from pydantic import ValidationError
 from sf_social.classification import Classification
 from sf_social.cli.feedio import (
     FeedRun,
-    emit,
+    jobs_option,
+    json_line,
     model_option,
     open_input,
     playbook_option,
     resolve_pipeline,
 )
+from sf_social.cli.parallel import auto_jobs
 from sf_social.posts import Network, SocialPost
 
 
@@ -32,12 +34,14 @@ from sf_social.posts import Network, SocialPost
 )
 @playbook_option
 @model_option
+@jobs_option
 def classify(
     text: str | None,
     input_path: str | None,
     network: str,
     playbook: Path | None,
     model: Path | None,
+    jobs: int,
 ) -> None:
     """Explain how TEXT is classified, or classify every post of --input as JSON lines.
 
@@ -58,9 +62,8 @@ def classify(
         return
     run = FeedRun()
     with open_input(str(input_path)) as (stream, source):
-        run.run(
-            stream, source, lambda p: emit(classification_json(p, pipeline.classifier.classify(p)))
-        )
+        render = lambda p: json_line(classification_json(p, pipeline.classifier.classify(p)))  # noqa: E731
+        run.run(stream, source, render, jobs or auto_jobs(str(input_path)))
     run.finish("classified")
 
 
@@ -68,12 +71,18 @@ def classify(
 @click.option("--input", "input_path", required=True, help="JSONL feed of posts ('-' for stdin).")
 @playbook_option
 @model_option
-def plan(input_path: str, playbook: Path | None, model: Path | None) -> None:
+@jobs_option
+def plan(input_path: str, playbook: Path | None, model: Path | None, jobs: int) -> None:
     """Write the record plan of every post of --input as JSON lines (nothing is sent)."""
     pipeline = resolve_pipeline(playbook, model)
     run = FeedRun()
     with open_input(input_path) as (stream, source):
-        run.run(stream, source, lambda p: emit(pipeline.plan(p).to_json()))
+        run.run(
+            stream,
+            source,
+            lambda p: json_line(pipeline.plan(p).to_json()),
+            jobs or auto_jobs(input_path),
+        )
     run.finish("planned")
 
 

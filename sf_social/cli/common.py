@@ -42,6 +42,14 @@ rebind_option = click.option(
 )
 """``--rebind`` of the commands that write: see ``sf_social.state.binding``."""
 
+skip_checks_option = click.option(
+    "--skip-checks",
+    is_flag=True,
+    help="Start the daemon without its start-up checks (those of `sf-social doctor`; a"
+    " failing one otherwise stops it with exit 2).",
+)
+"""``--skip-checks`` of the commands that run the daemon."""
+
 
 def load(config_path: Path | None, model: Path | None = None) -> Config:
     """The configuration, ``model`` (``--model``) winning over its own.

@@ -3,7 +3,8 @@
 A typical recovery: ``list`` shows ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` on
 ``Social_Segment__c``; an admin deploys the missing picklist value (``sf-social metadata
 deploy``); ``retry --code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` moves those writes
-back to the outbox and pushes them at once.
+back to the outbox and pushes them at once, with the writes that failed or waited only
+because of them (``PARENT_FAILED``, the later posts of their threads).
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ def list_(config_path: Path | None, code: str | None, limit: int, as_json: bool)
     total = sum(by_code.values()) if code is None else by_code.get(code, 0)
     if total > len(found):
         click.echo(f"... {total - len(found):,} more (--limit)")
-    click.echo("\n`sf-social dead-letters show ID` for the full plan; fix the cause, then `retry`.")
+    click.echo(
+        "\n`sf-social dead-letters show ID` for the full plan; fix the cause, then"
+        " `sf-social dead-letters retry ID` (or --code CODE): the PARENT_FAILED writes and"
+        " the later posts of its thread that wait on it go with it."
+    )
 
 
 @dead_letters.command()
@@ -162,9 +167,11 @@ def retry(
 ) -> None:
     """Move dead letters back to the outbox and push them now (after fixing the cause).
 
-    Exits 0 when every retried write landed (or with --no-push), 1 when some failed again
-    or wait for a retry. With a daemon running on the SQLite file, they are moved back and
-    the daemon pushes them.
+    What waited on them goes too: the dead letters refused only because a record of theirs
+    failed (PARENT_FAILED, e.g. a reply's Task on the Case), and the later posts of their
+    thread held behind them. Exits 0 when every retried write landed (or with --no-push), 1
+    when some failed again or wait for a retry. With a daemon running on the SQLite file,
+    they are moved back and the daemon pushes them.
     """
     chosen, by_code = _selection(ids, code, every)
     runtime = Runtime(load(config_path))
@@ -179,7 +186,7 @@ def retry(
             click.echo(f"not pushing here: {busy}; the running daemon pushes them", err=True)
         if not push or not moved:
             return
-        counts = push_shown(runtime.connect(), runtime.org)
+        counts = push_shown(runtime.connect())
         left = runtime.store.status().outbox_pending
     finally:
         runtime.close()

@@ -9,6 +9,11 @@
 3. As if the local database were lost: a fresh state file, the same org. Every post is
    planned and sent again, and the upserts by external id find the records: the same
    counts, nothing created twice.
+4. A complaint answered from Salesforce (:mod:`sf_social.cli.demo_replies`): its Case, an
+   approved reply posted once on the local X, the Case's minutes to respond.
+5. Lead forms (:mod:`sf_social.cli.demo_leads`): LinkedIn and Meta form responses of one
+   person become one Lead, repeats change nothing, a dropped webhook is found by
+   reconciliation.
 """
 
 from __future__ import annotations
@@ -23,20 +28,19 @@ from typing import Any
 import click
 from pydantic import SecretStr
 
+from sf_social.cli.demo_leads import show_lead_forms
+from sf_social.cli.demo_replies import answer_a_complaint
 from sf_social.config import Config, JsonlSourceConfig, StateConfig
 from sf_social.playbook import Playbook, load_playbook
+from sf_social.records import KEY_FIELDS
 from sf_social.salesforce.connection import TimeoutSession
+from sf_social.salesforce.rest import RestOrgApi
 from sf_social.salesforce.writer import SalesforceWriter
-from sf_social.settings import SalesforceSettings
-from sf_social.sync.passes import intake_pass, pass_report, push_pass
+from sf_social.salesforce_settings import SalesforceSettings
+from sf_social.sync.passes import sync_pass
 from sf_social.sync.runtime import Connect, OrgLink, Runtime, writer_config
 
 SOBJECTS = ("Case", "Lead", "Task")
-KEYS = {
-    "Case": "Social_Thread_Key__c",
-    "Lead": "Social_Profile_Key__c",
-    "Task": "Social_Post_Key__c",
-}
 SOURCE = "sample-feed"
 
 
@@ -79,12 +83,12 @@ def run_demo(feed: Path, playbook_path: Path | None, echo: Callable[[str], None]
         )
         connect = _loopback(server.ca_file)
 
-        def config(state: str) -> Config:
+        def config(state: str, source: Path = feed, name: str = SOURCE) -> Config:
             return Config(
                 playbook=playbook_path,
                 state=StateConfig(url=f"sqlite:///{Path(folder) / state}"),
                 salesforce=settings,
-                sources=[JsonlSourceConfig(path=feed, name=SOURCE)],
+                sources=[JsonlSourceConfig(path=source, name=name)],
             )
 
         echo(
@@ -98,6 +102,9 @@ def run_demo(feed: Path, playbook_path: Path | None, echo: Callable[[str], None]
         echo(f"  {first.summary}")
         echo(f"  API calls used: {first.api_calls}")
         echo("")
+        if not first.new:
+            echo(f"{feed} holds no post the demo could read (see the lines above): nothing to show")
+            return False
         echo(landed(org, playbook))
         echo("")
         second = _run(org, config("state.db"), connect, rewind=True)
@@ -110,14 +117,36 @@ def run_demo(feed: Path, playbook_path: Path | None, echo: Callable[[str], None]
         echo(f"  {third.summary}")
         echo(f"  API calls used: {third.api_calls}; records: {_counts(third.counts)}")
         echo("")
+        link = connect(config("state.db"), playbook)
+        assert isinstance(link.org, RestOrgApi)
+        answered = answer_a_complaint(
+            org,
+            server.url,
+            link.org,
+            lambda path: _run(org, config("state.db", path, path.stem), connect, rewind=False),
+            Path(folder),
+            playbook,
+            echo,
+        )
+        echo("")
+        leads = show_lead_forms(
+            org, server.url, lambda: config("leads.db"), connect, Path(folder), echo
+        )
         twins = duplicates(org)
     same = first.counts == second.counts == third.counts
     if twins or not same or second.new:
         echo(f"DUPLICATES: {twins or 'record counts changed'}")
         return False
+    if not answered:
+        echo("THE REPLY: not posted exactly once, or the Case not timed (see run 4)")
+        return False
+    if not leads:
+        echo("THE LEAD FORMS: not one Lead per person and one Task per response (see run 5)")
+        return False
     echo(
         "nothing duplicated: run 2 planned nothing and made no call; run 3 updated the records"
-        " it found by external id instead of creating twins"
+        " it found by external id instead of creating twins; run 4 posted the approved reply"
+        " once and timed its Case; run 5 made one Lead per person from both networks' forms"
     )
     return True
 
@@ -130,8 +159,7 @@ def _run(org: Any, config: Config, connect: Connect, *, rewind: bool) -> RunResu
         engine = runtime.connect()
         if rewind:
             runtime.store.commit_batch(SOURCE, {}, [], [])  # read the feed from its start
-        intakes = [intake_pass(runtime.store, runtime.intake(), s) for s in runtime.sources]
-        report = pass_report(intakes, push_pass(engine, runtime.org))
+        report = sync_pass(engine)
     finally:
         runtime.close()
     counts = {s: org.count(s) for s in SOBJECTS}
@@ -181,7 +209,7 @@ def _grid(rows: dict[str, Counter[str]], columns: tuple[str, ...]) -> list[str]:
 def duplicates(org: Any) -> list[str]:
     """External ids held by more than one record (there must be none)."""
     twins = []
-    for sobject, field in KEYS.items():
+    for sobject, field in KEY_FIELDS.items():
         keys = Counter(r.get(field) for r in org.records(sobject) if r.get(field))
         twins += [f"{sobject} {k} x{n}" for k, n in keys.items() if n > 1]
     return twins

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from sf_social.cli.common import config_option
 from sf_social.cli.feedio import (
     model_option,
     playbook_option,
@@ -15,17 +17,14 @@ from sf_social.cli.feedio import (
     resolve_pipeline,
     resolve_playbook,
 )
+from sf_social.cli.labels import read_from_org, since_option
 from sf_social.cli.params import count, input_file
 from sf_social.evaluation import Report, score
 from sf_social.evaluation import evaluate as run_evaluation
 from sf_social.labels import LABELS, Task
+from sf_social.sync.labels_export import BULK_THRESHOLD
 
-labelled_files = click.argument(
-    "labelled",
-    nargs=-1,
-    required=True,
-    type=input_file(),
-)
+labelled_files = click.argument("labelled", nargs=-1, type=input_file())
 
 
 Floor = tuple[Task, str | None, float]
@@ -81,6 +80,13 @@ def _floor(text: str) -> Floor:
     help="Fail (exit 1) below this F1: TASK=X for macro-F1, TASK.LABEL=X for one label "
     "(e.g. --min-f1 complaint.true=0.8). Repeatable.",
 )
+@click.option(
+    "--from-org",
+    is_flag=True,
+    help="Also measure on the agents' corrections in the org (as `labels export` reads them).",
+)
+@since_option("With --from-org: corrections of records modified since WHEN.")
+@config_option
 def evaluate(
     labelled: tuple[Path, ...],
     playbook: Path | None,
@@ -89,20 +95,31 @@ def evaluate(
     errors: int,
     as_json: bool,
     min_f1: tuple[Floor, ...],
+    from_org: bool,
+    since: datetime,
+    config_path: Path | None,
 ) -> None:
     """Precision, recall, F1, macro-F1 and confusion matrices on LABELLED files.
 
     A line is {"post": {...}, "segment": ..., "complaint": ..., "sentiment": ...} with any
     subset of the three labels. With --cv K, each fold is classified by a model trained
     (as `sf-social train` does) on the other folds; otherwise by the playbook and --model.
-    Bad lines are reported and skipped. Exit 0, 1 when a --min-f1 floor is missed, 2 for
-    an empty or unreadable file.
+    Bad lines are reported and skipped. With --from-org, the agents' corrections in the org
+    are measured too: how the playbook and --model do where agents disagreed with the sync.
+    Exit 0, 1 when a --min-f1 floor is missed, 2 for an empty or unreadable file.
     """
     if cv and model:
         raise click.UsageError("--cv trains its own models: leave out --model")
+    if not labelled and not from_org:
+        raise click.UsageError("give LABELLED files, --from-org, or both")
     examples = read_labelled_files(labelled)
+    if from_org:
+        from sf_social.cli.from_org import corrections
+
+        examples += corrections(read_from_org(config_path, since, None, BULK_THRESHOLD).examples)
     if not examples:
-        raise click.UsageError(f"no labelled post in {', '.join(map(str, labelled))}")
+        where = ", ".join(map(str, labelled)) or "the org"
+        raise click.UsageError(f"no labelled post in {where}")
     if cv:
         from sf_social.learning.training import cross_validate, require_sklearn
 

@@ -8,19 +8,21 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import click
 
+from sf_social.cli.parallel import results
 from sf_social.cli.params import FilePath, input_file
 from sf_social.errors import FeedLineError
-from sf_social.feed import read_feed
 from sf_social.labels import LabelledPost, read_labelled
 from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import Playbook, load_playbook
 from sf_social.posts import SocialPost
-from sf_social.settings import Settings
 from sf_social.userpaths import file_problem
+
+if TYPE_CHECKING:
+    from sf_social.config import Config
 
 playbook_option = click.option(
     "--playbook",
@@ -45,14 +47,21 @@ model_option = model_option_for("$SF_SOCIAL_MODEL, else rules only")
 
 
 def resolve_playbook(path: Path | None) -> Playbook:
-    """The playbook from ``--playbook``, else the settings, else the bundled default."""
-    return load_playbook(path or Settings.from_env().playbook)
+    """The playbook from ``--playbook``, else the configuration's, else the bundled one."""
+    return load_playbook(path or _configured().playbook)
 
 
 def resolve_pipeline(playbook: Path | None, model: Path | None) -> Pipeline:
-    """The pipeline of ``--playbook`` and ``--model`` (each falling back to the settings)."""
+    """The pipeline of ``--playbook`` and ``--model`` (each falling back to the configuration)."""
     book = resolve_playbook(playbook)
-    return Pipeline(book, classifier_for(book, model or Settings.from_env().model))
+    return Pipeline(book, classifier_for(book, model or _configured().model))
+
+
+def _configured() -> Config:
+    """The configuration (``$SF_SOCIAL_CONFIG`` and the environment), loaded when needed."""
+    from sf_social.config import load_config
+
+    return load_config()
 
 
 @contextmanager
@@ -72,22 +81,25 @@ def open_input(path: str) -> Iterator[tuple[BinaryIO, str]]:
 
 
 class FeedRun:
-    """Runs ``handle`` on every post of a feed, reporting errors and progress on stderr."""
+    """Writes ``render(post)`` for every post of a feed on stdout, reporting rejected lines
+    and progress on stderr; on ``jobs`` processes (:mod:`sf_social.cli.parallel`)."""
 
     def __init__(self, every_seconds: float = 5.0) -> None:
         self.every_seconds = every_seconds
         self.accepted = 0
         self.rejected = 0
 
-    def run(self, stream: BinaryIO, source: str, handle: Callable[[SocialPost], Any]) -> None:
+    def run(
+        self, stream: BinaryIO, source: str, render: Callable[[SocialPost], str], jobs: int = 1
+    ) -> None:
         started = last = time.monotonic()
-        for item in read_feed(stream, source):
-            if isinstance(item, FeedLineError):
-                self.rejected += 1
-                click.echo(f"rejected {item}", err=True)
-            else:
-                handle(item)
-                self.accepted += 1
+        for text, rejected, accepted in results(stream, source, render, jobs):
+            if text:
+                sys.stdout.write(text)
+            for message in rejected:
+                click.echo(message, err=True)
+            self.accepted += accepted
+            self.rejected += len(rejected)
             now = time.monotonic()
             if now - last >= self.every_seconds:
                 last = now
@@ -107,9 +119,18 @@ class FeedRun:
 _encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
 
 
-def emit(obj: dict[str, Any]) -> None:
-    """Write one JSON object as a line on stdout."""
-    sys.stdout.write(_encode(obj) + "\n")
+def json_line(obj: dict[str, Any]) -> str:
+    """One JSON object as a line."""
+    return _encode(obj) + "\n"
+
+
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=0, max=256),
+    default=0,
+    show_default=True,
+    help="Processes for a feed file (0: every core for a file of 1 MiB or more, else one).",
+)
 
 
 def read_labelled_files(paths: Sequence[Path]) -> list[LabelledPost]:

@@ -114,8 +114,10 @@ def import_(
             import_export,
             path=file,
             member_url=member_url,
+            config_path=config_path,
             playbook=None,
             model=model,
+            rebind=rebind,
             batch_size=batch_size,
         )
         return
@@ -145,7 +147,7 @@ def import_(
                 for error in batch.rejected:
                     reading.echo(f"rejected {error}")
                 if batches % PUSH_EVERY_BATCHES == 0 and not stop():
-                    _add(pushed, push_pass(engine, runtime.org, should_stop=stop))
+                    _add(pushed, push_pass(engine, should_stop=stop))
                 reading.update(
                     _offset(batch.cursor),
                     posts=counts.new,
@@ -158,7 +160,7 @@ def import_(
             if result.error is None and not stop():
                 _add(
                     pushed,
-                    push_shown(engine, runtime.org, should_stop=stop, records=pushed.records),
+                    push_shown(engine, should_stop=stop, records=pushed.records),
                 )
                 _retry_for(patience, engine, runtime, pushed, stop)
             status = runtime.store.status()
@@ -202,7 +204,7 @@ def _retry_for(
     while time.monotonic() < deadline and store.status().outbox_pending and not stop():
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
         if store.status().outbox_due:
-            _add(pushed, push_pass(engine, runtime.org, should_stop=stop))
+            _add(pushed, push_pass(engine, should_stop=stop))
 
 
 def _report(

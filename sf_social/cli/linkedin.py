@@ -1,8 +1,8 @@
 """``sf-social linkedin import DIR_OR_ZIP``: a member's LinkedIn data export into Salesforce.
 
 Leads keyed by profile URL with ``LinkedIn_Lead_Activity__c`` (only ever moving forward),
-each event a Task on the Lead or on the known Contact. Settings come from the environment
-(``SF_*``, ``SF_SOCIAL_DB``, ``SF_SOCIAL_PLAYBOOK``, ``SF_SOCIAL_MODEL``). The source is
+each event a Task on the Lead or on the known Contact. Settings come from ``--config`` and
+the environment, as for every command (``[state]``, the login, the playbook). The source is
 named after the export's path, so an interrupted import continues where it stopped and a
 re-import of the same export changes nothing. Rejected rows are printed as FILE:LINE:
 column: reason.
@@ -17,22 +17,25 @@ from pathlib import Path
 import click
 
 from sf_social import logs
-from sf_social.cli.common import config_option, load, plural
-from sf_social.cli.feedio import model_option, playbook_option
+from sf_social.cli.common import (
+    config_model_option,
+    config_option,
+    load,
+    plural,
+    rebind_option,
+)
+from sf_social.cli.feedio import playbook_option
 from sf_social.cli.params import FilePath, count
 from sf_social.cli.progress import Progress, push_shown
 from sf_social.config.sources import LinkedInPageSourceConfig
 from sf_social.pipeline import classifier_for
 from sf_social.playbook import load_playbook
-from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
-from sf_social.settings import Settings
 from sf_social.sources.base import SourceBatch
 from sf_social.sources.linkedin import ForwardOnlyPipeline, LinkedInExportSource
 from sf_social.sources.linkedin_api.check import check_page
-from sf_social.state import open_store
-from sf_social.sync.engine import SyncEngine
 from sf_social.sync.intake import IntakeCounts
 from sf_social.sync.passes import intake_pass
+from sf_social.sync.runtime import Runtime
 
 
 @click.group()
@@ -47,8 +50,10 @@ def linkedin() -> None:
     "member_url",
     help="Your own profile URL (found from Invitations.csv when omitted).",
 )
+@config_option
 @playbook_option
-@model_option
+@config_model_option
+@rebind_option
 @click.option(
     "--batch-size",
     type=count(100_000),
@@ -59,28 +64,26 @@ def linkedin() -> None:
 def import_export(
     path: Path,
     member_url: str | None,
+    config_path: Path | None,
     playbook: Path | None,
     model: Path | None,
+    rebind: bool,
     batch_size: int,
 ) -> None:
     """Import a LinkedIn data export (the folder or the ZIP LinkedIn mailed)."""
-    settings = Settings.from_env()
-    book = load_playbook(playbook or settings.playbook)
-    pipeline = ForwardOnlyPipeline(book, classifier_for(book, model or settings.model))
+    config = load(config_path, model)
+    book = load_playbook(playbook or config.playbook)
+    pipeline = ForwardOnlyPipeline(book, classifier_for(book, config.model))
     source = LinkedInExportSource(path, member_profile_url=member_url, batch_size=batch_size)
-    store = open_store(settings.db_url)
+    runtime = Runtime(config, rebind=rebind, pipeline=pipeline)
     try:
-        lock = store.lock_for_daemon()
-        try:
-            writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
-            engine = SyncEngine(store, pipeline, writer, writer.api, [source])
-            with logs.echoed("rejected"), _ExportProgress(source) as shown:
-                intake = intake_pass(store, engine.intake, source, on_batch=shown.batch)
-            push = push_shown(engine, writer.api)
-        finally:
-            lock.release()
+        runtime.lock()
+        engine = runtime.connect()
+        with logs.echoed("rejected"), _ExportProgress(source) as shown:
+            intake = intake_pass(runtime.store, engine.intake, source, on_batch=shown.batch)
+        push = push_shown(engine)
     finally:
-        store.close()
+        runtime.close()
     counts = intake.counts
     for line in counts.rejections:
         click.echo(f"rejected {line}", err=True)

@@ -19,6 +19,8 @@ import click
 from sf_social.cli.params import PORT, FilePath, Real, bind, count
 from sf_social.testing import LocalOrg
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 @click.command("local-org")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to bind.")
@@ -73,19 +75,18 @@ def local_org(
     def on_signal(number: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C sets the event like SIGTERM does: no KeyboardInterrupt landing mid-shutdown.
+    previous = {number: signal.signal(number, on_signal) for number in STOP_SIGNALS}
     try:
         with ExitStack() as stack:
             server = bind(lambda: stack.enter_context(org.serve(host, port)), host, port)
             click.echo(banner(org, server.env()))
-            try:
-                while not stop.wait(0.5):
-                    pass
-            except KeyboardInterrupt:
+            while not stop.wait(0.5):
                 pass
             click.echo(f"stopped after {org.api_calls} API call(s)")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def banner(org: LocalOrg, env: dict[str, str]) -> str:

@@ -1,8 +1,8 @@
 """``sf-social metadata diff`` and ``deploy``: the org side of the metadata package.
 
-Both log in with the ``SF_*`` settings (``Settings.from_env``) and read the org through the
-Metadata API; ``deploy`` prints its progress on stderr and the per-component result on
-stdout, and fails unless every component succeeded.
+Both log in with the ``SF_*`` settings (the environment over ``$SF_SOCIAL_CONFIG``) and
+read the org through the Metadata API; ``deploy`` prints its progress on stderr and the
+per-component result on stdout, and fails unless every component succeeded.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import click
 
 from sf_social.bundled import bundled_path
 from sf_social.cli.params import FilePath, Real, input_file
+from sf_social.config import load_config
 from sf_social.errors import MetadataDeployError
 from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.deploy import deploy_package, render_outcome
@@ -21,7 +22,6 @@ from sf_social.metadata.mdapi import MetadataApi
 from sf_social.metadata.session import open_session
 from sf_social.metadata.validate import checked_package, unshipped_queues
 from sf_social.playbook import load_playbook
-from sf_social.settings import Settings
 
 METADATA_OPTION = click.option(
     "--metadata",
@@ -55,7 +55,7 @@ def _checked(source: Path | None, playbook: Path | None) -> tuple[MetadataPackag
 
 def _connect() -> tuple[MetadataApi, str]:
     """The Metadata API of the org the settings name, and the API version to use."""
-    salesforce = Settings.from_env().salesforce
+    salesforce = load_config().salesforce
     session = open_session(salesforce)
     api = MetadataApi(session, api_version=salesforce.api_version, timeout=salesforce.timeout)
     return api, salesforce.api_version

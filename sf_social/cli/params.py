@@ -8,6 +8,7 @@ the same for an address the system refuses (``--host nope.invalid``, a port in u
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable
@@ -18,12 +19,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from sf_social.userpaths import expand_path, file_problem
+from sf_social.webhook_spools import DEFAULT_SPOOLS, SPOOL_ENV, spool_path
 
 if TYPE_CHECKING:  # generic only from click 8.5; setup.cfg allows 8.1
+    from click.decorators import FC
+
     _DurationBase = click.ParamType[timedelta]
+    _JsonObjectBase = click.ParamType[dict[str, Any]]
     _PathBase = click.Path[Path]
 else:
     _DurationBase = click.ParamType
+    _JsonObjectBase = click.ParamType
     _PathBase = click.Path
 
 T = TypeVar("T")
@@ -78,6 +84,29 @@ DURATION = DurationType()
 """A positive duration."""
 
 
+class JsonObjectType(_JsonObjectBase):
+    """A JSON object, e.g. a source's cursor: ``{"offset": 0}``."""
+
+    name = "json-object"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return value
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            self.fail(f"{value!r} is not JSON: {exc}", param, ctx)
+        if not isinstance(parsed, dict):
+            self.fail(f"{value!r}: give a JSON object, e.g. '{{\"offset\": 0}}'", param, ctx)
+        return parsed
+
+
+JSON_OBJECT = JsonObjectType()
+"""A JSON object given on the command line."""
+
+
 class FilePath(_PathBase):
     """``click.Path`` that expands ``~`` and refuses NUL bytes and devices (``/dev/zero`` is
     read forever); where only a folder will do, a file is refused too."""
@@ -116,6 +145,17 @@ def input_file(**options: Any) -> FilePath:
 def output_file(**options: Any) -> FilePath:
     """A file that is written (it need not exist; not a folder)."""
     return FilePath(dir_okay=False, **options)
+
+
+def spool_option(network: str, flag: str, help: str) -> Callable[[FC], FC]:
+    """``flag``: the spool file of ``network`` (default: as ``webhook_spools`` says)."""
+    return click.option(
+        flag,
+        type=output_file(),
+        default=lambda: str(spool_path(network, os.environ)),
+        show_default=f"${SPOOL_ENV[network]} or {DEFAULT_SPOOLS[network]}",
+        help=help,
+    )
 
 
 def bind(start: Callable[[], T], host: str, port: int) -> T:

@@ -23,7 +23,6 @@ from tqdm import tqdm
 from sf_social import logs
 
 if TYPE_CHECKING:  # `train` shows progress too, without importing the sync machinery
-    from sf_social.salesforce.api import OrgApi
     from sf_social.sync.engine import StopCheck, SyncEngine
     from sf_social.sync.push import PushCounts
 
@@ -127,7 +126,7 @@ class Progress:
 
 
 def push_shown(
-    engine: SyncEngine, org: OrgApi, *, should_stop: StopCheck | None = None, records: int = 0
+    engine: SyncEngine, *, should_stop: StopCheck | None = None, records: int = 0
 ) -> PushCounts:
     """``push_pass`` with progress: plans sent of those due, written, records (``records``
     before plus this push's). Dead letters are not logged: the caller prints each."""
@@ -143,7 +142,7 @@ def push_shown(
             done = counts.written + counts.retried + counts.dead
             sending.update(done, written=counts.written, records=records + counts.records)
 
-        return push_pass(engine, org, should_stop=should_stop or never, on_batch=shown)
+        return push_pass(engine, should_stop=should_stop or never, on_batch=shown)
 
 
 class _Above:

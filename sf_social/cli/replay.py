@@ -87,7 +87,7 @@ def replay(
         )
         with logs.echoed("rejected"), stop_flag() as stop:
             intakes = _read_again(runtime, rewound.sources, total, stop)
-            counts = push_shown(engine, runtime.org, should_stop=stop)
+            counts = push_shown(engine, should_stop=stop)
         status = runtime.store.status()
         left, waiting = status.outbox_pending, status.outbox_held
         interrupted = stop()

@@ -11,7 +11,7 @@ import click
 
 from sf_social.cli.common import ago, config_option, emit_json, load, sqlite_missing, utc_now
 from sf_social.config import format_duration
-from sf_social.settings import _hide_password
+from sf_social.redaction import hide_password
 from sf_social.state import RunRecord, SourceState, StoreStatus, open_store
 from sf_social.state.binding import BINDING
 from sf_social.sync.engine import PUSH_STATUS
@@ -40,9 +40,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        emit_json(as_dict(snapshot, _hide_password(config.db_url)))
+        emit_json(as_dict(snapshot, hide_password(config.db_url)))
     else:
-        click.echo(render(snapshot, _hide_password(config.db_url)))
+        click.echo(render(snapshot, hide_password(config.db_url)))
 
 
 def _sources(snapshot: StoreStatus) -> list[SourceState]:

@@ -14,10 +14,11 @@ from sf_social.cli.common import (
     load,
     plural,
     rebind_option,
+    skip_checks_option,
     stop_flag,
 )
 from sf_social.cli.daemon import run_daemon
-from sf_social.sync.passes import intake_pass, pass_report, push_pass, wait_for_source
+from sf_social.sync.passes import sync_pass
 from sf_social.sync.runtime import Runtime
 
 
@@ -26,7 +27,10 @@ from sf_social.sync.runtime import Runtime
 @config_option
 @config_model_option
 @rebind_option
-def sync(once: bool, config_path: Path | None, model: Path | None, rebind: bool) -> None:
+@skip_checks_option
+def sync(
+    once: bool, config_path: Path | None, model: Path | None, rebind: bool, skip_checks: bool
+) -> None:
     """Intake every configured source, then push the outbox to Salesforce.
 
     Prints the pass's line (pulled, rejected, new, planned, written, retried, dead, API
@@ -37,7 +41,7 @@ def sync(once: bool, config_path: Path | None, model: Path | None, rebind: bool)
     """
     config = load(config_path, model)
     if not once:
-        run_daemon(config, rebind=rebind)
+        run_daemon(config, rebind=rebind, checks=not skip_checks)
         return
     runtime = Runtime(config, rebind=rebind)
     try:
@@ -50,23 +54,13 @@ def sync(once: bool, config_path: Path | None, model: Path | None, rebind: bool)
                 err=True,
             )
         with logs.echoed("rejected", "dead letter"), stop_flag() as stop:  # printed below
-            intakes = []
-            for source in runtime.sources:
-                if stop():
-                    break
-                lock = wait_for_source(runtime.store, source.name)
-                if lock is None:
-                    click.echo(f"{source.name}: polled by another replica now, skipped", err=True)
-                    continue
-                with lock:
-                    intakes.append(
-                        intake_pass(runtime.store, runtime.intake(), source, should_stop=stop)
-                    )
-            counts = push_pass(engine, runtime.org, should_stop=stop)
-        report = pass_report(intakes, counts)
+            report = sync_pass(engine, should_stop=stop)
+        counts = report.push
+        for name in report.skipped:
+            click.echo(f"{name}: polled by another replica now, skipped", err=True)
         click.echo(report.summary())
-        for result in intakes:
-            for rejection in result.counts.rejections:
+        for intake in report.intake.values():
+            for rejection in intake.rejections:
                 click.echo(f"rejected {rejection}", err=True)
         for reason in counts.dead_reasons:
             click.echo(f"dead letter {reason}", err=True)

@@ -2,9 +2,12 @@
 
 ``serve`` needs ``FB_APP_SECRET`` and ``FB_VERIFY_TOKEN`` (``FB_PAGE_ID`` marks the page's
 own replies as outbound) and stores events in ``--spool`` (default ``$FB_WEBHOOK_SPOOL``,
-else ``facebook-webhooks.db``). ``sync`` reads the spool from its stored cursor through the
-pipeline into Salesforce (settings from ``SF_*``); the daemon runs the same source as
-``[[sources]] type = "facebook_webhooks"``.
+else ``facebook-webhooks.db``); Meta Lead Ads' ``leadgen`` changes land there too (``sf-social
+leads sync`` fetches them). With ``LINKEDIN_CLIENT_SECRET`` set it also serves LinkedIn Lead
+Sync at ``/linkedin`` (challenge and ``X-LI-Signature``), storing its notifications in
+``--linkedin-spool``. ``sync`` reads the spool from its stored cursor through the
+pipeline into Salesforce (``--config`` and ``SF_*``, as ``sync --once``); the daemon runs
+the same source as ``[[sources]] type = "facebook_webhooks"``.
 """
 
 from __future__ import annotations
@@ -15,24 +18,17 @@ from pathlib import Path
 
 import click
 
-from sf_social.cli.feedio import model_option
-from sf_social.cli.params import PORT, bind, count, output_file
+from sf_social.cli.common import config_model_option, config_option, load
+from sf_social.cli.params import PORT, bind, count, spool_option
 from sf_social.errors import ConfigError
-from sf_social.pipeline import Pipeline, classifier_for
-from sf_social.playbook import load_playbook
-from sf_social.salesforce.writer import SalesforceWriter, WriterConfig
-from sf_social.settings import Settings
 from sf_social.sources.facebook import FacebookWebhookSource, WebhookSpool
 from sf_social.sources.facebook.receiver import MAX_BODY, ReceiverConfig, make_server
-from sf_social.state import open_store
-from sf_social.sync.engine import SyncEngine
+from sf_social.sources.linkedin_api.lead_webhook import PATH, LinkedInLeadRoute
+from sf_social.sync.passes import sync_pass
+from sf_social.sync.runtime import Runtime
 
-spool_option = click.option(
-    "--spool",
-    type=output_file(),
-    default=lambda: os.environ.get("FB_WEBHOOK_SPOOL", "facebook-webhooks.db"),
-    show_default="$FB_WEBHOOK_SPOOL or facebook-webhooks.db",
-    help="SQLite file where accepted events are kept until synced.",
+facebook_spool_option = spool_option(
+    "facebook", "--spool", "SQLite file where accepted events are kept until synced."
 )
 
 
@@ -51,16 +47,26 @@ def webhook() -> None:
     show_default=True,
     help="Largest body (bytes); the default holds Meta's largest batch.",
 )
-@spool_option
-def serve(host: str, port: int, max_body: int, spool: Path) -> None:
+@facebook_spool_option
+@spool_option(
+    "linkedin",
+    "--linkedin-spool",
+    "SQLite file for LinkedIn lead notifications (served when LINKEDIN_CLIENT_SECRET is set).",
+)
+def serve(host: str, port: int, max_body: int, spool: Path, linkedin_spool: Path) -> None:
     """Answer the verification challenge and store signed events until Ctrl-C."""
     secret, token = os.environ.get("FB_APP_SECRET", ""), os.environ.get("FB_VERIFY_TOKEN", "")
     if not secret or not token:
         raise ConfigError("set FB_APP_SECRET and FB_VERIFY_TOKEN to serve Facebook webhooks")
     config = ReceiverConfig(token, secret, os.environ.get("FB_PAGE_ID") or None, max_body)
     store = WebhookSpool(spool)
-    server = bind(lambda: make_server(config, store, host, port), host, port)
-    click.echo(f"listening on {server.url} (spool {spool})", err=False)
+    routes = []
+    linkedin_secret = os.environ.get("LINKEDIN_CLIENT_SECRET", "")
+    if linkedin_secret:
+        routes.append(LinkedInLeadRoute(linkedin_secret, WebhookSpool(linkedin_spool).add))
+    server = bind(lambda: make_server(config, store, host, port, routes), host, port)
+    also = f", LinkedIn leads at {PATH} (spool {linkedin_spool})" if routes else ""
+    click.echo(f"listening on {server.url} (spool {spool}){also}", err=False)
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -72,24 +78,19 @@ def serve(host: str, port: int, max_body: int, spool: Path) -> None:
 
 
 @webhook.command()
-@spool_option
-@model_option
-def sync(spool: Path, model: Path | None) -> None:
-    """Plan and write the events received since the last sync."""
-    settings = Settings.from_env()
-    book = load_playbook(settings.playbook)
-    pipeline = Pipeline(book, classifier_for(book, model or settings.model))
+@facebook_spool_option
+@config_option
+@config_model_option
+def sync(spool: Path, config_path: Path | None, model: Path | None) -> None:
+    """Plan and write the events received since the last sync (state, playbook and login
+    from --config and the environment, as `sync --once`)."""
+    runtime = Runtime(load(config_path, model))
     source = FacebookWebhookSource(spool, os.environ.get("FB_PAGE_ID") or None)
-    store = open_store(settings.db_url)
     try:
-        lock = store.lock_for_daemon()  # SQLite: one process at a time, as sync --once
-        try:
-            writer = SalesforceWriter.connect(settings.salesforce, WriterConfig.from_playbook(book))
-            report = SyncEngine(store, pipeline, writer, writer.api, [source]).sync_once()
-        finally:
-            lock.release()
+        runtime.lock()  # SQLite: one process at a time, as sync --once
+        report = sync_pass(runtime.connect(), [source])
     finally:
-        store.close()
+        runtime.close()
     click.echo(report.summary())
     if report.errors:
         sys.exit(2)

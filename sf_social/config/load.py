@@ -26,7 +26,7 @@ from sf_social.config.model import Config
 from sf_social.config.sources import PLANNED_TYPES, SOURCE_TYPES, SourceConfig
 from sf_social.config.tomlkeys import Path_, key_lines, line_of
 from sf_social.errors import ConfigError
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 from sf_social.userpaths import expand_path, read_text
 from sf_social.yamltext import YamlError, load_yaml
 
@@ -52,6 +52,7 @@ ENV_VARS: dict[Path_, str] = {
     ("push", "call_attempts"): "SF_SOCIAL_PUSH_CALL_ATTEMPTS",
     ("daemon", "poll_interval"): "SF_SOCIAL_POLL_INTERVAL",
     ("daemon", "shutdown_timeout"): "SF_SOCIAL_SHUTDOWN_TIMEOUT",
+    ("daemon", "sweep_interval"): "SF_SOCIAL_SWEEP_INTERVAL",
     ("daemon", "log_format"): "SF_SOCIAL_LOG_FORMAT",
     ("metrics", "file"): "SF_SOCIAL_METRICS_FILE",
     ("metrics", "port"): "SF_SOCIAL_METRICS_PORT",
@@ -59,6 +60,16 @@ ENV_VARS: dict[Path_, str] = {
     ("health", "max_pass_age"): "SF_SOCIAL_HEALTH_MAX_PASS_AGE",
     ("health", "max_outbox_age"): "SF_SOCIAL_HEALTH_MAX_OUTBOX_AGE",
     ("health", "max_dead_letters"): "SF_SOCIAL_HEALTH_MAX_DEAD_LETTERS",
+    ("retention", "raw_grace"): "SF_SOCIAL_RETENTION_RAW_GRACE",
+    ("retention", "dead_letters"): "SF_SOCIAL_RETENTION_DEAD_LETTERS",
+    ("retention", "interval"): "SF_SOCIAL_RETENTION_INTERVAL",
+    ("replies", "enabled"): "SF_SOCIAL_REPLIES_ENABLED",
+    ("replies", "interval"): "SF_SOCIAL_REPLIES_INTERVAL",
+    ("replies", "x_account_id"): "SF_SOCIAL_REPLIES_X_ACCOUNT_ID",
+    ("replies", "x_tier"): "SF_SOCIAL_REPLIES_X_TIER",
+    ("replies", "facebook_page_id"): "SF_SOCIAL_REPLIES_FACEBOOK_PAGE_ID",
+    ("replies", "linkedin_organization"): "SF_SOCIAL_REPLIES_LINKEDIN_ORGANIZATION",
+    ("replies", "settle"): "SF_SOCIAL_REPLIES_SETTLE",
     **{("salesforce", name): f"SF_{name.upper()}" for name in SalesforceSettings.model_fields},
 }
 """Every setting's environment variable, by its ``(section, key)`` in the file."""

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sf_social.config.durations import Duration, format_duration
 from sf_social.config.sources import SourceConfig
-from sf_social.settings import SalesforceSettings, SettingFile, Settings, _hide_password
-from sf_social.sync.push import PushPolicy
+from sf_social.redaction import hide_password
+from sf_social.salesforce_settings import SalesforceSettings
+from sf_social.social_reply import XTier
+from sf_social.userpaths import SettingFile
 
 DEFAULT_DB = "sqlite:///sf_social.db"
 
@@ -36,7 +38,7 @@ class StateConfig(_Section):
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """As pydantic's, with the password of ``url`` hidden."""
         for name, value in super().__repr_args__():
-            yield name, (_hide_password(value) if name == "url" else value)
+            yield name, (hide_password(value) if name == "url" else value)
 
     @model_validator(mode="after")
     def _schema_is_for_postgres(self) -> Self:
@@ -51,7 +53,7 @@ class StateConfig(_Section):
             raise ValueError("holds a control character (NUL, newline...): remove it")
         if not value.startswith(("sqlite:", "postgresql", "memory://")):
             raise ValueError(
-                f"not a state store URL ({_hide_password(value)!r}): use sqlite:///path/state.db"
+                f"not a state store URL ({hide_password(value)!r}): use sqlite:///path/state.db"
                 " or postgresql+psycopg://user@host/db"
             )
         return value
@@ -72,16 +74,6 @@ class PushConfig(_Section):
     """Tries of one API call on a transient error (with backoff) before the write waits
     in the outbox for its next attempt."""
 
-    def policy(self) -> PushPolicy:
-        """The engine's push policy."""
-        return PushPolicy(
-            batch_size=self.batch_size,
-            lease=self.lease,
-            max_attempts=self.max_attempts,
-            backoff_base=self.backoff_base,
-            backoff_max=self.backoff_max,
-        )
-
 
 class LogFormat(StrEnum):
     TEXT = "text"
@@ -95,6 +87,8 @@ class DaemonConfig(_Section):
     """How often each source is polled unless its own ``poll_interval`` says otherwise."""
     shutdown_timeout: Duration = timedelta(seconds=30)
     """How long SIGTERM waits for the batch in flight before leaving anyway."""
+    sweep_interval: Duration = timedelta(minutes=5)
+    """How often the overdue sweep flags Cases past their due time without our reply."""
     log_format: LogFormat = LogFormat.TEXT
 
 
@@ -119,6 +113,75 @@ class HealthConfig(_Section):
     """More dead letters than this is unhealthy; -1: not checked."""
 
 
+class RetentionConfig(_Section):
+    """``[retention]``: how long personal data stays in the local state (design rule 11).
+
+    Post text lives in the outbox only until its write lands (then the row goes); what
+    outlives that is pruned by the daemon every ``interval``.
+    """
+
+    raw_grace: Duration = timedelta(days=1)
+    """Raw payloads a source keeps locally (the Facebook webhook spool) are blanked this
+    long after the source read them into the outbox."""
+    dead_letters: Duration = timedelta(days=30)
+    """Dead letters (their plans hold the post's text and author) are dropped this long
+    after they last failed; their posts stay ``failed`` in the ledger."""
+    interval: Duration = timedelta(hours=1)
+    """How often the daemon prunes."""
+
+
+class RepliesConfig(_Section):
+    """``[replies]``: the reply job, posting the replies agents approved in Salesforce."""
+
+    enabled: bool = False
+    """Post Approved ``Social_Reply__c`` replies on each network configured below."""
+    interval: Duration = timedelta(minutes=1)
+    """How often approved replies are read: one API call when none is pending."""
+    x_account_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    """The X user id the X_* user-context credentials post as."""
+    x_tier: XTier = XTier.BASIC
+    """The X API tier: below enterprise, replies only to posts that summoned the account."""
+    facebook_page_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    """The Facebook page whose ``FB_PAGE_TOKEN`` replies to comments and on Messenger."""
+    linkedin_organization: str | None = None
+    """The organization (``urn:li:organization:<id>`` or its id) commenting with
+    ``LINKEDIN_ACCESS_TOKEN``."""
+    settle: Duration = timedelta(minutes=2)
+    """A reply left in Sending this long is settled (found posted: Sent; else Needs review)."""
+
+    @field_validator("linkedin_organization")
+    @classmethod
+    def _organization(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        ident = value.strip().removeprefix("urn:li:organization:")
+        if not ident.isdigit() or len(ident) > 20:
+            raise ValueError(
+                "replies.linkedin_organization must be urn:li:organization:<numeric id> (or"
+                f" the id), not {value!r}"
+            )
+        return f"urn:li:organization:{ident}"
+
+    @model_validator(mode="after")
+    def _network_when_enabled(self) -> Self:
+        if self.enabled and not self.networks:
+            raise ValueError(
+                "replies.enabled needs a network to post on: replies.x_account_id (the X user"
+                " id), replies.facebook_page_id or replies.linkedin_organization"
+            )
+        return self
+
+    @property
+    def networks(self) -> list[str]:
+        """The networks configured for posting (``twitter``, ``facebook``, ``linkedin``)."""
+        ids = {
+            "twitter": self.x_account_id,
+            "facebook": self.facebook_page_id,
+            "linkedin": self.linkedin_organization,
+        }
+        return [network for network, ident in ids.items() if ident is not None]
+
+
 class Config(_Section):
     """Everything the operator commands need, after file and environment are merged."""
 
@@ -134,6 +197,8 @@ class Config(_Section):
     daemon: DaemonConfig = DaemonConfig()
     metrics: MetricsConfig = MetricsConfig()
     health: HealthConfig = HealthConfig()
+    retention: RetentionConfig = RetentionConfig()
+    replies: RepliesConfig = RepliesConfig()
 
     @property
     def db_url(self) -> str:
@@ -143,15 +208,6 @@ class Config(_Section):
     def db_schema(self) -> str | None:
         """The PostgreSQL schema of the state tables, if one is set."""
         return self.state.schema_
-
-    def settings(self) -> Settings:
-        """The connection settings as the library's other commands know them."""
-        return Settings(
-            salesforce=self.salesforce,
-            db_url=self.db_url,
-            playbook=self.playbook,
-            model=self.model,
-        )
 
     def max_pass_age(self) -> timedelta:
         """``health.max_pass_age``, or three of the longest interval (at least 5 minutes)."""
@@ -166,7 +222,7 @@ class Config(_Section):
         data: dict[str, Any] = _plain(
             self.model_dump(exclude={"sources", "salesforce"}, by_alias=True)
         )
-        data["state"]["url"] = _hide_password(self.state.url)
+        data["state"]["url"] = hide_password(self.state.url)
         data["salesforce"] = {
             name: ("***" if value is not None and _secret(name) else value)
             for name, value in _plain(self.salesforce.model_dump()).items()

@@ -11,9 +11,11 @@ Extension point: a new source type is a subclass of :class:`SourceConfig` with a
 playbook (our accounts), a ``report(name, status)`` that stores what the source says about
 itself (rate limits, gaps, reads this month: ``sf-social status`` shows it) and the
 environment, where its secrets come from (an X bearer token belongs in a variable, not in
-the file). Types: ``jsonl``, ``x``, ``linkedin_page`` and ``facebook_webhooks`` (the spool
-``sf-social webhook serve`` fills); a type reserved but not built yet goes in
-:data:`PLANNED_TYPES`, and naming it is refused.
+the file). Types: ``jsonl``, ``x``, ``x_compliance`` (deleted X posts),
+``linkedin_page``, ``facebook_webhooks`` (the spool ``sf-social webhook serve`` fills) and
+``lead_forms`` (LinkedIn and Meta lead forms, from the webhooks or a scheduled pull);
+``context.held_posts`` reads the posts the state holds (for a compliance check). A type
+reserved but not built yet goes in :data:`PLANNED_TYPES`, and naming it is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -47,6 +49,10 @@ class SourceContext:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     sleep: Callable[[float], None] = time.sleep
     """How a source waits (the daemon's wait ends early, with ``Interrupted``, on stop)."""
+    held_posts: Callable[[str, datetime, str | None, int], list[str]] = (
+        lambda network, since, after, limit: []
+    )
+    """``StateStore.held_posts``: the posts whose deletion a compliance check looks for."""
 
 
 class SourceConfig(BaseModel):
@@ -128,6 +134,39 @@ class XSourceConfig(SourceConfig, XOptions):
         )
 
 
+class XComplianceSourceConfig(SourceConfig):
+    """X compliance check: the posts we hold that X no longer finds are deleted here too
+    (``sf_social.sources.x.compliance``; API cost in the README). Credentials as ``x``."""
+
+    type: Literal["x_compliance"] = "x_compliance"
+    window: Duration = timedelta(days=30)
+    """Posts first seen this recently are checked."""
+    posts_per_pass: int = Field(default=500, ge=1, le=100_000)
+    """At most this many posts a pass (100 per request; each found post is a billed read)."""
+    max_rate_wait_seconds: float = Field(default=900, ge=0, le=3600)
+    batch_jobs: bool = False
+    """Batch compliance jobs (no billed reads; X_BEARER_TOKEN, access that includes them)
+    instead of lookups; a job checks posts_per_pass posts (up to 100,000)."""
+
+    @property
+    def source_name(self) -> str:
+        return self.name or "x-compliance"
+
+    def build(self, context: SourceContext) -> Source:
+        from sf_social.sources.x.config import build_compliance_source
+
+        return build_compliance_source(
+            self.source_name,
+            context.held_posts,
+            window=self.window,
+            per_pass=self.posts_per_pass,
+            max_rate_wait=self.max_rate_wait_seconds,
+            batch_jobs=self.batch_jobs,
+            env=context.environ,
+            sleep=context.sleep,
+        )
+
+
 class LinkedInPageSourceConfig(SourceConfig, LinkedInPageOptions):
     """A LinkedIn company page: comments and mentions (Community Management API, see README).
 
@@ -172,11 +211,53 @@ class FacebookWebhookSourceConfig(SourceConfig):
         return FacebookWebhookSource(self.spool, page, self.batch_size, self.source_name)
 
 
+class LeadFormsSourceConfig(SourceConfig):
+    """Lead form responses: what the webhooks brought (``mode = "webhooks"``: the spool
+    ``webhook serve`` fills, each response fetched) or a scheduled pull of the last
+    ``lookback`` (``mode = "pull"``: fills whatever the webhooks missed; the ledger drops
+    the rest). Tokens and ids from the environment, as ``sf-social leads``."""
+
+    type: Literal["lead_forms"] = "lead_forms"
+    network: Literal["facebook", "linkedin"]
+    mode: Literal["webhooks", "pull"] = "webhooks"
+    spool: Path | None = None
+    """``webhooks``: the spool (Facebook's page spool, or ``--linkedin-spool``)."""
+    lookback: Duration = timedelta(days=1)
+    """``pull``: how far back each pull reads (at most the networks' 90 days)."""
+    owner: str | None = Field(default=None, min_length=1)
+    """LinkedIn: the forms' owner URN (else ``LINKEDIN_LEAD_OWNER``)."""
+    late_after: Duration = timedelta(hours=1)
+    """``pull``: a notification this long after the submission is late (the spool tells)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("spool",)
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"{self.network}-leads{'-pull' if self.mode == 'pull' else ''}"
+
+    def build(self, context: SourceContext) -> Source:
+        from sf_social.config.lead_sources import PullWatch, lead_source
+
+        watch = PullWatch(context.playbook.lead_forms, context.report, self.late_after)
+        return lead_source(
+            self.network,
+            self.mode,
+            context.environ,
+            spool=self.spool,
+            lookback=min(self.lookback, timedelta(days=90)),
+            owner=self.owner,
+            name=self.source_name,
+            watch=watch if self.mode == "pull" else None,
+        )
+
+
 SOURCE_TYPES: dict[str, type[SourceConfig]] = {
     "jsonl": JsonlSourceConfig,
     "x": XSourceConfig,
+    "x_compliance": XComplianceSourceConfig,
     "linkedin_page": LinkedInPageSourceConfig,
     "facebook_webhooks": FacebookWebhookSourceConfig,
+    "lead_forms": LeadFormsSourceConfig,
 }
 """Source types by their ``type`` value."""
 

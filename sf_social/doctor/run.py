@@ -1,4 +1,5 @@
-"""All the checks of one configuration, in order: Salesforce, sources, state."""
+"""All the checks of one configuration, in order: Salesforce, sources, lead forms, replies,
+state."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Mapping
 
 from sf_social.config import Config
 from sf_social.config.sources import SourceConfig
+from sf_social.doctor.leads import lead_checks
+from sf_social.doctor.replies import reply_checks
 from sf_social.doctor.report import Check, fail
 from sf_social.doctor.salesforce import salesforce_checks
 from sf_social.doctor.sources import source_checks
@@ -26,7 +29,9 @@ def run_checks(
         fix = "fix the playbook (`sf-social classify --playbook FILE` names each problem)"
         checks.append(fail("config", "playbook", str(exc), fix))
         playbook = None
-    org_checks, org_id = salesforce_checks(config.salesforce, playbook)
+    org_checks, org_id = salesforce_checks(
+        config.salesforce, playbook, replies=config.replies.enabled
+    )
     checks += org_checks
 
     def playbook_of(source: SourceConfig) -> Playbook:
@@ -34,6 +39,8 @@ def run_checks(
         return load_playbook(own) if own else playbook or load_playbook()
 
     checks += source_checks(config.sources, playbook_of, env)
+    checks += lead_checks(env)
+    checks += reply_checks(config.replies, env)
     checks += state_checks(
         config.db_url, config.db_schema, org_id, starting=starting, rebind=rebind
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Set
 from typing import Any
 
+from sf_social.doctor.leads import consent_objects
 from sf_social.doctor.report import Check, fail, ok, warn
 from sf_social.errors import ConfigError, SalesforceError
 from sf_social.metadata.validate import INTEGRATION_PERMISSION_SET
@@ -17,10 +18,14 @@ from sf_social.playbook import Playbook
 from sf_social.routing import routed_queues
 from sf_social.salesforce.connection import Connection
 from sf_social.salesforce.soql import quote, select_in
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 from sf_social.writable import writable_fields, writable_picklist_values
 
 AREA = "salesforce"
+REPLY = "Social_Reply__c"
+REPLY_READ = ("Case__c", "Reply_To_Key__c", "Body__c")
+REPLY_WRITTEN = ("Status__c", "Posted_Id__c", "Posted_URL__c", "Error__c")
+"""What the reply job reads of a reply, and what it writes back."""
 DEPLOY = "run `sf-social metadata deploy` (or deploy metadata/ with the sf CLI)"
 ASSIGN = (
     f"assign the permission set {INTEGRATION_PERMISSION_SET} to the integration user"
@@ -35,10 +40,13 @@ def salesforce_checks(
     settings: SalesforceSettings,
     playbook: Playbook | None,
     connect: Callable[[SalesforceSettings], Connection] = Connection,
+    *,
+    replies: bool = False,
 ) -> tuple[list[Check], str | None]:
     """Every org check, in order, and the org id; after a failed login only that failure.
 
-    Without a ``playbook`` (it did not load) the picklist and queue checks are left out.
+    Without a ``playbook`` (it did not load) the picklist and queue checks are left out;
+    with ``replies`` (the reply job is enabled) ``Social_Reply__c`` is checked too.
     """
     try:
         connection = connect(settings)
@@ -58,6 +66,10 @@ def salesforce_checks(
     if playbook is not None:
         checks += org.picklist_checks(writable_picklist_values(playbook))
         checks += org.queue_checks(routed_queues(playbook))
+    if playbook is not None and playbook.lead_forms.email_consents:
+        checks.append(consent_objects(org.describe))
+    if replies:
+        checks.append(org.guarded("replies", org.reply_fields))
     checks.append(org.guarded("permission set", lambda: org.permission_set(settings, editable)))
     return checks, org.org_id
 
@@ -151,6 +163,21 @@ class _Org:
             else:
                 checks.append(ok(AREA, name, f"{len(names)} custom fields exist and are editable"))
         return checks, editable
+
+    def reply_fields(self) -> Check:
+        """``Social_Reply__c`` exists, the job reads its fields and writes its outcome."""
+        try:
+            described = self.describe(REPLY)
+        except SalesforceError as exc:
+            return fail(AREA, "replies", f"{REPLY} cannot be described: {exc}", DEPLOY)
+        missing = sorted({*REPLY_READ, *REPLY_WRITTEN} - set(described))
+        if missing:
+            return fail(AREA, "replies", f"{REPLY} lacks {', '.join(missing)}", DEPLOY)
+        locked = sorted(f for f in REPLY_WRITTEN if not described[f].get("updateable"))
+        if locked:
+            detail = f"{REPLY}: not editable by this user: {', '.join(locked)}"
+            return fail(AREA, "replies", detail, ASSIGN)
+        return ok(AREA, "replies", f"{REPLY} is readable and its outcome fields editable")
 
     def picklist_checks(self, values: Mapping[tuple[str, str], Set[str]]) -> list[Check]:
         """One check per object: every value we write is an active value of its picklist."""

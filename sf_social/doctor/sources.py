@@ -5,7 +5,8 @@ query: what the access level allows). LinkedIn: the token reads the page (``link
 check``) and is not about to expire: LinkedIn tokens last 60 days; the expiry comes from
 token introspection when ``LINKEDIN_CLIENT_ID`` and ``LINKEDIN_CLIENT_SECRET`` are set,
 else from ``LINKEDIN_TOKEN_ISSUED`` (the day it was issued). Facebook: the app secret and
-verify token the receiver needs are set. No source configured is fine.
+verify token the receiver needs are set. The X compliance check: X credentials are set. No
+source configured is fine.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ from sf_social.config.sources import (
     JsonlSourceConfig,
     LinkedInPageSourceConfig,
     SourceConfig,
+    XComplianceSourceConfig,
     XSourceConfig,
 )
+from sf_social.doctor.linkedin_token import introspect
 from sf_social.doctor.report import Check, fail, ok, warn
+from sf_social.errors import ConfigError
 from sf_social.playbook import Playbook
 from sf_social.sources.linkedin_api.check import check_page
 from sf_social.sources.x.check import check_access
+from sf_social.sources.x.client import XCredentials
 
 AREA = "sources"
-INTROSPECT = "https://www.linkedin.com/oauth/v2/introspectToken"
 TOKEN_LIFE = timedelta(days=60)
 RENEW_AHEAD = timedelta(days=7)
 RENEW = (
@@ -75,6 +79,13 @@ def source_checks(
                 checks.append(fail(AREA, name, f"{' and '.join(unset)} not set", fix))
             else:
                 checks.append(ok(AREA, name, "FB_APP_SECRET and FB_VERIFY_TOKEN set"))
+        elif isinstance(source, XComplianceSourceConfig):
+            try:
+                found = XCredentials.from_env(env).describe()
+            except ConfigError as exc:
+                checks.append(fail(AREA, name, str(exc), "set the X_* variables as for `x`"))
+            else:
+                checks.append(ok(AREA, name, f"X credentials set ({found})"))
         elif isinstance(source, JsonlSourceConfig):
             if source.path.exists():
                 checks.append(ok(AREA, name, f"{source.path} exists"))
@@ -88,21 +99,16 @@ def linkedin_expiry(
 ) -> Check:
     """When the LinkedIn token expires: ok, warn 7 days ahead, fail once expired."""
     what = f"{name} token expiry"
-    client, secret = env.get("LINKEDIN_CLIENT_ID"), env.get("LINKEDIN_CLIENT_SECRET")
-    token = env.get("LINKEDIN_ACCESS_TOKEN", "")
-    if client and secret and token:
-        form = {"client_id": client, "client_secret": secret, "token": token}
-        try:
-            response = http.post(INTROSPECT, data=form, timeout=30)
-            answer = response.json() if response.ok else {}
-        except (requests.RequestException, ValueError) as exc:
-            return warn(AREA, what, f"token introspection failed ({type(exc).__name__})")
-        if not isinstance(answer, dict) or not isinstance(answer.get("expires_at"), int):
-            status = f"HTTP {response.status_code}"
-            return warn(AREA, what, f"token introspection gave no expires_at ({status})")
-        if answer.get("active") is False:
+    found = introspect(env, http, env.get("LINKEDIN_ACCESS_TOKEN", ""))
+    if isinstance(found, str):
+        return warn(AREA, what, found)
+    if found is not None:
+        if found.expires_at is None:
+            detail = f"token introspection gave no expires_at (HTTP {found.status})"
+            return warn(AREA, what, detail)
+        if found.inactive:
             return fail(AREA, what, "LinkedIn says the token is no longer active", RENEW)
-        return _expiry(what, datetime.fromtimestamp(answer["expires_at"], UTC), now)
+        return _expiry(what, datetime.fromtimestamp(found.expires_at, UTC), now)
     issued = env.get("LINKEDIN_TOKEN_ISSUED")
     if not issued:
         return warn(

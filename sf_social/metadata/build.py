@@ -1,9 +1,14 @@
 """The Metadata API (mdapi-format) package built from ``metadata/``, as a folder or a zip.
 
 Layout: ``package.xml``; ``objects/<Object>.object`` (a ``CustomObject`` holding only our
-fields: package.xml lists them as ``CustomField`` members, so the object itself is left
-alone); ``standardValueSets/<Name>.standardValueSet``; ``permissionsets/<Name>.permissionset``;
-``queues/<Name>.queue``.
+fields and validation rules: package.xml lists them as ``CustomField`` and
+``ValidationRule`` members, so a standard object itself is left alone; a custom object of
+ours is a ``CustomObject`` member too, and its file carries the object's own settings);
+``standardValueSets/<Name>.standardValueSet``; ``permissionsets/<Name>.permissionset``;
+``queues/<Name>.queue``; ``reportTypes/<Name>.reportType``, ``reports/<Folder>-meta.xml`` and
+``reports/<Folder>/<Name>.report``, ``dashboards/<Folder>-meta.xml`` and
+``dashboards/<Folder>/<Name>.dashboard``, ``notificationtypes/<Name>.notiftype``,
+``customPermissions/<Name>.customPermission``, ``quickActions/<Object>.<Name>.quickAction``.
 The output is deterministic: sorted entries, fixed zip timestamps.
 """
 
@@ -11,7 +16,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from itertools import groupby
 from pathlib import Path
 
 from sf_social.errors import ConfigError
@@ -54,23 +58,48 @@ def build_package(root: Path, out: Path) -> MetadataPackage:
 def mdapi_files(package: MetadataPackage, api_version: str = API_VERSION) -> dict[str, bytes]:
     """Path in the package → content, ``package.xml`` included, sorted by path."""
     files = {"package.xml": package_xml(package.members(), api_version)}
-    for sobject, fields in groupby(package.fields, key=lambda f: f.object):
-        custom_object = new_element("CustomObject")
-        for field in fields:
-            source = parse_xml(field.source)
-            element = add_child(custom_object, "fields")
-            if child_text(source, "fullName") is None:
-                add_child(element, "fullName", field.api_name)
-            for child in children(source):
-                copy_into(element, child, local_name(child))
-        files[f"objects/{sobject}.object"] = to_bytes(custom_object)
+    for sobject in sorted({f.object for f in package.fields} | {o.name for o in package.objects}):
+        files[f"objects/{sobject}.object"] = object_file(package, sobject)
     for value_set in package.value_sets:
         files[f"standardValueSets/{value_set.name}.standardValueSet"] = value_set.source
     for permission_set in package.permission_sets:
         files[f"permissionsets/{permission_set.name}.permissionset"] = permission_set.source
     for queue in package.queues:
         files[f"queues/{queue.name}.queue"] = queue.source
+    for item in package.analytics:
+        files[item.mdapi_path] = item.source
     return dict(sorted(files.items()))
+
+
+def object_file(package: MetadataPackage, sobject: str) -> bytes:
+    """``objects/<sobject>.object``: a custom object's own settings, if the package creates
+    it, then our fields and validation rules, each element in the schema's order."""
+    parts: list[tuple[str, str, bytes]] = [
+        ("fields", f.api_name, f.source) for f in package.fields if f.object == sobject
+    ]
+    parts += [
+        ("validationRules", r.name, r.source)
+        for r in package.validation_rules
+        if r.object == sobject
+    ]
+    custom = package.custom_object(sobject)
+    elements = (
+        [] if custom is None else [(local_name(c), c) for c in children(parse_xml(custom.source))]
+    )
+    for tag, name, data in parts:
+        source = parse_xml(data)
+        element = new_element(tag)
+        if child_text(source, "fullName") is None:
+            add_child(element, "fullName", name)
+        for child in children(source):
+            copy_into(element, child, local_name(child))
+        elements.append((tag, element))
+    custom_object = new_element("CustomObject")
+    # CustomObject's schema sequence is alphabetical: a stable sort by name keeps each
+    # kind's elements in their order.
+    for tag, element in sorted(elements, key=lambda item: item[0]):
+        copy_into(custom_object, element, tag)
+    return to_bytes(custom_object)
 
 
 def package_xml(members: dict[str, list[str]], api_version: str = API_VERSION) -> bytes:

@@ -44,6 +44,10 @@ class MetadataDiff:
     merges: tuple[ValueSetMerge, ...]
     conflicts: tuple[str, ...] = ()
     queues: tuple[QueueMerge, ...] = ()
+    analytics: tuple[str, ...] = ()
+    """Our custom objects' settings, validation rules, report types, reports, dashboards,
+    folders, notification types, custom permissions and quick actions
+    (``Report Social_Care/...``): ours, so deployed as they are."""
 
     @property
     def changes(self) -> bool:
@@ -134,7 +138,14 @@ def plan_deploy(
         if name not in org.queues
     ]
     queues = tuple(merge_queue(q, org.queues.get(q.name)) for q in package.queues)
-    return MetadataDiff(tuple(to_add), tuple(present), tuple(merges), tuple(conflicts), queues)
+    analytics = (
+        *(f"CustomObject {o.name}" for o in package.objects),
+        *(f"ValidationRule {r.member}" for r in package.validation_rules),
+        *(f"{a.kind} {a.name}" for a in package.analytics),
+    )
+    return MetadataDiff(
+        tuple(to_add), tuple(present), tuple(merges), tuple(conflicts), queues, analytics
+    )
 
 
 def _ours(values: tuple[ValueDef, ...]) -> list[PicklistValue]:
@@ -155,6 +166,13 @@ def render_diff(diff: MetadataDiff) -> list[str]:
             lines.append(f"  {queue.name}: also for {', '.join(queue.added)}")
         else:
             lines.append(f"  {queue.name}: nothing to add")
+    if diff.analytics:
+        lines.append(
+            "Custom objects, validation rules, report types, reports, dashboards, notification"
+            " types, custom permissions and quick actions"
+            f" ({len(diff.analytics)}), deployed as they are (ours: a deploy replaces them):"
+        )
+        lines += [f"  {name}" for name in diff.analytics]
     lines.append("Picklist values:")
     for merge in diff.merges:
         shared = f" (shared by {SHARED[merge.name]})" if merge.name in SHARED else ""

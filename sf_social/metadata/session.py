@@ -11,7 +11,7 @@ from sf_social.errors import MetadataApiError, SalesforceApiError
 from sf_social.salesforce.auth import OrgSession
 from sf_social.salesforce.auth import open_session as _login
 from sf_social.salesforce.connection import TimeoutSession
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 
 __all__ = ["OrgSession", "open_session"]
 

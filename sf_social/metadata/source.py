@@ -6,6 +6,8 @@ no duplicate values, a field named like its file, ...) are checked here too.
 ``scan_package`` returns what loaded and every problem; ``load_package`` raises instead.
 
 Layout (also under ``main/default/``): ``objects/<Object>/fields/<Field>.field-meta.xml``,
+``objects/<Name__c>/<Name__c>.object-meta.xml`` (a custom object),
+``objects/<Object>/validationRules/<Rule>.validationRule-meta.xml``,
 ``standardValueSets/<Name>.standardValueSet-meta.xml``,
 ``permissionsets/<Name>.permissionset-meta.xml``, ``queues/<DeveloperName>.queue-meta.xml``.
 """
@@ -13,19 +15,24 @@ Layout (also under ``main/default/``): ``objects/<Object>/fields/<Field>.field-m
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from sf_social.errors import MetadataError
 from sf_social.metadata.components import (
+    ANALYTICS_TYPES,
     PICKLIST_TYPES,
+    AnalyticsDef,
     Component,
     CustomFieldDef,
+    CustomObjectDef,
     FieldPermissionDef,
     MetadataPackage,
     ObjectPermissionDef,
     PermissionSetDef,
     QueueDef,
     StandardValueSetDef,
+    ValidationRuleDef,
     ValueDef,
 )
 from sf_social.metadata.problems import Problem
@@ -47,6 +54,17 @@ _KINDS = (
         "CustomField",
     ),
     (
+        re.compile(r"(?:^|/)objects/(?P<object>[^/]+)/(?P<name>[^/]+)\.object-meta\.xml$"),
+        "CustomObject",
+    ),
+    (
+        re.compile(
+            r"(?:^|/)objects/(?P<object>[^/]+)/validationRules/"
+            r"(?P<name>[^/]+)\.validationRule-meta\.xml$"
+        ),
+        "ValidationRule",
+    ),
+    (
         re.compile(r"(?:^|/)standardValueSets/(?P<name>[^/]+)\.standardValueSet-meta\.xml$"),
         "StandardValueSet",
     ),
@@ -55,17 +73,47 @@ _KINDS = (
         "PermissionSet",
     ),
     (re.compile(r"(?:^|/)queues/(?P<name>[^/]+)\.queue-meta\.xml$"), "Queue"),
+    (re.compile(r"(?:^|/)reportTypes/(?P<name>[^/]+)\.reportType-meta\.xml$"), "ReportType"),
+    (re.compile(r"(?:^|/)reports/(?P<name>[^/]+)\.reportFolder-meta\.xml$"), "ReportFolder"),
+    (re.compile(r"(?:^|/)reports/(?P<name>[^/]+/[^/]+)\.report-meta\.xml$"), "Report"),
+    (
+        re.compile(r"(?:^|/)dashboards/(?P<name>[^/]+)\.dashboardFolder-meta\.xml$"),
+        "DashboardFolder",
+    ),
+    (re.compile(r"(?:^|/)dashboards/(?P<name>[^/]+/[^/]+)\.dashboard-meta\.xml$"), "Dashboard"),
+    (
+        re.compile(r"(?:^|/)notificationtypes/(?P<name>[^/]+)\.notiftype-meta\.xml$"),
+        "CustomNotificationType",
+    ),
+    (
+        re.compile(r"(?:^|/)customPermissions/(?P<name>[^/]+)\.customPermission-meta\.xml$"),
+        "CustomPermission",
+    ),
+    (
+        re.compile(r"(?:^|/)quickActions/(?P<name>[^/.]+\.[^/.]+)\.quickAction-meta\.xml$"),
+        "QuickAction",
+    ),
 )
 _LAYOUT = (
     "objects/<Object>/fields/<Field>.field-meta.xml, "
+    "objects/<Name__c>/<Name__c>.object-meta.xml, "
+    "objects/<Object>/validationRules/<Rule>.validationRule-meta.xml, "
     "standardValueSets/<Name>.standardValueSet-meta.xml, "
-    "permissionsets/<Name>.permissionset-meta.xml or queues/<Name>.queue-meta.xml"
+    "permissionsets/<Name>.permissionset-meta.xml, queues/<Name>.queue-meta.xml, "
+    "reportTypes/<Name>.reportType-meta.xml, reports/<Folder>.reportFolder-meta.xml, "
+    "reports/<Folder>/<Name>.report-meta.xml, dashboards/<Folder>.dashboardFolder-meta.xml, "
+    "dashboards/<Folder>/<Name>.dashboard-meta.xml, notificationtypes/<Name>.notiftype-meta.xml, "
+    "customPermissions/<Name>.customPermission-meta.xml or "
+    "quickActions/<Object>.<Name>.quickAction-meta.xml"
 )
+_PER_OBJECT = ("CustomField", "ValidationRule")
+"""The kinds named ``Object.Name`` in package.xml."""
 _REQUIRED_BY_TYPE = {
     "Text": ("length",),
     "LongTextArea": ("length", "visibleLines"),
     "Number": ("precision",),
     "MultiselectPicklist": ("visibleLines",),
+    "Lookup": ("referenceTo", "relationshipName"),
 }
 
 
@@ -108,7 +156,7 @@ def read_component(root: Path, path: Path) -> tuple[Component | None, list[Probl
         return None, [Problem(path, None, "", f"not a metadata file sf_social reads ({_LAYOUT})")]
     match, kind = found
     name = match["name"]
-    component = f"{match['object']}.{name}" if kind == "CustomField" else name
+    component = f"{match['object']}.{name}" if kind in _PER_OBJECT else name
     try:
         data = path.read_bytes()
         document = parse_xml(data)
@@ -127,10 +175,16 @@ def read_component(root: Path, path: Path) -> tuple[Component | None, list[Probl
     read: Component
     if kind == "CustomField":
         read = reader.custom_field(document, match["object"], name, data)
+    elif kind == "CustomObject":
+        read = reader.custom_object(document, match["object"], name, data)
+    elif kind == "ValidationRule":
+        read = reader.validation_rule(document, match["object"], name, data)
     elif kind == "StandardValueSet":
         read = reader.value_set(document, name, data)
     elif kind == "Queue":
         read = reader.queue(document, name, data)
+    elif kind in ANALYTICS_TYPES:
+        read = reader.analytics(document, kind, name, data)
     else:
         read = reader.permission_set(document, name, data)
     return read, reader.problems
@@ -197,6 +251,52 @@ class _Reader:
             case_sensitive=text.boolean("caseSensitive"),
             restricted=value_set is not None and _Texts(value_set).boolean("restricted"),
             values=tuple(values),
+            reference_to=text.get("referenceTo"),
+            relationship_name=text.get("relationshipName"),
+            source=data,
+        )
+
+    def custom_object(
+        self, document: XmlElement, folder: str, name: str, data: bytes
+    ) -> CustomObjectDef:
+        text = _Texts(document)
+        if name != folder:
+            self.problem(document, f"a custom object's file is objects/{folder}/{folder}...")
+        if not name.endswith("__c"):
+            self.problem(document, "only custom objects (API name ending in __c) belong here")
+        for required in ("label", "pluralLabel", "nameField", "deploymentStatus", "sharingModel"):
+            if not children(document, required):
+                self.problem(document, f"a custom object needs <{required}>")
+        name_field = next(iter(children(document, "nameField")), None)
+        name_format = None
+        if name_field is not None and _Texts(name_field).get("type") == "AutoNumber":
+            name_format = _Texts(name_field).get("displayFormat")
+        return CustomObjectDef(
+            file=self.path,
+            line=document.sourceline,
+            name=name,
+            label=text.get("label") or name,
+            plural_label=text.get("pluralLabel") or name,
+            name_format=name_format,
+            source=data,
+        )
+
+    def validation_rule(
+        self, document: XmlElement, sobject: str, name: str, data: bytes
+    ) -> ValidationRuleDef:
+        text = _Texts(document)
+        full_name = text.get("fullName")
+        if full_name is not None and full_name != name:
+            self.problem(document, f"fullName {full_name!r} differs from the file name {name!r}")
+        for required in ("errorConditionFormula", "errorMessage"):
+            if not text.get(required):
+                self.problem(document, f"a validation rule needs <{required}>")
+        return ValidationRuleDef(
+            file=self.path,
+            line=document.sourceline,
+            object=sobject,
+            name=name,
+            active=text.boolean("active"),
             source=data,
         )
 
@@ -291,6 +391,27 @@ class _Reader:
             source=data,
         )
 
+    def analytics(self, document: XmlElement, kind: str, name: str, data: bytes) -> AnalyticsDef:
+        label_element = _LABELS[kind]
+        label = _Texts(document).get(label_element)
+        if not label:
+            self.problem(document, f"missing <{label_element}>: its name in Setup")
+        if kind == "Dashboard" and _Texts(document).get("dashboardType") != "LoggedInUser":
+            self.problem(
+                document,
+                "set <dashboardType>LoggedInUser</dashboardType>: a running user is a user of"
+                " one org, and everyone would see that user's data",
+            )
+        return AnalyticsDef(
+            file=self.path,
+            line=document.sourceline,
+            kind=kind,
+            name=name,
+            label=label or name,
+            refers_to=tuple(_references(document, kind)),
+            source=data,
+        )
+
     def values(self, elements: list[XmlElement]) -> list[ValueDef]:
         values: list[ValueDef] = []
         for element in elements:
@@ -340,3 +461,50 @@ class _Texts:
     def integer(self, name: str) -> int | None:
         text = self.get(name)
         return int(text) if text is not None and text.lstrip("-").isdigit() else None
+
+
+_LABELS = {
+    "ReportType": "label",
+    "ReportFolder": "name",
+    "Report": "name",
+    "DashboardFolder": "name",
+    "Dashboard": "title",
+    "CustomNotificationType": "masterLabel",
+    "CustomPermission": "label",
+    "QuickAction": "label",
+}
+"""The element holding each analytics kind's name in Setup."""
+
+
+def _references(document: XmlElement, kind: str) -> list[str]:
+    """What a report (its report type), dashboard (reports), report type or quick action
+    (fields) needs."""
+    if kind == "Report":
+        return [t for t in [_Texts(document).get("reportType")] if t]
+    if kind == "Dashboard":
+        return sorted({e.text or "" for e in _descendants(document, "report")} - {""})
+    if kind == "ReportType":
+        return [
+            f"{_Texts(c).get('table')}.{_Texts(c).get('field')}"
+            for section in children(document, "sections")
+            for c in children(section, "columns")
+        ]
+    if kind == "QuickAction":
+        target = _Texts(document).get("targetObject") or ""
+        named = [
+            _Texts(e).get("field")
+            for e in [
+                *children(document, "fieldOverrides"),
+                *_descendants(document, "quickActionLayoutItems"),
+            ]
+        ]
+        parent = _Texts(document).get("targetParentField")
+        return sorted({f"{target}.{f}" for f in [*named, parent] if f})
+    return []
+
+
+def _descendants(element: XmlElement, name: str) -> Iterator[XmlElement]:
+    for child in children(element):
+        if local_name(child) == name:
+            yield child
+        yield from _descendants(child, name)

@@ -11,6 +11,8 @@
   ``metadata/``. Values of standard picklists are looked up in the standard value set behind
   the field; standard picklists we ship no value set for (Status, Priority) keep the org's
   values and are not checked;
+- a custom object's fields and validation rules come with the object, and a quick action
+  names only custom fields the package defines;
 - every queue the playbook routes to that ``metadata/`` ships accepts the objects routed
   to it. A routed queue the package lacks must exist in the org: ``unshipped_queues``
   names them, for the commands that can ask the org.
@@ -25,10 +27,12 @@ from sf_social.errors import MetadataError
 from sf_social.metadata.components import (
     ACTIVITY,
     ACTIVITY_OBJECTS,
+    AnalyticsDef,
     CustomFieldDef,
     MetadataPackage,
     PermissionSetDef,
     StandardValueSetDef,
+    ValidationRuleDef,
     field_object,
 )
 from sf_social.metadata.problems import Problem
@@ -78,7 +82,52 @@ def checked_package(root: Path, playbook: Playbook) -> MetadataPackage:
 def package_problems(package: MetadataPackage, playbook: Playbook) -> list[Problem]:
     """The problems across files: permission set coverage and what the mapping writes."""
     missing = check_writes(package, writable_fields(), writable_picklist_values(playbook))
-    return check_permissions(package) + missing + check_queues(package, playbook)
+    problems = check_permissions(package) + missing + check_queues(package, playbook)
+    return problems + check_analytics(package) + check_custom_objects(package)
+
+
+def check_custom_objects(package: MetadataPackage) -> list[Problem]:
+    """A field or validation rule of a custom object (``__c``) the package does not create."""
+    problems = []
+    parts: list[CustomFieldDef | ValidationRuleDef] = [*package.fields, *package.validation_rules]
+    for part in parts:
+        if part.object.endswith("__c") and package.custom_object(part.object) is None:
+            message = (
+                f"{part.object} is not in the package: add"
+                f" objects/{part.object}/{part.object}.object-meta.xml"
+            )
+            problems.append(Problem(part.file, part.line, part.member, message))
+    return problems
+
+
+def check_analytics(package: MetadataPackage) -> list[Problem]:
+    """What reports, dashboards, report types and quick actions need from the package: their
+    folder, a custom report type, the reports a dashboard shows, the custom fields of a
+    report type or a quick action."""
+    problems = []
+    for item in package.analytics:
+        for missing in _missing_parts(package, item):
+            problems.append(Problem(item.file, item.line, item.name, missing))
+    return problems
+
+
+def _missing_parts(package: MetadataPackage, item: AnalyticsDef) -> list[str]:
+    folder_kind = {"Report": "ReportFolder", "Dashboard": "DashboardFolder"}.get(item.kind)
+    found = []
+    if folder_kind and item.folder and package.analytic(folder_kind, item.folder) is None:
+        found.append(f"no folder {item.folder}: add its {folder_kind} file beside the folder")
+    for ref in item.refers_to:
+        if item.kind == "Report" and ref.endswith("__c"):
+            if package.analytic("ReportType", ref.removesuffix("__c")) is None:
+                found.append(f"report type {ref} is not in reportTypes/")
+        elif item.kind == "Dashboard" and package.analytic("Report", ref) is None:
+            found.append(f"shows report {ref}, which is not in reports/")
+        elif item.kind in ("ReportType", "QuickAction"):
+            sobject, _, field = ref.partition(".")
+            if field.endswith("__c") and package.field(sobject, field) is None:
+                what = "column" if item.kind == "ReportType" else "field"
+                found.append(f"{what} {ref} is not a custom field in objects/")
+    return found
 
 
 def check_queues(package: MetadataPackage, playbook: Playbook) -> list[Problem]:

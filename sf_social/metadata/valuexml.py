@@ -6,7 +6,7 @@ source file, an mdapi package or a SOAP answer, whatever namespace prefix it car
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element, SubElement
+from xml.etree.ElementTree import Element, ParseError, SubElement
 
 import defusedxml.ElementTree as SafeET
 
@@ -39,7 +39,13 @@ _OWN = frozenset({"fullName", "default", "isActive", "label"})
 
 def parse_xml(data: bytes) -> Element:
     """XML parsed safely (defusedxml); ``ParseError`` or ``DefusedXmlException`` if bad."""
-    root: Element = SafeET.fromstring(data)
+    try:
+        root: Element = SafeET.fromstring(data)
+    except SyntaxError as exc:
+        if isinstance(exc, ParseError):
+            raise
+        # defusedxml before 0.7.1 parses with its own copy of ElementTree: another ParseError
+        raise ParseError(str(exc)) from exc
     return root
 
 

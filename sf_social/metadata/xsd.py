@@ -20,11 +20,20 @@ from sf_social.metadata.xmlfile import NS, XmlElement
 
 ROOT_TYPES = (
     "CustomField",
+    "CustomNotificationType",
     "CustomObject",
+    "CustomPermission",
+    "Dashboard",
+    "DashboardFolder",
     "Package",
     "PermissionSet",
+    "QuickAction",
     "Queue",
+    "Report",
+    "ReportFolder",
+    "ReportType",
     "StandardValueSet",
+    "ValidationRule",
 )
 _XSD = "http://www.w3.org/2001/XMLSchema"
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"

@@ -12,22 +12,22 @@ The sync engine needs three names::
         elif result.retryable: ...                # every failure transient: later
         else: ...                                 # dead letter: result.failures say why
 
-and, for its own tests, :class:`InMemoryWriter` (same logic on an in-memory org).
+and, for its own tests, ``sf_social.testing.InMemoryWriter`` (same logic on an in-memory org).
 
 Modules, one concept each: ``auth`` (logins), ``connection`` (REST calls), ``soql``
-(escaping, query splitting), ``codes`` (error code → what to do), ``retry`` (backoff
-timings), ``budget`` (daily API usage), ``api`` (the port), ``rest`` and ``bulk`` (the real
-org), ``memory`` (the in-memory org), ``identity``, ``queues``, ``batch`` (merge, order,
-payloads), ``delivery`` (send, per-record retries), ``results``, ``writer``.
+(escaping, query splitting), ``codes`` (error code → what to do), ``retry`` (which calls
+are retried, with ``sf_social.retry.RetryPolicy``'s timings), ``budget`` (daily API usage),
+``api`` (the port), ``rest`` and ``bulk`` (the real org), ``memory`` (the in-memory org),
+``identity``, ``queues``, ``batch`` (merge, order, payloads), ``delivery`` (send,
+per-record retries), ``results``, ``writer``.
 """
 
 from sf_social.salesforce.api import Lookup, OrgApi, RecordResult
 from sf_social.salesforce.auth import OrgSession, open_session
 from sf_social.salesforce.budget import ApiBudget, BudgetPolicy
 from sf_social.salesforce.bulk import BulkPolicy
-from sf_social.salesforce.codes import Disposition, classify
+from sf_social.salesforce.codes import Disposition
 from sf_social.salesforce.connection import Connection
-from sf_social.salesforce.memory import InMemoryOrg, InMemoryWriter
 from sf_social.salesforce.rest import RestOptions, RestOrgApi
 from sf_social.salesforce.results import (
     PlanResult,
@@ -45,8 +45,6 @@ __all__ = [
     "BulkPolicy",
     "Connection",
     "Disposition",
-    "InMemoryOrg",
-    "InMemoryWriter",
     "Lookup",
     "OrgApi",
     "OrgSession",
@@ -62,6 +60,5 @@ __all__ = [
     "WriteReport",
     "Writer",
     "WriterConfig",
-    "classify",
     "open_session",
 ]

@@ -2,12 +2,13 @@
 
 Two adapters implement it: :class:`~sf_social.salesforce.rest.RestOrgApi` (the real org,
 through a :class:`~sf_social.salesforce.connection.Connection`) and
-:class:`~sf_social.salesforce.memory.InMemoryOrg` (a dictionary, for fast tests). The
+:class:`~sf_social.testing.memory_org.InMemoryOrg` (a dictionary, for fast tests). The
 writer's logic — merging, existence, identity, queues, retries — is the same for both.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,6 +18,10 @@ from sf_social.salesforce.budget import ApiBudget
 
 MAX_COLLECTION = 200
 """Records in one sObject Collections call."""
+RECORD_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+"""A Salesforce record Id: 15 or 18 letters and digits."""
+MAX_COMPOSITE_HEAVY = 5
+"""Query or sObject Collections subrequests in one Composite call (of 25 subrequests)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,21 @@ class RecordResult:
         return self.errors[0] if self.errors else None
 
 
+@dataclass(frozen=True)
+class CollectionCall:
+    """One sObject Collections write: an upsert by ``key_field``, or (``None``) an update
+    by Id; up to 200 records of ``sobject``."""
+
+    sobject: str
+    key_field: str | None
+    records: Sequence[Mapping[str, Any]]
+    allow_duplicates: bool = False
+
+
+CallAnswer = list[RecordResult] | SalesforceApiError
+"""A collections call's results, one per record, or the error that failed the whole call."""
+
+
 class OrgApi(Protocol):
     """What the writer needs from an org."""
 
@@ -113,6 +133,21 @@ class OrgApi(Protocol):
         self, sobject: str, records: Sequence[Mapping[str, Any]], *, allow_duplicates: bool = False
     ) -> list[RecordResult]:
         """Update up to 200 records by ``Id`` in one call (``allOrNone`` false)."""
+        ...
+
+    def create(self, records: Sequence[Mapping[str, Any]]) -> list[RecordResult]:
+        """Insert up to 200 records, each naming its sObject in ``attributes``, in one call
+        (``allOrNone`` false): for objects without an external id of ours (Individual)."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> list[RecordResult]:
+        """Delete up to 200 records by Id in one call (``allOrNone`` false): one result per
+        Id, in order. Deleted records go to the org's Recycle Bin."""
+        ...
+
+    def write(self, calls: Sequence[CollectionCall]) -> list[CallAnswer]:
+        """Make ``calls``, packed five to a Composite call (one API call each), in order:
+        one answer per call."""
         ...
 
     def bulk_upsert(

@@ -1,4 +1,4 @@
-"""Logging in to an org from :class:`~sf_social.settings.SalesforceSettings`.
+"""Logging in to an org from :class:`~sf_social.salesforce_settings.SalesforceSettings`.
 
 Four logins, as ``SalesforceSettings.auth_mode`` picks them: an existing access token
 (used as is; it cannot be renewed), OAuth 2.0 JWT bearer (the standard for a daemon),
@@ -25,7 +25,7 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.redaction import redact, register
 from sf_social.salesforce.codes import CONNECTION_ERROR, TIMEOUT
-from sf_social.settings import AuthMode, SalesforceSettings
+from sf_social.salesforce_settings import AuthMode, SalesforceSettings
 
 _ORG_ID = re.compile(r"(00D[A-Za-z0-9]{12})(?:[A-Za-z0-9]{3})?!")
 _OUTSIDE_SALESFORCE_COM = (".salesforce.mil", ".sfcrmproducts.cn")

@@ -3,7 +3,8 @@
 - One :class:`Slot` per (sObject, key): writes sharing a key are merged first
   (``SObjectRecord.merge``: insert-only fields are the creating write's, sync-owned
   fields take the newest), so a call never carries one key twice (design rule 1).
-- Parents before children: Leads, Contacts and Cases before the Tasks that point at them.
+- Parents before children: Leads, Contacts and Cases before the Tasks that point at them
+  (:func:`waves`: the parents go together, then the Tasks).
 - A record known to exist is sent with its sync-owned fields only (rule 7), plus the
   engine's explicit ``PlannedWrite.overrides`` (a reopened Case's Status); a new one with
   everything, its owner queue and its references.
@@ -80,6 +81,17 @@ def by_order(slots: Mapping[tuple[str, str], Slot]) -> list[tuple[str, list[Slot
         groups.setdefault(slot.sobject, []).append(slot)
     rank = {name: n for n, name in enumerate(ORDER)}
     return sorted(groups.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0]))
+
+
+def waves(groups: list[tuple[str, list[Slot]]]) -> list[list[tuple[str, list[Slot]]]]:
+    """``by_order``'s groups in waves sent one after the other: a group whose records
+    reference others (Tasks) starts a new wave, after the parents' Ids are known."""
+    found: list[list[tuple[str, list[Slot]]]] = []
+    for sobject, group in groups:
+        if not found or any(references(slot.record) for slot in group):
+            found.append([])
+        found[-1].append((sobject, group))
+    return found
 
 
 def attributes(sobject: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from sf_social.errors import MalformedResponseError, SalesforceApiError
 from sf_social.salesforce.api import ErrorDetail, RecordResult
 from sf_social.salesforce.codes import NOT_REPORTED
 from sf_social.salesforce.connection import Connection, parse_json
-from sf_social.salesforce.retry import RetryPolicy
+from sf_social.salesforce.retry import RetryPolicy, retried
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,8 @@ class BulkIngest:
         if not isinstance(job_id, str):
             raise MalformedResponseError(f"bulk create {sobject}", f"no job id in {job!r:.200}")
         base = f"jobs/ingest/{job_id}"
-        self.retry.call(
+        retried(
+            self.retry,
             lambda: self.connection.request(
                 "PUT",
                 f"{base}/batches/",
@@ -176,35 +177,23 @@ class BulkIngest:
             log.info("bulk job %s was closed already (%s)", job_id, info.get("state"))
 
     def _wait(self, base: str, job_id: str) -> dict[str, Any]:
-        start = self.policy.clock()
-        delay = self.policy.poll_initial
-        while True:
-            info = self._call_json("GET", f"{base}/", f"bulk status {job_id}")
-            if not isinstance(info, dict):
-                raise MalformedResponseError(f"bulk status {job_id}", f"got {info!r:.200}")
-            if info.get("state") in _DONE:
-                return info
-            if self.policy.clock() - start >= self.policy.timeout:
-                self._call_json(
-                    "PATCH", f"{base}/", f"bulk abort {job_id}", body={"state": "Aborted"}
-                )
-                raise SalesforceApiError(
-                    f"bulk job {job_id}",
-                    BULK_TIMEOUT,
-                    f"not finished after {self.policy.timeout:g} s; aborted (rows already"
-                    " processed stay written; the rest can be sent again)",
-                    transient=True,
-                )
-            self.policy.sleep(delay)
-            delay = min(self.policy.poll_max, max(delay * 2, 0.5) if delay else 0.0)
+        return wait_for_job(
+            lambda: self._call_json("GET", f"{base}/", f"bulk status {job_id}"),
+            job_id,
+            self.policy,
+            abort=lambda: self._call_json(
+                "PATCH", f"{base}/", f"bulk abort {job_id}", body={"state": "Aborted"}
+            ),
+        )
 
     def _call_json(self, method: str, path: str, call: str, body: Any = None) -> Any:
-        return self.retry.call(
-            lambda: self.connection.json(method, path, call=call, json=body), call
+        return retried(
+            self.retry, lambda: self.connection.json(method, path, call=call, json=body), call
         )
 
     def _rows(self, path: str, job_id: str) -> Iterator[dict[str, str]]:
-        response = self.retry.call(
+        response = retried(
+            self.retry,
             lambda: self.connection.request(
                 "GET", path, call=f"bulk results {job_id}", headers={"Accept": "text/csv"}
             ),
@@ -215,6 +204,32 @@ class BulkIngest:
             parse_json(response, f"bulk results {job_id}")  # raises on HTML
             raise MalformedResponseError(f"bulk results {job_id}", "expected CSV, got JSON")
         yield from csv.DictReader(io.StringIO(text))
+
+
+def wait_for_job(
+    status: Callable[[], Any], job_id: str, policy: BulkPolicy, *, abort: Callable[[], Any]
+) -> dict[str, Any]:
+    """Poll ``status()`` until the job is done (``JobComplete``, ``Failed``, ``Aborted``);
+    past ``policy.timeout`` it is aborted and a transient ``BULK_TIMEOUT`` raised."""
+    start = policy.clock()
+    delay = policy.poll_initial
+    while True:
+        info = status()
+        if not isinstance(info, dict):
+            raise MalformedResponseError(f"bulk status {job_id}", f"got {info!r:.200}")
+        if info.get("state") in _DONE:
+            return info
+        if policy.clock() - start >= policy.timeout:
+            abort()
+            raise SalesforceApiError(
+                f"bulk job {job_id}",
+                BULK_TIMEOUT,
+                f"not finished after {policy.timeout:g} s; aborted (rows already"
+                " processed stay written; the rest can be sent again)",
+                transient=True,
+            )
+        policy.sleep(delay)
+        delay = min(policy.poll_max, max(delay * 2, 0.5) if delay else 0.0)
 
 
 def parse_bulk_error(text: str) -> ErrorDetail:

@@ -46,7 +46,7 @@ from sf_social.salesforce.codes import (
     classify,
     http_code,
 )
-from sf_social.settings import AuthMode, SalesforceSettings
+from sf_social.salesforce_settings import AuthMode, SalesforceSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,10 @@
 """Sending records and reading their results: chunks of 200, per-record retries, bulk.
 
-Call-level retries (a 503, a timeout) happen inside the adapter, one HTTP call at a time.
-Here, per record, by error code (:mod:`~sf_social.salesforce.codes`):
+Collections calls of a round go out together, five to a Composite call
+(:meth:`~sf_social.salesforce.api.OrgApi.write`): updates and upserts of several sObjects,
+up to 1,000 records, in one API call. Call-level retries (a 503, a timeout) happen inside
+the adapter, one HTTP call at a time. Here, per record, by error code
+(:mod:`~sf_social.salesforce.codes`):
 
 - transient (``UNABLE_TO_LOCK_ROW``...): only the failed records are sent again, after an
   exponential backoff with jitter, up to ``RetryPolicy.attempts`` tries;
@@ -18,18 +21,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sf_social.errors import ApiBudgetPaused, SalesforceApiError
-from sf_social.salesforce.api import MAX_COLLECTION, OrgApi, RecordResult
+from sf_social.salesforce.api import MAX_COLLECTION, CollectionCall, OrgApi, RecordResult
 from sf_social.salesforce.batch import Slot, sync_upsert_payload
 from sf_social.salesforce.budget import ApiBudget
 from sf_social.salesforce.bulk import carries
 from sf_social.salesforce.codes import API_BUDGET_PAUSED, Disposition, classify
 from sf_social.salesforce.results import RecordFailure, Status
-from sf_social.salesforce.retry import RetryPolicy
+from sf_social.salesforce.retry import RetryPolicy, backoff
 
 log = logging.getLogger(__name__)
 _EXISTING_ID = re.compile(r"record with id: ([a-zA-Z0-9]{15,18})\b")
@@ -64,7 +67,24 @@ class Item:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Send = Callable[[list[dict[str, Any]]], list[RecordResult]]
+@dataclass
+class Batch:
+    """Items of one sObject to upsert by their key field, or (``upsert`` False) update by Id.
+
+    ``start`` is the attempt the first send counts as (2 after a bulk pass).
+    """
+
+    items: list[Item]
+    upsert: bool
+    start: int = 1
+
+    @property
+    def sobject(self) -> str:
+        return self.items[0].slot.sobject
+
+    @property
+    def key_field(self) -> str:
+        return self.items[0].slot.key_field
 
 
 def budget_gate(api: OrgApi) -> None:
@@ -103,14 +123,8 @@ class Delivery:
         if not items:
             return {}
         first = items[0].slot
-
-        def collections(payloads: list[dict[str, Any]]) -> list[RecordResult]:
-            return self.api.upsert(
-                first.sobject, first.key_field, payloads, allow_duplicates=self.allow_duplicates
-            )
-
         by_rest = [item for item in items if not bulk or not carries(item.payload)]
-        done = self._deliver(by_rest, collections, upsert=True)
+        done = self.send([Batch(by_rest, upsert=True)])
         items = [item for item in items if bulk and carries(item.payload)]
         if not items:
             return done
@@ -122,8 +136,7 @@ class Delivery:
         except SalesforceApiError as exc:
             return done | self._call_failed(items, exc)
         again = self._judge(items, results, done, upsert=True, last=False)
-        if again:
-            done.update(self._deliver(again, collections, upsert=True, start=2))
+        done.update(self.send([Batch(again, upsert=True, start=2)]))
         return done
 
     def insert_first(
@@ -172,39 +185,47 @@ class Delivery:
 
     def update(self, items: list[Item]) -> dict[int, Done]:
         """Update by Id (records known to exist, sync-owned fields only)."""
-        if not items:
-            return {}
-        sobject = items[0].slot.sobject
+        return self.send([Batch(items, upsert=False)])
 
-        def send(payloads: list[dict[str, Any]]) -> list[RecordResult]:
-            return self.api.update(sobject, payloads, allow_duplicates=self.allow_duplicates)
-
-        return self._deliver(items, send, upsert=False)
+    def send(self, batches: Sequence[Batch]) -> dict[int, Done]:
+        """Send ``batches`` by sObject Collections, in rounds: each round, every pending
+        chunk of up to 200 records, packed into as few calls as the API allows; records to
+        retry wait for one backoff and go in the next round."""
+        done: dict[int, Done] = {}
+        pending = [
+            (batch, batch.items[at : at + MAX_COLLECTION], batch.start)
+            for batch in batches
+            for at in range(0, len(batch.items), MAX_COLLECTION)
+        ]
+        while pending:
+            budget_gate(self.api)
+            calls = [
+                CollectionCall(
+                    batch.sobject,
+                    batch.key_field if batch.upsert else None,
+                    [item.payload for item in chunk],
+                    self.allow_duplicates,
+                )
+                for batch, chunk, _ in pending
+            ]
+            later: list[tuple[Batch, list[Item], int]] = []
+            worst = Disposition.TRANSIENT
+            for (batch, chunk, attempt), answer in zip(pending, self.api.write(calls), strict=True):
+                if isinstance(answer, SalesforceApiError):
+                    done.update(self._call_failed(chunk, answer))
+                    continue
+                last = attempt >= self.retry.attempts
+                again = self._judge(chunk, answer, done, upsert=batch.upsert, last=last)
+                if again:
+                    later.append((batch, again, attempt + 1))
+                    if self._worst(again, answer, chunk) is Disposition.CONCURRENCY:
+                        worst = Disposition.CONCURRENCY
+            if later:
+                self.retry.sleep(backoff(self.retry, min(a for *_, a in later) - 1, worst))
+            pending = later
+        return done
 
     # -- internals -----------------------------------------------------------------------
-
-    def _deliver(
-        self, items: list[Item], send: Send, *, upsert: bool, start: int = 1
-    ) -> dict[int, Done]:
-        done: dict[int, Done] = {}
-        for at in range(0, len(items), MAX_COLLECTION):
-            pending = items[at : at + MAX_COLLECTION]
-            attempt = start
-            while pending:
-                budget_gate(self.api)
-                last = attempt >= self.retry.attempts
-                try:
-                    results = send([item.payload for item in pending])
-                except SalesforceApiError as exc:
-                    done.update(self._call_failed(pending, exc))
-                    break
-                again = self._judge(pending, results, done, upsert=upsert, last=last)
-                if not again:
-                    break
-                self.retry.sleep(self.retry.backoff(attempt, self._worst(again, results, pending)))
-                attempt += 1
-                pending = again
-        return done
 
     def _call_failed(self, items: Sequence[Item], exc: SalesforceApiError) -> dict[int, Done]:
         disposition = classify(exc.code, exc.message, exc.status)

@@ -21,15 +21,18 @@ same batch. Answers, including "nobody", are cached for the pass
 
 :func:`apply_identity` then rewrites a plan's writes: a known Contact means no Lead, the
 Case linked to the Contact (``ContactId``), the Tasks hung on the Contact (``WhoId``) and the
-Contact's social facts refreshed (rule 8); a known Lead gets the Task (praise), not a twin.
+Contact's social facts refreshed (rule 8), with a lead form's email opt-out; a known Lead
+gets the Task (praise), not a twin.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sf_social.lead_forms import is_form_lead_key
 from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan, WriteMode
 from sf_social.posts import Network
 from sf_social.records import CaseRecord, ContactRecord, LeadRecord, Reference, TaskRecord
@@ -41,6 +44,9 @@ LINKEDIN_KEY = "LinkedIn_Profile_Key__c"
 SOCIAL_HANDLE = "Social_Handle__c"
 EMAIL = "Email"
 CONTACT_FIELDS = ("Id", EMAIL, TWITTER_HANDLE, LINKEDIN_KEY)
+OPTED_OUT = "HasOptedOutOfEmail"
+CONTACT_FILLABLE = ("FirstName", "Title", "Phone")
+"""Contact fields a lead form fills when they are empty (read only for lead form batches)."""
 EXACT_FIELDS = frozenset({LINKEDIN_KEY})
 """Compared case-sensitively: our keys. Handles and emails are compared without case."""
 
@@ -58,6 +64,22 @@ class KnownPerson:
     id: str
     matched_on: str
     candidates: int = 1
+    values: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    """The record's fields as the lookup read them, updated as this pass fills them
+    (:func:`fill_empty`): a field absent here is unknown, never filled."""
+
+
+def fill_empty(current: dict[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of ``wanted`` whose field ``current`` read empty: never one an agent (or
+    an earlier response of the pass) filled. They are remembered in ``current`` as filled,
+    so a second response of the same pass does not overwrite the first."""
+    fill = {
+        name: value
+        for name, value in wanted.items()
+        if value not in (None, "") and name in current and current[name] in (None, "")
+    }
+    current.update(fill)
+    return fill
 
 
 def probes(identity: AuthorIdentity) -> list[tuple[int, str, str]]:
@@ -66,7 +88,11 @@ def probes(identity: AuthorIdentity) -> list[tuple[int, str, str]]:
     handle = identity.handle.lstrip("@") if identity.handle else None
     if identity.network is Network.TWITTER and handle:
         found.append((0, TWITTER_HANDLE, handle))
-    if identity.network is Network.LINKEDIN and identity.lead_key:
+    if (
+        identity.network is Network.LINKEDIN
+        and identity.lead_key
+        and not is_form_lead_key(identity.lead_key)  # a person's email digest, no profile
+    ):
         found.append((0, LINKEDIN_KEY, identity.lead_key))
     if identity.email:
         found.append((1, EMAIL, identity.email))
@@ -93,9 +119,11 @@ class IdentityCache:
 
     def __init__(self) -> None:
         self._found: dict[tuple[str, str], list[str]] = {}
+        self._rows: dict[str, dict[str, Any]] = {}
 
     def clear(self) -> None:
         self._found.clear()
+        self._rows.clear()
 
     def missing(self, identities: Iterable[AuthorIdentity]) -> dict[str, list[str]]:
         """Values not looked up yet, by field."""
@@ -107,11 +135,13 @@ class IdentityCache:
         return {field: list(values.values()) for field, values in wanted.items()}
 
     @staticmethod
-    def lookup(missing: Mapping[str, Sequence[str]]) -> Lookup:
-        """The one Contact query for the missing values."""
+    def lookup(missing: Mapping[str, Sequence[str]], *, lead_forms: bool = False) -> Lookup:
+        """The one Contact query for the missing values; with the fields a lead form may
+        fill or opt out when ``lead_forms`` (a batch with lead form responses)."""
+        fields = (*CONTACT_FIELDS, *CONTACT_FILLABLE, OPTED_OUT) if lead_forms else CONTACT_FIELDS
         return Lookup(
             sobject=CONTACT,
-            fields=CONTACT_FIELDS,
+            fields=fields,
             any_in={field: tuple(values) for field, values in missing.items()},
             exact=EXACT_FIELDS,
         )
@@ -122,26 +152,29 @@ class IdentityCache:
         """Remember what the query answered for each missing value (nothing → nobody)."""
         index: dict[tuple[str, str], list[str]] = {}
         for row in rows:
-            for field in missing:
-                value = row.get(field)
+            if isinstance(row.get("Id"), str):
+                self._rows.setdefault(str(row["Id"]), {}).update(row)
+            for name in missing:
+                value = row.get(name)
                 if isinstance(value, str) and isinstance(row.get("Id"), str):
-                    index.setdefault((field, fold(field, value)), []).append(str(row["Id"]))
-        for field, values in missing.items():
+                    index.setdefault((name, fold(name, value)), []).append(str(row["Id"]))
+        for name, values in missing.items():
             for value in values:
-                key = (field, fold(field, value))
+                key = (name, fold(name, value))
                 self._found[key] = sorted(set(index.get(key, [])))
 
     def contact_for(self, identity: AuthorIdentity) -> KnownPerson | None:
         """The best Contact match of ``identity`` (lowest Id at the best rank)."""
         best: tuple[int, str, str, list[str]] | None = None
-        for rank, field, value in probes(identity):
-            ids = self._found.get((field, fold(field, value)), [])
+        for rank, name, value in probes(identity):
+            ids = self._found.get((name, fold(name, value)), [])
             if ids and (best is None or rank < best[0]):
-                best = (rank, field, value, ids)
+                best = (rank, name, value, ids)
         if best is None:
             return None
-        _, field, value, ids = best
-        return KnownPerson(CONTACT, ids[0], f"{field} = {value!r}", len(ids))
+        _, name, value, ids = best
+        values = self._rows.setdefault(ids[0], {})
+        return KnownPerson(CONTACT, ids[0], f"{name} = {value!r}", len(ids), values)
 
 
 @dataclass(frozen=True)
@@ -207,9 +240,14 @@ def _for_contact(plan: RecordPlan, contact: KnownPerson) -> Applied:
         ):
             record = record.model_copy(update={"who": who})
         writes.append((write.model_copy(update={"record": record}), None))
-    refresh = _contact_refresh(plan, contact.id, lead)
+    refresh = _contact_refresh(plan, contact, lead)
     if refresh is not None:
-        writes.append((PlannedWrite(record=refresh, mode=WriteMode.UPDATE_ONLY), None))
+        record, fill = refresh
+        if fill:
+            notes.append(f"filled the Contact's empty {', '.join(sorted(fill))} from the form")
+        writes.append(
+            (PlannedWrite(record=record, mode=WriteMode.UPDATE_ONLY, overrides=fill), None)
+        )
     return Applied(tuple(writes), tuple(notes))
 
 
@@ -228,9 +266,18 @@ def _for_lead(plan: RecordPlan, lead: Reference) -> Applied:
 
 
 def _contact_refresh(
-    plan: RecordPlan, contact_id: str, lead: LeadRecord | None
-) -> ContactRecord | None:
+    plan: RecordPlan, contact: KnownPerson, lead: LeadRecord | None
+) -> tuple[ContactRecord, dict[str, Any]] | None:
+    """The Contact's refreshed social facts and, for a lead form, the empty fields it fills
+    (``Contact.Email`` matched already; ``Company`` and ``Country`` have no Contact twin)."""
     c = plan.classification
+    fill: dict[str, Any] = {}
+    opted_out = lead.opted_out_of_email if lead else None
+    if lead is not None and is_form_lead_key(lead.profile_key):
+        form = {"FirstName": lead.first_name, "Title": lead.title, "Phone": lead.phone}
+        fill = fill_empty(contact.values, form)
+        if contact.values.get(OPTED_OUT) is True:
+            opted_out = None  # already out: nothing to send
     handle = plan.identity.handle if plan.identity else None
     values: dict[str, Any] = {
         "handle": (lead.handle if lead else None) or handle,
@@ -238,7 +285,8 @@ def _contact_refresh(
         "influence_tier": (lead.influence_tier if lead else None)
         or (c.influence_tier.value if c.influence_tier else None),
         "user_classes": (lead.user_classes if lead else None) or [u.value for u in c.user_classes],
+        "opted_out_of_email": opted_out,
     }
-    if not any(v not in (None, []) for v in values.values()):
+    if not fill and not any(v not in (None, []) for v in values.values()):
         return None
-    return ContactRecord(id=contact_id, **values)
+    return ContactRecord(id=contact.id, **values), fill

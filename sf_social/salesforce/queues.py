@@ -8,8 +8,8 @@ queue an admin creates meanwhile is picked up on the next pass.
 
 An unknown queue is a permanent failure of the records routed to it (``UNKNOWN_QUEUE``,
 naming the queue) — not a silent fallback to the integration user, where nobody would see
-the Case: the admin creates the queue (or fixes ``routing.teams``) and the dead letters are
-replayed.
+the Case: the admin creates the queue (or fixes ``routing.teams``) and retries them with
+``sf-social dead-letters retry --code UNKNOWN_QUEUE``.
 """
 
 from __future__ import annotations

@@ -2,37 +2,52 @@
 
 - Lookups are rendered to SOQL by :mod:`~sf_social.salesforce.soql` (every literal
   escaped) and sent five at a time inside one ``POST /composite`` (one API call; Composite
-  allows 25 subrequests of which at most 5 queries), or as plain ``GET /query`` calls when
-  ``composite_queries`` is off. Long ``IN`` lists are split to the SOQL length limit.
+  allows 25 subrequests of which at most 5 queries or sObject Collections operations), or
+  as plain ``GET /query`` calls when ``composite_queries`` is off. Long ``IN`` lists are
+  split to the SOQL length limit.
 - Writes go through sObject Collections: ``PATCH /composite/sobjects/{SObject}/{KeyField}``
   (upsert by external id) and ``PATCH /composite/sobjects`` (update by Id), up to 200
   records, ``allOrNone`` false; the answer must hold exactly one result per record.
+  ``write`` packs up to five of them into one ``POST /composite``: up to 1,000 records
+  in one API call.
 - More than a few thousand records go through Bulk API 2.0 (:mod:`~sf_social.salesforce.bulk`).
 
 Each HTTP call is retried on its own when it fails transiently (the
-:class:`~sf_social.salesforce.retry.RetryPolicy`); per-record failures are the writer's.
+:func:`~sf_social.salesforce.retry.retried`); per-record failures are the writer's.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sf_social.errors import MalformedResponseError, SalesforceApiError
 from sf_social.salesforce import soql
-from sf_social.salesforce.api import MAX_COLLECTION, ErrorDetail, Found, Lookup, RecordResult
+from sf_social.salesforce.api import (
+    MAX_COLLECTION,
+    MAX_COMPOSITE_HEAVY,
+    RECORD_ID,
+    CallAnswer,
+    CollectionCall,
+    ErrorDetail,
+    Found,
+    Lookup,
+    RecordResult,
+)
 from sf_social.salesforce.budget import ApiBudget
 from sf_social.salesforce.bulk import BulkIngest, BulkPolicy
+from sf_social.salesforce.bulk_query import BulkQuery
 from sf_social.salesforce.codes import classify, http_code
 from sf_social.salesforce.connection import Connection, query_page
-from sf_social.salesforce.retry import RetryPolicy
+from sf_social.salesforce.notify import Notification, RestNotifications
+from sf_social.salesforce.retry import RetryPolicy, retried
+from sf_social.salesforce.selection import Selection
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_RULE_HEADER = "Sforce-Duplicate-Rule-Header"
-MAX_COMPOSITE_QUERIES = 5
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,8 @@ class RestOrgApi:
         self.retry = retry or RetryPolicy()
         self.options = options or RestOptions()
         self._bulk = BulkIngest(connection, retry=self.retry, policy=bulk or BulkPolicy())
+        self._bulk_query = BulkQuery(connection, retry=self.retry, policy=bulk or BulkPolicy())
+        self._notifications = RestNotifications(connection, retry=self.retry)
         self._unique: dict[tuple[str, str], bool] = {}
 
     def __repr__(self) -> str:
@@ -79,7 +96,7 @@ class RestOrgApi:
         return self.connection.org_id
 
     def read_limits(self) -> None:
-        self.retry.call(self.connection.read_limits, "limits")
+        retried(self.retry, self.connection.read_limits, "limits")
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -118,8 +135,36 @@ class RestOrgApi:
             for i in range(len(lookups))
         ]
 
+    def notify(self, notifications: Sequence[Notification]) -> list[RecordResult]:
+        """Custom notifications (``Notifier``): one result each, in order."""
+        return self._notifications.notify(notifications)
+
+    # -- reading selections (RecordReader) -------------------------------------------------
+
+    def count(self, selection: Selection) -> int:
+        """How many records ``selection`` holds (one query call)."""
+        text = selection.soql(count=True)
+        page = retried(
+            self.retry,
+            lambda: self.connection.json("GET", "query/", call="count", params={"q": text}),
+            "count",
+        )
+        total = page.get("totalSize") if isinstance(page, dict) else None
+        if not isinstance(total, int):
+            raise MalformedResponseError("count", f"no totalSize in {page!r:.200}")
+        return total
+
+    def select(self, selection: Selection, *, bulk: bool = False) -> Iterator[dict[str, Any]]:
+        """The records of ``selection``: query API pages, or one Bulk API 2.0 query job."""
+        if bulk:
+            yield from self._bulk_query.rows(selection.soql())
+            return
+        for row in self._query(selection.soql()):
+            row.pop("attributes", None)
+            yield row
+
     def _query(self, text: str) -> list[dict[str, Any]]:
-        return self.retry.call(lambda: self.connection.query(text), "query")
+        return retried(self.retry, lambda: self.connection.query(text), "query")
 
     def _render(self, lookup: Lookup) -> list[str]:
         fields = tuple(dict.fromkeys(("Id", *lookup.fields)))
@@ -152,7 +197,7 @@ class RestOrgApi:
     ) -> None:
         pending = [(index, self.connection.query_url(text)) for index, text in statements]
         while pending:
-            group, pending = pending[:MAX_COMPOSITE_QUERIES], pending[MAX_COMPOSITE_QUERIES:]
+            group, pending = pending[:MAX_COMPOSITE_HEAVY], pending[MAX_COMPOSITE_HEAVY:]
             subrequests = [
                 {"method": "GET", "url": url, "referenceId": f"q{n}"}
                 for n, (_, url) in enumerate(group)
@@ -161,7 +206,7 @@ class RestOrgApi:
             for (index, _), answer in zip(group, answers, strict=True):
                 status = answer["httpStatusCode"]
                 if status >= 300:
-                    errors.setdefault(index, _sub_error(answer.get("body"), status))
+                    errors.setdefault(index, _sub_error("query", answer.get("body"), status))
                     continue
                 found, done, next_url = query_page(answer.get("body"), "composite query")
                 _collect(rows[index], found)
@@ -169,7 +214,9 @@ class RestOrgApi:
                     pending.append((index, next_url))
 
     def _composite(self, subrequests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self.retry.call(lambda: self.connection.composite(subrequests), "composite query")
+        return retried(
+            self.retry, lambda: self.connection.composite(subrequests), "composite query"
+        )
 
     # -- writes --------------------------------------------------------------------------
 
@@ -191,6 +238,92 @@ class RestOrgApi:
             f"update {sobject}", "composite/sobjects", records, allow_duplicates
         )
 
+    def create(self, records: Sequence[Mapping[str, Any]]) -> list[RecordResult]:
+        if not 0 < len(records) <= MAX_COLLECTION:
+            raise ValueError(f"create: 1 to {MAX_COLLECTION} records per call, not {len(records)}")
+        body = {"allOrNone": False, "records": list(records)}
+
+        def send() -> list[RecordResult]:
+            answer = self.connection.json("POST", "composite/sobjects", call="create", json=body)
+            return parse_results(answer, len(records), "create")
+
+        return retried(self.retry, send, "create")
+
+    def delete(self, ids: Sequence[str]) -> list[RecordResult]:
+        if not 0 < len(ids) <= MAX_COLLECTION:
+            raise ValueError(f"delete: 1 to {MAX_COLLECTION} Ids per call, not {len(ids)}")
+        bad = [i for i in ids if not RECORD_ID.match(i)]
+        if bad:
+            raise ValueError(f"delete: not a record Id: {bad[0]!r}")
+        params = {"ids": ",".join(ids), "allOrNone": "false"}
+
+        def send() -> list[RecordResult]:
+            answer = self.connection.json(
+                "DELETE", "composite/sobjects", call="delete", params=params
+            )
+            return parse_results(answer, len(ids), "delete")
+
+        return retried(self.retry, send, "delete")
+
+    def write(self, calls: Sequence[CollectionCall]) -> list[CallAnswer]:
+        answers: list[CallAnswer] = []
+        for at in range(0, len(calls), MAX_COMPOSITE_HEAVY):
+            group = calls[at : at + MAX_COMPOSITE_HEAVY]
+            if len(group) == 1:
+                answers.append(self._alone(group[0]))
+            else:
+                answers.extend(self._packed(group))
+        return answers
+
+    def _alone(self, call: CollectionCall) -> CallAnswer:
+        try:
+            if call.key_field is None:
+                return self.update(
+                    call.sobject, call.records, allow_duplicates=call.allow_duplicates
+                )
+            return self.upsert(
+                call.sobject, call.key_field, call.records, allow_duplicates=call.allow_duplicates
+            )
+        except SalesforceApiError as exc:
+            return exc
+
+    def _packed(self, calls: Sequence[CollectionCall]) -> list[CallAnswer]:
+        """Several collections calls as the subrequests of one Composite call."""
+        subrequests = []
+        for n, call in enumerate(calls):
+            if not 0 < len(call.records) <= MAX_COLLECTION:
+                raise ValueError(f"1 to {MAX_COLLECTION} records per call, not {len(call.records)}")
+            path = "composite/sobjects"
+            if call.key_field is not None:
+                path += f"/{soql.identifier(call.sobject)}/{soql.identifier(call.key_field)}"
+            sub: dict[str, Any] = {
+                "method": "PATCH",
+                "url": f"{self.connection.base_path}/{path}",
+                "referenceId": f"w{n}",
+                "body": {"allOrNone": False, "records": list(call.records)},
+            }
+            if call.allow_duplicates:
+                sub["httpHeaders"] = {DUPLICATE_RULE_HEADER: "allowSave=true"}
+            subrequests.append(sub)
+        try:
+            answers = retried(
+                self.retry, lambda: self.connection.composite(subrequests), "composite write"
+            )
+        except SalesforceApiError as exc:
+            return [exc for _ in calls]
+        out: list[CallAnswer] = []
+        for call, answer in zip(calls, answers, strict=True):
+            name = f"{'update' if call.key_field is None else 'upsert'} {call.sobject}"
+            status = answer["httpStatusCode"]
+            if status >= 300:
+                out.append(_sub_error(name, answer.get("body"), status))
+                continue
+            try:
+                out.append(parse_results(answer.get("body"), len(call.records), name))
+            except SalesforceApiError as exc:
+                out.append(exc)
+        return out
+
     def bulk_upsert(
         self, sobject: str, key_field: str, records: Sequence[Mapping[str, Any]]
     ) -> list[RecordResult]:
@@ -207,7 +340,8 @@ class RestOrgApi:
         if at not in self._unique:
             path = f"sobjects/{soql.identifier(sobject)}/describe/"
             try:
-                described = self.retry.call(
+                described = retried(
+                    self.retry,
                     lambda: self.connection.json("GET", path, call=f"describe {sobject}"),
                     f"describe {sobject}",
                 )
@@ -234,7 +368,7 @@ class RestOrgApi:
             answer = self.connection.json("PATCH", path, call=call, json=body, headers=headers)
             return parse_results(answer, len(records), call)
 
-        return self.retry.call(send, call)
+        return retried(self.retry, send, call)
 
 
 def parse_results(answer: Any, expected: int, call: str) -> list[RecordResult]:
@@ -270,15 +404,13 @@ def parse_results(answer: Any, expected: int, call: str) -> list[RecordResult]:
     return results
 
 
-def _sub_error(body: Any, status: int) -> SalesforceApiError:
+def _sub_error(call: str, body: Any, status: int) -> SalesforceApiError:
     code, message = http_code(status), ""
     if isinstance(body, list) and body and isinstance(body[0], dict):
         code = str(body[0].get("errorCode", code))
         message = str(body[0].get("message", ""))
     disposition = classify(code, message, status)
-    return SalesforceApiError(
-        "query", code, message, status=status, transient=disposition.retryable
-    )
+    return SalesforceApiError(call, code, message, status=status, transient=disposition.retryable)
 
 
 def _collect(into: dict[str, dict[str, Any]], rows: Sequence[Mapping[str, Any]]) -> None:

@@ -21,6 +21,7 @@ class Status(StrEnum):
     UPDATED = "updated"  # existed: its sync-owned fields were refreshed
     UNCHANGED = "unchanged"  # existed, nothing sync-owned to refresh: no call
     SKIPPED = "skipped"  # nothing to do by design (update-only and absent, Lead of a Contact)
+    DELETED = "deleted"  # removed from the org (a lead form Lead its person deleted)
     FAILED = "failed"
 
 

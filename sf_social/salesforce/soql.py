@@ -40,11 +40,15 @@ _ESCAPES = {
     "\b": "\\b",
     "\f": "\\f",
 }
+_PLAIN = re.compile(r"[^\\'\"\x00-\x1f\x7f]*\Z")
+"""A value holding no character :func:`escape` changes."""
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 
 
 def escape(value: str) -> str:
     """``value`` with every character SOQL reserves inside quotes escaped."""
+    if _PLAIN.match(value):  # most keys and handles: nothing to escape
+        return value
     out: list[str] = []
     for char in value:
         replacement = _ESCAPES.get(char)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
+from sf_social.deletions import PostDeletion
 from sf_social.errors import FeedLineError
 from sf_social.posts import SocialPost
 
@@ -28,11 +30,13 @@ class Interrupted(Exception):
 
 @dataclass(frozen=True)
 class SourceBatch:
-    """New posts, the lines rejected on the way, and the cursor that follows them."""
+    """New posts, the lines rejected on the way, and the cursor that follows them; also the
+    posts their authors deleted or edited since (design rule 11)."""
 
     posts: list[SocialPost]
     cursor: Cursor
     rejected: list[FeedLineError] = field(default_factory=list)
+    deletions: list[PostDeletion] = field(default_factory=list)
 
 
 class Source(Protocol):
@@ -45,4 +49,15 @@ class Source(Protocol):
 
     def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
         """Batches of posts newer than ``cursor`` (None: from the beginning)."""
+        ...
+
+
+@runtime_checkable
+class KeepsRaw(Protocol):
+    """A source that keeps raw payloads locally (the Facebook webhook spool): retention
+    prunes them (``sf_social.sync.retention``)."""
+
+    def prune(self, cursor: Cursor | None, before: datetime) -> int:
+        """Drop the content of what was read up to ``cursor`` and received before
+        ``before``; how many items."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,14 +13,17 @@ from sf_social.feed import numbered_lines
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
 
+log = logging.getLogger(__name__)
+
 
 class JsonlSource:
     """Reads ``path`` in batches of ``batch_size`` lines.
 
     The cursor holds the byte offset after the last batch, the line number there and the
-    file's identity (device, inode): a file replaced by another one (rotation, a new
-    export) is read from its start, and a file that shrank below the offset is an error
-    instead of a silent skip.
+    file's identity (device, inode). Rotation is followed like ``tail -F``: a file replaced
+    by another one (a move-and-create rotation, a new export) is read from its start, and
+    so is the same file once it shrank below the offset (a copy-truncate rotation), with a
+    warning naming the file, the old offset and the new size.
 
     The feed is tailed: a last line still being written (no newline, not one complete JSON
     value) is not read and the cursor stays before it; ``incomplete`` then names it until a
@@ -75,10 +79,15 @@ class JsonlSource:
         if not isinstance(offset, int) or not isinstance(line_no, int):
             raise InputError(f"{self.path}: stored cursor {cursor!r} is not this source's")
         if offset > size:
-            raise InputError(
-                f"{self.path}: the file shrank below the stored position (byte {offset:,}, "
-                f"line {line_no:,}); if it was rewritten, reset this source's cursor"
+            log.warning(
+                "%s: truncated to %s bytes, below the stored position (byte %s, line %s):"
+                " reading it from its start",
+                self.path,
+                f"{size:,}",
+                f"{offset:,}",
+                f"{line_no:,}",
             )
+            return 0, 0
         return offset, line_no
 
 

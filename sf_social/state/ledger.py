@@ -15,13 +15,16 @@ class LedgerStatus(StrEnum):
     """What became of a seen post.
 
     ``planned``: its writes wait in the outbox; ``written``: every write landed;
-    ``failed``: a write went to the dead letters; ``skipped``: it needed no write.
+    ``failed``: a write went to the dead letters; ``skipped``: it needed no write;
+    ``erased``: its author was erased (``erase_person``): never planned again, never
+    forgotten by a replay.
     """
 
     PLANNED = "planned"
     WRITTEN = "written"
     FAILED = "failed"
     SKIPPED = "skipped"
+    ERASED = "erased"
 
 
 PostRef = tuple[str, str]
@@ -36,6 +39,9 @@ class SeenPost:
     post_id: str
     post_key: str
     """The post's external id, e.g. ``twitter:123`` (``sf_social.mapping.post_key``)."""
+    author: str | None = None
+    """The digest of its author's handle (``sf_social.privacy.author_digest``): an erasure
+    finds the person's posts by it, without the store keeping the handle."""
 
     @property
     def ref(self) -> PostRef:
@@ -59,6 +65,8 @@ class LedgerEntry:
     """Settled send attempts (completed, rescheduled or dead-lettered) for its writes."""
     sf_ids: dict[str, str] = field(default_factory=dict)
     """Salesforce Id per external id, as learned from completed writes."""
+    author: str | None = None
+    """The digest of its author's handle, if it had one."""
 
     @property
     def ref(self) -> PostRef:

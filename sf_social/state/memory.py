@@ -20,12 +20,12 @@ from sf_social.redaction import redact_optional, redact_values
 from sf_social.state.batch import CLAIM_CHECKPOINT, Checkpoint, CommitResult, prepare_batch
 from sf_social.state.clock import EPOCH, as_utc, now_or
 from sf_social.state.codec import decode_plan, encode_plan
-from sf_social.state.deadletters import DeadLetter
+from sf_social.state.deadletters import DeadLetter, holding, with_dependents
 from sf_social.state.ledger import LedgerEntry, LedgerStatus, PostRef, SeenPost
 from sf_social.state.locks import HeldLock, NamedLock, NullLock
+from sf_social.state.memory_privacy import MemoryPrivacy
 from sf_social.state.outbox import (
     Completed,
-    DeadLettered,
     Failure,
     OutboxRow,
     Outcome,
@@ -38,7 +38,13 @@ from sf_social.state.outbox import (
 )
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.status import JsonObject, SourceState, StoreStatus
-from sf_social.state.threads import ThreadState, latest_per_author
+from sf_social.state.threads import (
+    ThreadState,
+    latest_per_author,
+    merge_all,
+    opened_since,
+    overdue,
+)
 
 
 @dataclass(slots=True)
@@ -80,7 +86,7 @@ class _Row:
         return self.claimed_by == row.claimed_by and self.attempts == row.attempts
 
 
-class MemoryStateStore:
+class MemoryStateStore(MemoryPrivacy):
     """A ``StateStore`` in memory; ``checkpoint`` is called at named points of transactions."""
 
     def __init__(self, *, checkpoint: Checkpoint | None = None) -> None:
@@ -99,6 +105,7 @@ class MemoryStateStore:
         self._runs: dict[int, RunRecord] = {}
         self._run_ids = itertools.count(1)
         self._lock_prefix = f"memory:{id(self)}:source:"
+        self._init_privacy()
 
     def _point(self, name: str) -> None:
         if self._checkpoint is not None:
@@ -120,6 +127,7 @@ class MemoryStateStore:
         plans: Sequence[QueuedPlan],
         *,
         threads: Sequence[ThreadState] = (),
+        threads_read: Mapping[str, ThreadState] | None = None,
         now: datetime | None = None,
     ) -> CommitResult:
         at = now_or(now)
@@ -142,11 +150,14 @@ class MemoryStateStore:
                     keys=batch.keys_of(ref),
                     first_seen=at,
                     last_seen=at,
+                    author=post.author,
                 )
             self._point("commit_batch:ledger")
             rows = [(queued, encode_plan(queued.plan)) for queued in batch.to_queue(new)]
             self._point("commit_batch:outbox")
-            saved_threads = [replace(t, updated_at=at) for t in threads]
+            saved_threads = [
+                replace(t, updated_at=at) for t in merge_all(threads, threads_read, self._threads)
+            ]
             self._point("commit_batch:cursor")
             # apply: nothing below can fail
             self._ledger.update(touched)
@@ -191,10 +202,6 @@ class MemoryStateStore:
     def known_ids(self, keys: Iterable[str]) -> dict[str, str]:
         with self._lock:
             return {key: self._records[key] for key in keys if key in self._records}
-
-    def forget_ids(self, keys: Iterable[str]) -> int:
-        with self._lock:
-            return sum(self._records.pop(key, None) is not None for key in set(keys))
 
     def forget_posts(
         self, since: datetime, *, sources: Iterable[str] | None = None
@@ -249,7 +256,7 @@ class MemoryStateStore:
         at = as_utc(now, "now")
         with self._lock:
             slots = (r.slot() for r in self._outbox.values())
-            ids = select_claimable(slots, at, limit, per_key, self._held())
+            ids = select_claimable(slots, at, limit, per_key, holding(self._dead.values()))
             if ids:
                 self._point(CLAIM_CHECKPOINT)
             claimed = []
@@ -260,19 +267,6 @@ class MemoryStateStore:
                 row.claimed_until = at + lease
                 claimed.append(row.public())
             return claimed
-
-    def complete(
-        self, row: OutboxRow, ids: Mapping[str, str], *, now: datetime | None = None
-    ) -> bool:
-        return self.settle([Completed(row, ids)], now=now)[0]
-
-    def reschedule(
-        self, row: OutboxRow, error: str, next_at: datetime, *, now: datetime | None = None
-    ) -> bool:
-        return self.settle([Rescheduled(row, error, next_at)], now=now)[0]
-
-    def dead_letter(self, row: OutboxRow, failure: Failure, *, now: datetime | None = None) -> bool:
-        return self.settle([DeadLettered(row, failure)], now=now)[0]
 
     def settle(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> list[bool]:
         at = now_or(now)
@@ -420,7 +414,7 @@ class MemoryStateStore:
     ) -> int:
         at = now_or(now)
         with self._lock:
-            chosen = self._select_dead(ids, code)
+            chosen = with_dependents(self._select_dead(ids, code), self._dead.values())
             for dead in chosen:
                 del self._dead[dead.id]
                 self._rows_per_post[dead.post_key] += 1
@@ -437,6 +431,10 @@ class MemoryStateStore:
                 ref = self._by_post_key.get(dead.post_key)
                 if ref is not None:
                     self._ledger[ref] = replace(self._ledger[ref], status=LedgerStatus.PLANNED)
+            heads = holding(chosen)
+            for row in self._outbox.values():  # the rows they held back are due with them
+                if is_held(row.slot(), heads):
+                    row.next_attempt_at = min(row.next_attempt_at, at)
             return len(chosen)
 
     def drop_dead_letters(
@@ -458,10 +456,24 @@ class MemoryStateStore:
         with self._lock:
             return latest_per_author(t for t in self._threads.values() if t.author_key in wanted)
 
-    def save_threads(self, states: Sequence[ThreadState], *, now: datetime | None = None) -> None:
+    def save_threads(
+        self,
+        states: Sequence[ThreadState],
+        *,
+        read: Mapping[str, ThreadState] | None = None,
+        now: datetime | None = None,
+    ) -> None:
         at = now_or(now)
         with self._lock:
             self._threads.update({t.root_key: replace(t, updated_at=at) for t in states})
+
+    def threads_opened_since(self, since: datetime) -> list[ThreadState]:
+        with self._lock:
+            return opened_since(self._threads.values(), since)
+
+    def overdue_threads(self, now: datetime, *, limit: int = 2000) -> list[ThreadState]:
+        with self._lock:
+            return overdue(self._threads.values(), now, limit)
 
     # -- run history ------------------------------------------------------------------
     def start_run(self, source: str, *, now: datetime | None = None) -> int:
@@ -492,21 +504,12 @@ class MemoryStateStore:
         return sorted(found, key=lambda r: r.id, reverse=True)[:limit]
 
     # -- status -----------------------------------------------------------------------
-    def _held(self) -> dict[str, int]:
-        """Ordering key → the smallest outbox id of its dead letters."""
-        held: dict[str, int] = {}
-        for dead in self._dead.values():
-            held[dead.ordering_key] = min(
-                dead.outbox_id, held.get(dead.ordering_key, dead.outbox_id)
-            )
-        return held
-
     def status(self, *, now: datetime | None = None) -> StoreStatus:
         at = now_or(now)
         with self._lock:
             rows = list(self._outbox.values())
             slots = [r.slot() for r in rows]
-            held = self._held()
+            held = holding(self._dead.values())
             by_code: dict[str, int] = {}
             for dead in self._dead.values():
                 by_code[dead.code] = by_code.get(dead.code, 0) + 1

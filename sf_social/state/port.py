@@ -16,7 +16,8 @@ from sf_social.state.batch import CommitResult
 from sf_social.state.deadletters import DeadLetter
 from sf_social.state.ledger import LedgerEntry, PostRef, SeenPost
 from sf_social.state.locks import HeldLock
-from sf_social.state.outbox import Failure, OutboxRow, Outcome, QueuedPlan
+from sf_social.state.outbox import OutboxRow, Outcome, QueuedPlan
+from sf_social.state.privacy import AuditEntry, LocalErasure, PersonMatch
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.status import JsonObject, SourceState, StoreStatus
 from sf_social.state.threads import ThreadState
@@ -46,9 +47,13 @@ class StateStore(Protocol):
         plans: Sequence[QueuedPlan],
         *,
         threads: Sequence[ThreadState] = (),
+        threads_read: Mapping[str, ThreadState] | None = None,
         now: datetime | None = None,
     ) -> CommitResult:
         """In one transaction: queue plans, mark posts seen, save threads, advance the cursor.
+
+        With ``threads_read`` (the states the threads were read as, by root key), the
+        threads are merged over what is stored by then (``state.threads.merged``).
 
         Posts already in the ledger are skipped together with their plans (the ledger
         deduplicates); their ``last_seen`` moves. Plans are queued in the order given
@@ -68,10 +73,6 @@ class StateStore(Protocol):
 
     def known_ids(self, keys: Iterable[str]) -> dict[str, str]:
         """Salesforce Id per external id, for records known to exist."""
-        ...
-
-    def forget_ids(self, keys: Iterable[str]) -> int:
-        """Stop treating these records as existing (e.g. deleted in Salesforce)."""
         ...
 
     def forget_posts(
@@ -126,28 +127,14 @@ class StateStore(Protocol):
         """
         ...
 
-    def complete(
-        self, row: OutboxRow, ids: Mapping[str, str], *, now: datetime | None = None
-    ) -> bool:
-        """The row's writes landed: drop it, keep the Ids. ``False`` if the lease was lost.
-
-        Ids are recorded even when the lease was lost (they are facts); the row itself is
-        then left to its new holder.
-        """
-        ...
-
-    def reschedule(
-        self, row: OutboxRow, error: str, next_at: datetime, *, now: datetime | None = None
-    ) -> bool:
-        """A transient failure: release the row until ``next_at``. ``False`` if lease lost."""
-        ...
-
-    def dead_letter(self, row: OutboxRow, failure: Failure, *, now: datetime | None = None) -> bool:
-        """A permanent failure: move the row to the dead letters. ``False`` if lease lost."""
-        ...
-
     def settle(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> list[bool]:
-        """Apply many outcomes in one transaction; per outcome, whether the lease was held."""
+        """Apply the outcomes of claimed rows in one transaction; per outcome, whether its
+        lease was still held (a row whose lease was lost is left to its new holder).
+
+        ``Completed``: the row leaves the outbox, its Ids are kept (even when the lease was
+        lost: they are facts). ``Rescheduled``: the row waits until ``next_attempt_at``.
+        ``DeadLettered``: the row moves to the dead letters with its failure.
+        """
         ...
 
     def release(self, rows: Sequence[OutboxRow]) -> int:
@@ -189,8 +176,10 @@ class StateStore(Protocol):
     ) -> int:
         """Move dead letters back to the outbox, due ``now``, attempts reset; how many.
 
-        Selects by ``ids`` and/or ``code``; neither means all. Each goes back under its
-        original outbox id, so it keeps its place in its ordering key's queue.
+        Selects by ``ids`` and/or ``code``; neither means all. The ``PARENT_FAILED`` dead
+        letters that wait on those go too, and the rows they held back are due ``now``
+        (``deadletters.with_dependents``). Each goes back under its original outbox id, so
+        it keeps its place in its ordering key's queue.
         """
         ...
 
@@ -209,8 +198,60 @@ class StateStore(Protocol):
         """Per author key, the thread with the latest activity (a DM joins that Case)."""
         ...
 
-    def save_threads(self, states: Sequence[ThreadState], *, now: datetime | None = None) -> None:
-        """Insert or replace thread states (outside a batch, e.g. after reading Salesforce)."""
+    def save_threads(
+        self,
+        states: Sequence[ThreadState],
+        *,
+        read: Mapping[str, ThreadState] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Insert or replace thread states (outside a batch, e.g. after reading Salesforce);
+        with ``read``, merged over the stored ones as in ``commit_batch``."""
+        ...
+
+    def threads_opened_since(self, since: datetime) -> list[ThreadState]:
+        """The threads whose Case was opened at or after ``since``, oldest first."""
+        ...
+
+    def overdue_threads(self, now: datetime, *, limit: int = 2000) -> list[ThreadState]:
+        """Up to ``limit`` threads past their due time at ``now``, unanswered, open as last
+        read and not flagged yet (``overdue_at``); the earliest due first."""
+        ...
+
+    # -- privacy (design rule 11) -------------------------------------------------------
+    def erase_person(
+        self, match: PersonMatch, *, dry_run: bool = False, now: datetime | None = None
+    ) -> LocalErasure:
+        """Find a person's rows and, unless ``dry_run``, erase them in one transaction.
+
+        Their posts are those whose ledger author is one of ``match.digests``, or whose
+        pending plan or dead letter has their identity; plans naming them (``needles``)
+        count too. Those outbox rows and dead letters are deleted; the posts' ledger
+        entries become ``erased`` (kept: never planned again, never forgotten by a replay),
+        without the person's profile keys; the Ids of their records (profile keys, post
+        keys) are forgotten; the threads they opened lose their author key; their digests
+        join the suppression list. Idempotent. What was found, for the org's part.
+        """
+        ...
+
+    def suppressed(self, digests: Iterable[str]) -> set[str]:
+        """Which of these author digests the suppression list holds."""
+        ...
+
+    def held_posts(
+        self, network: str, since: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[str]:
+        """Ids of the network's posts whose records we wrote or will write (``planned``,
+        ``written`` or ``failed``), first seen at or after ``since``, in id order after
+        ``after``, at most ``limit``: what a compliance check asks the network about."""
+        ...
+
+    def record_audit(self, action: str, detail: JsonObject, *, now: datetime | None = None) -> int:
+        """Append a line to the privacy audit log (never personal data); its id."""
+        ...
+
+    def audit_log(self, *, limit: int = 100) -> list[AuditEntry]:
+        """The latest audit lines, newest first."""
         ...
 
     # -- run history ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The sync engine: intake from sources into the local outbox, push from it to Salesforce.
 
-``SyncEngine.sync_once()`` runs one pass; ``sf_social.sync.threads`` holds the threading
+``passes.sync_pass(engine)`` runs one pass; ``sf_social.sync.thread_rules`` holds the threading
 rules as pure functions.
 """
 

@@ -31,25 +31,35 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from types import FrameType
 from typing import Any, NoReturn
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from sf_social.errors import ConfigError, OtherOrgError, SfSocialError
 from sf_social.logs import event
+from sf_social.salesforce.selection import RecordReader
+from sf_social.social_reply import ReplyPoster
 from sf_social.sources.base import Source
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.health import check_health
 from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
 from sf_social.sync.overruns import Overruns
 from sf_social.sync.passes import intake_pass, push_pass, wait_for_source
+from sf_social.sync.replies import REPLY_LOCK, ReplyJob, reply_posters
+from sf_social.sync.retention import RETENTION_LOCK, prune
 from sf_social.sync.runtime import Runtime
+from sf_social.sync.sweep import SWEEP_LOCK, OverdueSweep
 
 log = logging.getLogger(__name__)
 
 PUSH_JOB = "push"
+SWEEP_JOB = "sweep"
+RETENTION_JOB = "retention"
+REPLY_JOB = "replies"
 
 
 def _hard_exit(code: int) -> NoReturn:
@@ -78,13 +88,15 @@ class Daemon:
         self._deadline: float | None = None
         self._running = 0
         self._idle = threading.Condition()
+        self._blocking_over = threading.Event()
+        """Set once ``scheduler.start()`` returned (or was never reached)."""
         self._push_state = threading.Lock()
         self._push_running = False
         self._push_pending = False
         self._intake = runtime.intake()
         self.scheduler = BlockingScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(max_workers=len(runtime.sources) + 1)},
+            executors={"default": ThreadPoolExecutor(max_workers=len(runtime.sources) + 2)},
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
         self.overruns = Overruns()
@@ -117,8 +129,10 @@ class Daemon:
         )
         self._observe()
         try:
-            self.scheduler.start()
+            if not self.stopping.is_set():  # a signal before this: the scheduler never runs
+                self.scheduler.start()
         finally:
+            self._blocking_over.set()
             self.overruns.uninstall()
             for number, handler in previous.items():
                 signal.signal(number, handler)
@@ -147,24 +161,33 @@ class Daemon:
     def _schedule(self) -> None:
         now = datetime.now(UTC)
         for source in self.runtime.sources:
-            interval = self._interval_of(source)
-            self.scheduler.add_job(
-                self._job,
-                "interval",
-                args=[f"intake:{source.name}", lambda s=source: self._intake_job(s)],
-                seconds=interval,
-                id=f"intake:{source.name}",
-                name=f"intake {source.name}",
-                next_run_time=now,
-            )
+            job = f"intake:{source.name}"
+            body = partial(self._intake_job, source)
+            self._every(job, f"intake {source.name}", body, self._interval_of(source), now)
+        push = self.config.push.interval.total_seconds()
+        self._every(PUSH_JOB, "push", self._push_job, push, now)
+        sweep = self.config.daemon.sweep_interval.total_seconds()
+        self._every(SWEEP_JOB, "overdue sweep", self._sweep_job, sweep, now)
+        keep = self.config.retention.interval.total_seconds()
+        self._every(RETENTION_JOB, "retention", self._retention_job, keep, now)
+        replies = self.config.replies
+        if replies.enabled:
+            posters = reply_posters(replies)  # ConfigError at start, not later
+            body = partial(self._reply_job, posters)
+            self._every(REPLY_JOB, "replies", body, replies.interval.total_seconds(), now)
+
+    def _every(
+        self, job: str, name: str, body: Callable[[], None], seconds: float, first: datetime
+    ) -> None:
+        """Run ``body`` as job ``job`` every ``seconds``, the first time at ``first``."""
         self.scheduler.add_job(
             self._job,
             "interval",
-            args=[PUSH_JOB, self._push_job],
-            seconds=self.config.push.interval.total_seconds(),
-            id=PUSH_JOB,
-            name="push",
-            next_run_time=now,
+            args=[job, body],
+            seconds=seconds,
+            id=job,
+            name=name,
+            next_run_time=first,
         )
 
     def _interval_of(self, source: Source) -> float:
@@ -204,10 +227,14 @@ class Daemon:
         threading.Thread(target=self._stop_scheduler, name="stop", daemon=True).start()
 
     def _stop_scheduler(self) -> None:
-        try:
-            self.scheduler.shutdown(wait=False)
-        except Exception:  # already stopped
-            log.debug("scheduler shutdown", exc_info=True)
+        """Shut the scheduler down; a stop that came between the signal handlers' install
+        and ``scheduler.start()`` waits for the start (else start would block forever)."""
+        while not self._blocking_over.is_set():
+            try:
+                self.scheduler.shutdown(wait=False)
+                return
+            except SchedulerNotRunningError:
+                time.sleep(0.01)
 
     def _shut_down(self) -> int:
         started = time.monotonic()
@@ -302,7 +329,7 @@ class Daemon:
                 with self._push_state:
                     self._push_pending = False
                 try:
-                    counts = push_pass(engine, self.runtime.org, should_stop=self.stopping.is_set)
+                    counts = push_pass(engine, should_stop=self.stopping.is_set)
                 except SfSocialError:
                     self.metrics.count_push(None)
                     return
@@ -313,6 +340,70 @@ class Daemon:
         finally:
             with self._push_state:
                 self._push_running = False
+
+    def _sweep_job(self) -> None:
+        """The overdue sweep, then the response-time gauges (a month of threads: read every
+        sweep, not after every job)."""
+        try:
+            self._sweep()
+        finally:
+            hours = self.runtime.pipeline.playbook.response_targets.business_hours
+            self.metrics.observe_response_times(self.runtime.store, datetime.now(UTC), hours)
+
+    def _sweep(self) -> None:
+        if not self.runtime.connected:  # the push job logs in (never two logins at once)
+            return
+        lock = self.runtime.store.try_lock_source(SWEEP_LOCK)
+        if lock is None:  # another replica sweeps
+            return
+        try:
+            sweep = OverdueSweep(
+                self.runtime.store,
+                self.runtime.org,
+                escalate=self.runtime.pipeline.playbook.response_targets.escalate_overdue,
+                notify=self.runtime.pipeline.playbook.response_targets.notify_overdue,
+                clock=self.runtime.clock,
+            )
+            try:
+                counts = sweep.run()
+            except SfSocialError as exc:
+                event(log, "overdue sweep failed", logging.WARNING, error=str(exc))
+                counts = None
+            self.metrics.count_sweep(counts)
+        finally:
+            lock.release()
+
+    def _reply_job(self, posters: list[ReplyPoster]) -> None:
+        """Post the replies approved in Salesforce; one replica at a time."""
+        org = self.runtime.org if self.runtime.connected else None
+        if not isinstance(org, RecordReader):  # the push job logs in
+            return
+        lock = self.runtime.store.try_lock_source(REPLY_LOCK)
+        if lock is None:  # another replica sends
+            return
+        try:
+            job = ReplyJob(self.runtime.org, org, posters, settle=self.config.replies.settle)
+            report = job.run_once()
+            event(log, "replies", logging.INFO, **vars(report))
+        except SfSocialError as exc:
+            event(log, "reply pass failed", logging.WARNING, error=str(exc))
+        finally:
+            lock.release()
+
+    def _retention_job(self) -> None:
+        """Prune what the retention settings say has been kept long enough."""
+        lock = self.runtime.store.try_lock_source(RETENTION_LOCK)
+        if lock is None:  # another replica prunes
+            return
+        try:
+            prune(
+                self.runtime.store,
+                self.runtime.sources,
+                self.config.retention,
+                datetime.now(UTC),
+            )
+        finally:
+            lock.release()
 
     def _connect(self, *, at_start: bool) -> SyncEngine | None:
         if self.runtime.connected:

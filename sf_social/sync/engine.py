@@ -1,24 +1,22 @@
-"""One sync pass: intake from every source, then push the outbox to Salesforce.
+"""Sources, store, pipeline and writer wired together, and what a pass reports.
 
-``SyncEngine.sync_once()`` is what ``sf-social sync --once``, ``import`` and each daemon
-tick run. A source that fails is recorded and the others go on; push runs whatever intake
-managed to store. Every pass leaves one run record per source (and one for push) and one
-log line with what it did.
+The engine holds the two halves of the sync: its ``intake`` (posts to plans in the local
+outbox, no Salesforce needed) and its ``push`` (the outbox to the org). The passes that
+run them — one source's intake, one push, a whole pass — are in :mod:`sf_social.sync.passes`,
+the one road every command, the daemon and the library take.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sf_social.errors import SfSocialError
-from sf_social.logs import event
 from sf_social.pipeline import Pipeline
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.writer import Writer
-from sf_social.sources.base import Interrupted, Source, SourceBatch
+from sf_social.sources.base import Source, SourceBatch
 from sf_social.state import RunCounts, StateStore
 from sf_social.sync.intake import Intake, IntakeCounts
 from sf_social.sync.push import Clock, Push, PushCounts, PushPolicy, utc_now
@@ -39,6 +37,8 @@ class PassReport:
     intake: dict[str, IntakeCounts] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     push: PushCounts = field(default_factory=PushCounts)
+    skipped: list[str] = field(default_factory=list)
+    """Sources not read: another replica was polling them."""
 
     def fields(self) -> dict[str, object]:
         """Posts pulled, rejected, new; plans made and written; records written; and so on."""
@@ -62,16 +62,13 @@ class PassReport:
             line += f" stopped={self.push.stopped!r}"
         if self.errors:
             line += " errors=" + "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+        if self.skipped:
+            line += " skipped=" + ",".join(self.skipped)
         return line
 
 
 StopCheck = Callable[[], bool]
 BatchHook = Callable[[SourceBatch, IntakeCounts], None]
-
-
-def never() -> bool:
-    """A ``should_stop`` that never asks to stop."""
-    return False
 
 
 @dataclass
@@ -85,57 +82,9 @@ class IntakeResult:
     seconds: float = 0.0
 
 
-def intake_source(
-    store: StateStore,
-    intake: Intake,
-    source: Source,
-    *,
-    should_stop: StopCheck = never,
-    on_batch: BatchHook | None = None,
-    clock: Clock = utc_now,
-) -> IntakeResult:
-    """Pull ``source`` from its stored cursor and commit batch by batch, with a run record.
-
-    Stops between batches when ``should_stop()`` (each batch's cursor is its checkpoint);
-    a source's ``SfSocialError`` is recorded in the result, not raised.
-    """
-    started = time.monotonic()
-    result = IntakeResult(source.name)
-    run_id = store.start_run(source.name, now=clock())
-    try:
-        state = store.source(source.name)
-        batches = source.pull(state.cursor if state else None)
-        try:
-            for batch in batches:
-                intake.commit(source.name, batch, result.counts)
-                if on_batch is not None:
-                    on_batch(batch, result.counts)
-                if should_stop():
-                    result.stopped = True
-                    break
-        finally:
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
-    except Interrupted:
-        result.stopped = True
-    except SfSocialError as exc:
-        result.error = str(exc)
-    finally:
-        counts = result.counts
-        store.finish_run(
-            run_id,
-            RunCounts(
-                pulled=counts.pulled,
-                new=counts.new,
-                planned=counts.queued,
-                rejected=counts.rejected,
-            ),
-            error=result.error,
-            now=clock(),
-        )
-        result.seconds = time.monotonic() - started
-    return result
+def never() -> bool:
+    """A ``should_stop`` that never asks to stop."""
+    return False
 
 
 class SyncEngine:
@@ -153,53 +102,17 @@ class SyncEngine:
         clock: Clock = utc_now,
     ) -> None:
         self.store = store
+        self.org = org
         self.sources = list(sources)
         self.clock = clock
         self.intake = Intake(store, pipeline, clock)
         self.push = Push(store, writer, org, pipeline.playbook.threading, policy, worker_id, clock)
-
-    def intake_source(
-        self,
-        source: Source,
-        should_stop: StopCheck = never,
-        on_batch: BatchHook | None = None,
-    ) -> IntakeResult:
-        """Intake of one source, batch by batch, stopping between batches when asked."""
-        return intake_source(
-            self.store,
-            self.intake,
-            source,
-            should_stop=should_stop,
-            on_batch=on_batch,
-            clock=self.clock,
-        )
-
-    def sync_once(self, should_stop: StopCheck = never) -> PassReport:
-        """Intake every source, then push until the outbox has nothing due."""
-        report = PassReport()
-        for source in self.sources:
-            if should_stop():
-                break
-            result = self.intake_source(source, should_stop)
-            report.intake[source.name] = result.counts
-            if result.error:
-                report.errors[source.name] = result.error
-                log.error("source %s failed: %s", source.name, result.error)
-        report.push = self.push_outbox(should_stop)
-        event(
-            log,
-            "pass",
-            logging.WARNING if report.errors or report.push.stopped else logging.INFO,
-            **report.fields(),
-            stopped=report.push.stopped,
-            errors=report.errors or None,
-        )
-        return report
+        self.push.notify = pipeline.playbook.escalation.notify_queue
 
     def push_outbox(
         self, should_stop: StopCheck = never, on_batch: Callable[[PushCounts], None] | None = None
     ) -> PushCounts:
-        """Only the push step (the daemon's push job, ``dead-letters retry``)."""
+        """The push step with its run record (``passes.push_pass`` logs it)."""
         run_id = self.store.start_run(PUSH_RUN, now=self.clock())
         counts = PushCounts()
         error = None

@@ -14,16 +14,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sf_social import crashpoints
-from sf_social.keys import profile_key, thread_key
+from sf_social.keys import post_key, profile_key, thread_key
 from sf_social.logs import event
 from sf_social.pipeline import Pipeline
 from sf_social.plan import RecordPlan
-from sf_social.posts import Direction, PostKind, SocialPost
-from sf_social.records import TaskRecord
+from sf_social.posts import Direction, Network, PostKind, SocialPost
+from sf_social.privacy import author_digest, author_digests
+from sf_social.records import CaseRecord, TaskRecord
 from sf_social.sources.base import SourceBatch
 from sf_social.state import QueuedPlan, SeenPost, StateStore, ThreadState
 from sf_social.state.threads import latest_per_author
-from sf_social.sync import threads as rules
+from sf_social.sync import responses, thread_rules
+from sf_social.sync.deletions import forget_deleted, plan_deletions
 
 log = logging.getLogger(__name__)
 _LATEST = datetime.max.replace(tzinfo=UTC)
@@ -38,6 +40,10 @@ class IntakeCounts:
     new: int = 0
     duplicates: int = 0
     queued: int = 0
+    suppressed: int = 0
+    """New posts of erased people (the suppression list): marked seen, never planned."""
+    deletions: int = 0
+    """Posts their authors deleted or edited, as the source reported them."""
     rejections: list[str] = field(default_factory=list)
 
 
@@ -54,6 +60,7 @@ class Intake:
         self.pipeline = pipeline
         self.clock = clock
         self.reopen_days = pipeline.playbook.threading.reopen_days
+        self.hours = pipeline.playbook.response_targets.business_hours
 
     def commit(self, source: str, batch: SourceBatch, counts: IntakeCounts) -> None:
         """Plan one batch and commit it with its cursor."""
@@ -62,7 +69,11 @@ class Intake:
         for error in batch.rejected:
             event(log, "rejected", logging.WARNING, source=source, line=str(error))
             counts.rejections.append(str(error))
-        posts = self._fresh(batch.posts)
+        fresh = self._fresh(batch.posts)
+        delete_leads = self.pipeline.playbook.lead_forms.deleted_responses == "delete"
+        removals = plan_deletions(self.store, batch.deletions, delete_leads=delete_leads)
+        refused = self._suppressed(fresh)
+        posts = [p for p in fresh if (p.network, p.id) not in refused | removals.deleted]
         threads = BatchThreads(self._known_threads(posts))
         answered: set[str] = set()
         plans = []
@@ -70,20 +81,29 @@ class Intake:
             plan = self._plan(post, threads, answered)
             threads.record(post, plan)
             plans.append(plan)
+        seen = [
+            SeenPost(p.network.value, p.id, post_key(p.network, p.id), author_digest(p))
+            for p in fresh
+        ]
+        if refused:
+            counts.suppressed += len(refused)
+            event(log, "suppressed", source=source, posts=len(refused))
         result = self.store.commit_batch(
             source,
             batch.cursor,
-            [
-                SeenPost(p.network.value, p.id, plan.post_key)
-                for p, plan in zip(posts, plans, strict=True)
-            ],
-            [QueuedPlan(plan, ordering_key(plan)) for plan in plans],
+            seen + removals.posts,
+            [QueuedPlan(plan, ordering_key(plan)) for plan in plans] + removals.plans,
             threads=threads.touched(),
+            threads_read=threads.read,
             now=self.clock(),
         )
         crashpoints.reached("intake:committed")
+        if batch.deletions:
+            counts.deletions += len(batch.deletions)
+            dropped = forget_deleted(self.store, removals)
+            event(log, "deletions", source=source, events=len(batch.deletions), dropped=dropped)
         counts.new += result.new_posts
-        counts.duplicates += result.duplicates + len(batch.posts) - len(posts)
+        counts.duplicates += result.duplicates + len(batch.posts) - len(fresh)
         counts.queued += result.queued
 
     def _fresh(self, posts: list[SocialPost]) -> list[SocialPost]:
@@ -95,6 +115,15 @@ class Intake:
             if ref not in seen:
                 fresh.setdefault(ref, post)
         return sorted(fresh.values(), key=lambda p: p.created_at or _LATEST)
+
+    def _suppressed(self, posts: list[SocialPost]) -> set[tuple[Network, str]]:
+        """The posts whose author is on the suppression list (one read), by network and id."""
+        digests = {(p.network, p.id): author_digests(p) for p in posts}
+        wanted: set[str] = set().union(*digests.values()) if digests else set()
+        if not wanted:
+            return set()
+        listed = self.store.suppressed(wanted)
+        return {ref for ref, found in digests.items() if found & listed}
 
     def _known_threads(self, posts: list[SocialPost]) -> dict[str, ThreadState]:
         """Threads of the batch's conversations, and the latest of each DM author's, by root."""
@@ -111,15 +140,17 @@ class Intake:
 
     def _plan(self, post: SocialPost, threads: BatchThreads, answered: set[str]) -> RecordPlan:
         plan = self.pipeline.plan(post)
-        plan = rules.follow_generation(plan, threads.by_root)
-        plan = rules.once_first_response(plan, threads.by_root, answered)
+        plan = thread_rules.follow_generation(plan, threads.by_root)
+        plan = thread_rules.once_first_response(plan, threads.by_root, answered)
+        plan = responses.timed_first_response(plan, threads.by_root, self.hours)
         recent = threads.latest_of(profile_key(post))
-        plan = rules.join_recent_case(plan, post, recent, self.reopen_days)
+        plan = thread_rules.join_recent_case(plan, post, recent, self.reopen_days)
+        plan = responses.move_due_earlier(plan, threads.by_root)
         case_key = self._conversation_case(post, threads, recent)
         if case_key is None or post.direction is Direction.OUTBOUND:
             return plan
         mapper = self.pipeline.mapper
-        return rules.log_on_case(
+        return thread_rules.log_on_case(
             plan, case_key, lambda: mapper.case_task(post, plan.classification, case_key)
         )
 
@@ -132,7 +163,7 @@ class Intake:
             thread = threads.by_root.get(thread_key(post.network, post.thread_root_id))
             if thread is not None:
                 return thread.case_key
-        if rules.joins(post, recent, self.reopen_days):
+        if thread_rules.joins(post, recent, self.reopen_days):
             assert recent is not None
             return recent.case_key
         return None
@@ -146,6 +177,8 @@ class BatchThreads:
     """
 
     def __init__(self, known: dict[str, ThreadState]) -> None:
+        self.read = dict(known)
+        """The threads as the store gave them: what the batch's changes are relative to."""
         self.by_root = known
         self._by_author = latest_per_author(known.values())
         self._touched: dict[str, None] = {}
@@ -156,14 +189,23 @@ class BatchThreads:
 
     def record(self, post: SocialPost, plan: RecordPlan) -> None:
         """The threads ``plan`` opens or continues, with the post as their latest activity."""
-        for write in rules.case_writes(plan):
-            root, generation = rules.split_case_key(write.key)
+        for write in thread_rules.case_writes(plan):
+            root, generation = thread_rules.split_case_key(write.key)
             author = profile_key(post)
-            base = self.by_root.get(root) or ThreadState(root, generation, write.key, author)
+            case = write.record
+            assert isinstance(case, CaseRecord)
+            known = self.by_root.get(root)
+            if known is None:
+                new = ThreadState(root, generation, write.key, author_key=author)
+                base = responses.opened(new, case, plan.classification.team, post.created_at)
+            else:
+                base = responses.continued(known, case)
+            opener = known is None or known.case_key != write.key  # a new Case (generation)
             state = replace(
                 base,
                 author_key=base.author_key or author,
                 last_activity_at=post.created_at or base.last_activity_at,
+                opened_by=plan.post_key if opener else base.opened_by,
             )
             self.by_root[root] = state
             self._touched[root] = None
@@ -181,11 +223,11 @@ def ordering_key(plan: RecordPlan) -> str:
     """Plans of one thread (else one person) are applied in order (design rule 6)."""
     for write in plan.writes:
         if write.sobject == "Case":
-            return rules.split_case_key(write.key)[0]
+            return thread_rules.split_case_key(write.key)[0]
     for write in plan.writes:  # a Task logged on a thread's Case goes after that Case
         record = write.record
         if isinstance(record, TaskRecord) and record.what is not None and record.what.key:
-            return rules.split_case_key(record.what.key)[0]
+            return thread_rules.split_case_key(record.what.key)[0]
     if plan.identity is not None and plan.identity.lead_key:
         return plan.identity.lead_key
     return plan.post_key

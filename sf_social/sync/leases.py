@@ -4,14 +4,13 @@
   says whether a holder on this host is gone, so its rows are freed at once (``kill -9``);
 - ``keep_leased`` renews a claim's short lease while its write is in flight, so a replica
   on another host that dies frees its rows within one lease;
-- :class:`LeaseTracker` knows which rows this process holds, so a shutdown can give them
-  back.
+- :class:`LeaseTracker` claims, settles and releases rows for the push and knows which rows
+  this process holds, so a shutdown can give them back.
 
-The engine claims rows (a lease) and settles them after the write. When the daemon must
-leave before a write in flight comes back (SIGTERM with a short bound), its leases would
-otherwise block those rows until they expire. :class:`LeaseTracker` wraps the store the
-engine is given: it remembers the rows each claim returned and forgets them as they are
-settled or released, and ``release_all()`` hands back whatever is still held.
+When the daemon must leave before a write in flight comes back (SIGTERM with a short
+bound), its leases would otherwise block those rows until they expire: the tracker
+remembers the rows each claim returned and forgets them as they are settled or released,
+and ``release_all()`` hands back whatever is still held.
 """
 
 from __future__ import annotations
@@ -20,13 +19,12 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from sf_social.errors import SfSocialError
-from sf_social.state import Failure, OutboxRow, Outcome, StateStore
+from sf_social.state import OutboxRow, Outcome, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +88,12 @@ def keep_leased(
 
 
 class LeaseTracker:
-    """A ``StateStore`` that remembers the outbox rows it leased and has not settled."""
+    """The outbox rows this process leased from ``store`` and has not settled yet."""
 
     def __init__(self, store: StateStore) -> None:
-        self.inner = store
+        self.store = store
         self._held: dict[int, OutboxRow] = {}
         self._lock = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
     @property
     def held(self) -> list[OutboxRow]:
@@ -106,7 +101,7 @@ class LeaseTracker:
         with self._lock:
             return list(self._held.values())
 
-    def claim_outbox(
+    def claim(
         self,
         worker_id: str,
         limit: int,
@@ -115,42 +110,21 @@ class LeaseTracker:
         *,
         per_key: int = 1,
     ) -> list[OutboxRow]:
-        rows = self.inner.claim_outbox(worker_id, limit, now, lease, per_key=per_key)
+        """``StateStore.claim_outbox``, remembering the rows."""
+        rows = self.store.claim_outbox(worker_id, limit, now, lease, per_key=per_key)
         with self._lock:
             self._held.update((row.id, row) for row in rows)
         return rows
 
-    def _drop(self, rows: Sequence[OutboxRow]) -> None:
-        with self._lock:
-            for row in rows:
-                self._held.pop(row.id, None)
-
     def settle(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> list[bool]:
-        held = self.inner.settle(outcomes, now=now)
+        """``StateStore.settle``, forgetting the rows."""
+        held = self.store.settle(outcomes, now=now)
         self._drop([outcome.row for outcome in outcomes])
         return held
 
-    def complete(
-        self, row: OutboxRow, ids: Mapping[str, str], *, now: datetime | None = None
-    ) -> bool:
-        held = self.inner.complete(row, ids, now=now)
-        self._drop([row])
-        return held
-
-    def reschedule(
-        self, row: OutboxRow, error: str, next_at: datetime, *, now: datetime | None = None
-    ) -> bool:
-        held = self.inner.reschedule(row, error, next_at, now=now)
-        self._drop([row])
-        return held
-
-    def dead_letter(self, row: OutboxRow, failure: Failure, *, now: datetime | None = None) -> bool:
-        held = self.inner.dead_letter(row, failure, now=now)
-        self._drop([row])
-        return held
-
     def release(self, rows: Sequence[OutboxRow]) -> int:
-        count = self.inner.release(rows)
+        """``StateStore.release``, forgetting the rows."""
+        count = self.store.release(rows)
         self._drop(rows)
         return count
 
@@ -158,3 +132,8 @@ class LeaseTracker:
         """Give back every row still held; how many were still ours."""
         rows = self.held
         return self.release(rows) if rows else 0
+
+    def _drop(self, rows: Sequence[OutboxRow]) -> None:
+        with self._lock:
+            for row in rows:
+                self._held.pop(row.id, None)

@@ -1,29 +1,44 @@
-"""Prometheus text metrics of the daemon: to a node-exporter textfile and/or on a port.
+"""Prometheus metrics of the daemon: to a node-exporter textfile and/or on a port.
 
 Counters add up what the passes did since the process started (Prometheus handles the
 reset at a restart); gauges are read from the store's status and the org's API budget
-after every job. :class:`MetricsFile` rewrites its file atomically (temp file + rename),
-as node-exporter's textfile collector wants. :class:`MetricsServer` answers ``GET /metrics``
-with the standard library's HTTP server on loopback, one request at a time, each bounded
-by a socket timeout.
+after every job. :class:`Metrics` is a prometheus-client collector over those values: a
+series exists once a pass or a reading set it, so a budget not yet seen is absent, not 0.
+:class:`MetricsFile` writes the textfile, mode ``0644``, with prometheus-client's
+``write_to_textfile`` (temp file + rename, as node-exporter's textfile collector wants).
+:class:`MetricsServer` serves prometheus-client's WSGI app at ``/metrics`` and the daemon's
+health probes beside it, on loopback, one request at a time, each bounded by a socket
+timeout.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import StartResponse, WSGIEnvironment
 
+from prometheus_client import (
+    CollectorRegistry,
+    generate_latest,
+    make_wsgi_app,
+    write_to_textfile,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from sf_social.business_hours import BusinessHours
 from sf_social.salesforce.api import OrgApi
-from sf_social.state import StoreStatus
+from sf_social.state import StateStore, StoreStatus
 from sf_social.sync.engine import IntakeResult
 from sf_social.sync.push import PushCounts
+from sf_social.sync.response_times import GroupBy, response_times
+from sf_social.sync.sweep import SweepCounts
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +57,35 @@ COUNTERS: dict[str, str] = {
     " refused for good, the org not set up for us).",
     "sf_social_pass_errors_total": "Passes that failed, by job.",
     "sf_social_passes_total": "Passes run, by job.",
+    "sf_social_overdue_flagged_total": "Cases the overdue sweep flagged (due time passed,"
+    " no reply from us).",
+    "sf_social_severity_raised_total": "Cases whose severity a later post of the thread raised.",
+    "sf_social_queue_notifications_total": "Custom notifications to a Case's queue, by outcome"
+    " (sent, failed).",
+    "sf_social_lead_webhook_missed_total": "Lead form responses a scheduled pull found before"
+    " any webhook notification (missed by the webhooks), by source.",
+    "sf_social_lead_webhook_late_total": "Lead form responses whose webhook notification came"
+    " after the pull found them or past the lag, by source.",
+}
+RESPONSE_WINDOW = timedelta(days=30)
+"""The response-time gauges count the Cases opened this long ago or later."""
+_RESPONSE_GROUP = "Cases opened in the last 30 days, by group: all, or one segment (never sum)."
+_RESPONSE: dict[str, tuple[str, str]] = {  # name → (help, ResponseTimes attribute)
+    "sf_social_response_cases": ("Cases opened.", "cases"),
+    "sf_social_response_answered": ("Cases we replied to.", "answered"),
+    "sf_social_response_minutes_median": ("Median minutes to our first reply.", "median_minutes"),
+    "sf_social_response_minutes_p90": (
+        "90th percentile of minutes to our first reply.",
+        "p90_minutes",
+    ),
+    "sf_social_response_within_target_ratio": (
+        "Share answered by the due time, of those answered or past due.",
+        "within_target",
+    ),
+    "sf_social_response_overdue": (
+        "Open Cases past their due time without our reply.",
+        "overdue_now",
+    ),
 }
 GAUGES: dict[str, str] = {
     "sf_social_up": "1 while the daemon runs, 0 once it stopped.",
@@ -57,16 +101,19 @@ GAUGES: dict[str, str] = {
     "sf_social_api_usage_ratio": "Share of the daily API limit used, as last seen.",
     "sf_social_api_paused": "1 while writes are paused for the API budget.",
     "sf_social_last_pass_timestamp_seconds": "End of the last pass, by job (Unix time).",
+    **{name: f"{text} {_RESPONSE_GROUP}" for name, (text, _) in _RESPONSE.items()},
 }
 
 
-class Metrics:
-    """Counters and gauges, thread-safe; ``render()`` gives the exposition text."""
+class Metrics(Collector):
+    """Counters and gauges, thread-safe; a collector of its own ``registry``."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counters: dict[str, dict[Labels, float]] = {name: {} for name in COUNTERS}
         self._gauges: dict[str, dict[Labels, float]] = {name: {} for name in GAUGES}
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(self)
         self.set_gauge("sf_social_up", 1)
 
     def inc(self, name: str, value: float = 1, **labels: str) -> None:
@@ -106,14 +153,24 @@ class Metrics:
             self.inc("sf_social_dead_total", counts.dead)
             self.inc("sf_social_api_calls_total", counts.api_calls)
             self.inc("sf_social_push_blocked_total", 1 if counts.blocked else 0)
+            self.inc("sf_social_severity_raised_total", counts.raised)
+            self._notifications(counts.notified, counts.notify_failed)
         self._pass("push", failed=counts is None)
+
+    def count_sweep(self, counts: SweepCounts | None) -> None:
+        if counts is not None:
+            self.inc("sf_social_overdue_flagged_total", counts.flagged)
+            self.inc("sf_social_api_calls_total", counts.api_calls)
+            self._notifications(counts.notified, counts.notify_failed)
+        self._pass("sweep", failed=counts is None)
+
+    def _notifications(self, sent: int, failed: int) -> None:
+        self.inc("sf_social_queue_notifications_total", sent, outcome="sent")
+        self.inc("sf_social_queue_notifications_total", failed, outcome="failed")
 
     def _pass(self, job: str, *, failed: bool) -> None:
         self.inc("sf_social_passes_total", job=job)
-        if failed:
-            self.inc("sf_social_pass_errors_total", job=job)
-        else:
-            self.inc("sf_social_pass_errors_total", 0, job=job)
+        self.inc("sf_social_pass_errors_total", 1 if failed else 0, job=job)
         self.set_gauge("sf_social_last_pass_timestamp_seconds", time.time(), job=job)
 
     def observe_store(self, status: StoreStatus) -> None:
@@ -129,6 +186,32 @@ class Metrics:
             self._gauges["sf_social_dead_letters_by_code"] = {
                 (("code", code),): float(n) for code, n in status.dead_letters_by_code.items()
             }
+        for source in status.sources:  # what the lead pulls report (sources.lead_deliveries)
+            watched = (source.status or {}).get("lead_webhooks")
+            if isinstance(watched, dict):
+                labels = (("source", source.name),)
+                with self._lock:
+                    for kind in ("missed", "late"):
+                        total = watched.get(f"{kind}_total")
+                        if isinstance(total, int):
+                            name = f"sf_social_lead_webhook_{kind}_total"
+                            self._counters[name][labels] = float(total)
+
+    def observe_response_times(
+        self, store: StateStore, now: datetime, hours: BusinessHours | None = None
+    ) -> None:
+        """Gauges of the response-time figures of the Cases opened in ``RESPONSE_WINDOW``."""
+        threads = store.threads_opened_since(now - RESPONSE_WINDOW)
+        by_segment = response_times(threads, now, GroupBy.SEGMENT, hours)
+        rows = response_times(threads, now, None, hours) + by_segment
+        series: dict[str, dict[Labels, float]] = {name: {} for name in _RESPONSE}
+        for row in rows:
+            for name, (_, attribute) in _RESPONSE.items():
+                value = getattr(row, attribute)
+                if value is not None:
+                    series[name][(("group", row.group),)] = float(value)
+        with self._lock:
+            self._gauges.update(series)
 
     def observe_org(self, org: OrgApi) -> None:
         """Gauges from the org's API budget, when known."""
@@ -143,37 +226,28 @@ class Metrics:
 
     # -- exposition -------------------------------------------------------------------
 
+    def collect(self) -> Iterable[Metric]:
+        """One family per metric that has a series, as the registry asks."""
+        with self._lock:
+            tables = [
+                (CounterMetricFamily, name, COUNTERS[name], dict(series))
+                for name, series in self._counters.items()
+            ] + [
+                (GaugeMetricFamily, name, GAUGES[name], dict(series))
+                for name, series in self._gauges.items()
+            ]
+        for family_type, name, help_text, series in tables:
+            if not series:
+                continue
+            names = [k for k, _ in next(iter(series))]
+            family = family_type(name, help_text, labels=names)
+            for labels, value in sorted(series.items()):
+                family.add_metric([v for _, v in labels], value)
+            yield family
+
     def render(self) -> str:
         """The Prometheus text exposition format (version 0.0.4)."""
-        lines: list[str] = []
-        with self._lock:
-            for kind, table, helps in (
-                ("counter", self._counters, COUNTERS),
-                ("gauge", self._gauges, GAUGES),
-            ):
-                for name, series in table.items():
-                    if not series:
-                        continue
-                    lines.append(f"# HELP {name} {helps[name]}")
-                    lines.append(f"# TYPE {name} {kind}")
-                    for labels, value in sorted(series.items()):
-                        lines.append(f"{name}{_labels(labels)} {_number(value)}")
-        return "\n".join(lines) + "\n"
-
-
-def _labels(labels: Labels) -> str:
-    if not labels:
-        return ""
-    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
-    return "{" + inner + "}"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+        return generate_latest(self.registry).decode()
 
 
 class MetricsFile:
@@ -186,63 +260,53 @@ class MetricsFile:
         """Write the current metrics (a failure is logged, never raised)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".sf_social-", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                    stream.write(metrics.render())
-                os.chmod(temp, 0o644)
-                os.replace(temp, self.path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_to_textfile(str(self.path), metrics.registry)
+            self.path.chmod(0o644)  # whatever the umask: node-exporter reads it; no secret
         except OSError as exc:
             log.warning("cannot write the metrics file %s: %s", self.path, exc)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    timeout = 5  # seconds a client may take: a stuck one cannot hold the server
-    server: _MetricsHTTPServer
-
-    def do_GET(self) -> None:
-        path = self.path.split("?")[0]
-        probe = self.server.probes.get(path)
-        if probe is not None:
-            try:
-                ok, detail = probe()
-            except Exception as exc:
-                ok, detail = False, f"the check itself failed: {type(exc).__name__}: {exc}"
-            self._answer(200 if ok else 503, detail + "\n", "text/plain; charset=utf-8")
-            return
-        if path not in ("/metrics", "/"):
-            served = ", ".join(["/metrics", *self.server.probes])
-            self.send_error(404, f"served here: {served}")
-            return
-        body = self.server.metrics.render()
-        self._answer(200, body, "text/plain; version=0.0.4; charset=utf-8")
-
-    def _answer(self, status: int, text: str, content_type: str) -> None:
-        body = text.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("metrics: " + format, *args)
 
 
 Probe = Callable[[], tuple[bool, str]]
 """A health probe: (ok, what it saw); served as 200 or 503 with the text."""
 
+_App = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
-class _MetricsHTTPServer(HTTPServer):
-    def __init__(
-        self, address: tuple[str, int], metrics: Metrics, probes: Mapping[str, Probe]
-    ) -> None:
-        self.metrics = metrics
-        self.probes = dict(probes)
-        super().__init__(address, _Handler)
+
+def _app(metrics: Metrics, probes: Mapping[str, Probe]) -> _App:
+    """prometheus-client's app at ``/metrics`` (and ``/``), each probe at its path."""
+    exposition: _App = make_wsgi_app(metrics.registry)
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        probe = probes.get(path)
+        if probe is not None:
+            try:
+                ok, detail = probe()
+            except Exception as exc:
+                ok, detail = False, f"the check itself failed: {type(exc).__name__}: {exc}"
+            return _text(start_response, "200 OK" if ok else "503 Service Unavailable", detail)
+        if path in ("/metrics", "/"):
+            return exposition(environ, start_response)
+        served = ", ".join(["/metrics", *probes])
+        return _text(start_response, "404 Not Found", f"served here: {served}")
+
+    return app
+
+
+def _text(start_response: StartResponse, status: str, text: str) -> Iterator[bytes]:
+    body = (text + "\n").encode()
+    start_response(
+        status,
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    yield body
+
+
+class _Handler(WSGIRequestHandler):
+    timeout = 5  # seconds a client may take: a stuck one cannot hold the server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("metrics: " + format, *args)
 
 
 class MetricsServer:
@@ -256,7 +320,8 @@ class MetricsServer:
         port: int = 0,
         probes: Mapping[str, Probe] | None = None,
     ) -> None:
-        self._server = _MetricsHTTPServer((host, port), metrics, probes or {})
+        app = _app(metrics, dict(probes or {}))
+        self._server = make_server(host, port, app, WSGIServer, _Handler)
         self.host = host
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +30,7 @@ from sf_social.salesforce.api import Lookup, OrgApi
 from sf_social.salesforce.codes import setup_fix
 from sf_social.salesforce.delivery import Stop, budget_gate, failure_from
 from sf_social.salesforce.results import PlanResult, RecordFailure, Status, WriteReport
+from sf_social.salesforce.times import parse_api_time
 from sf_social.salesforce.writer import Writer
 from sf_social.state import (
     Completed,
@@ -41,8 +42,8 @@ from sf_social.state import (
     StateStore,
     ThreadState,
 )
-from sf_social.sync import threads as rules
-from sf_social.sync.leases import default_worker_id, keep_leased, worker_is_dead
+from sf_social.sync import notices, responses, severity, thread_rules
+from sf_social.sync.leases import LeaseTracker, default_worker_id, keep_leased, worker_is_dead
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,9 @@ class PushPolicy:
     """How the outbox is drained."""
 
     batch_size: int = 1_000
-    per_key: int = 50
-    """Rows of one thread (or person) one claim may take, in order: a long thread is one
-    round, one Case read, one write call, not one each per reply."""
+    """Rows one claim takes. When there are fewer threads (or persons) than that, one
+    thread's rows may fill the claim, in order: a reply flood in one thread costs no more
+    calls than the same posts spread over many threads."""
     lease: timedelta = timedelta(seconds=30)
     """How long a claim holds rows; renewed every third of it while their write is in flight,
     so a replica that dies frees its rows within this time (on one host: at once)."""
@@ -72,8 +73,11 @@ class PushPolicy:
         self, attempts: int, now: datetime, hint: float | None, rng: random.Random
     ) -> datetime:
         """Exponential backoff with full jitter, never sooner than the server's hint."""
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(attempts - 1, 0))
-        delay = timedelta(seconds=rng.uniform(0.5, 1.0) * ceiling.total_seconds())
+        doublings = min(max(attempts - 1, 0), 64)  # no overflow however many attempts
+        ceiling = min(
+            self.backoff_max.total_seconds(), self.backoff_base.total_seconds() * 2.0**doublings
+        )
+        delay = timedelta(seconds=rng.uniform(0.5, 1.0) * ceiling)
         if hint is not None:
             delay = max(delay, timedelta(seconds=hint))
         return now + delay
@@ -92,6 +96,11 @@ class PushCounts:
     retried: int = 0
     dead: int = 0
     api_calls: int = 0
+    raised: int = 0
+    """Severity raises sent to Cases (a later post of the thread escalated it)."""
+    notified: int = 0
+    """Queues notified of a raise (the playbook's ``escalation.notify_queue``)."""
+    notify_failed: int = 0
     stopped: str | None = None
     blocked: str | None = None
     """Why writes cannot go on until an operator acts (a login refused for good, the org
@@ -114,6 +123,8 @@ class Push:
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
+        self.leases = LeaseTracker(store)
+        """Claims, settles and releases through here: ``leases.release_all()`` at shutdown."""
         self.writer = writer
         self.org = org
         self.threading = threading
@@ -121,6 +132,9 @@ class Push:
         self.worker_id = worker_id or default_worker_id()
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 (backoff jitter, not a secret)
+        self.notify = False
+        """Notify the queue owning a Case whose severity a post raised (the playbook's
+        ``escalation.notify_queue``)."""
 
     def run(
         self,
@@ -142,19 +156,21 @@ class Push:
                 counts.stopped = stop.reason
                 break
             now = self.clock()
-            rows = self.store.claim_outbox(
+            rows = self.leases.claim(
                 self.worker_id,
                 self.policy.batch_size,
                 now,
                 self.policy.lease,
-                per_key=self.policy.per_key,
+                per_key=self.policy.batch_size,
             )
             if not rows:
                 break
             crashpoints.reached("push:claimed")
             counts.claimed += len(rows)
+            keys = _record_keys([row.plan for row in rows])
+            known = self.store.known_ids(keys)
             try:
-                plans, decided = self._thread_decisions(rows)
+                plans, decided, raised = self._thread_decisions(rows, known)
             except SalesforceAuthError as exc:
                 self._block(rows, str(exc), counts)
                 break
@@ -167,14 +183,17 @@ class Push:
                 counts.stopped = f"reading the batch's Cases failed: {exc}"
                 log.warning("writes stopped: %s", counts.stopped)
                 break
-            keys = {w.key for plan in plans for w in plan.writes} | {
-                plan.identity.lead_key
-                for plan in plans
-                if plan.identity is not None and plan.identity.lead_key
-            }
             with keep_leased(self.store, rows, self.policy.lease, self.clock):
-                report = self.writer.write(plans, known_ids=self.store.known_ids(keys))
+                later = _record_keys(plans) - keys  # a Case rekeyed to its next generation
+                if later:
+                    known = {**known, **self.store.known_ids(later)}
+                report = self.writer.write(plans, known_ids=known)
             crashpoints.reached("push:sent")
+            counts.raised += len(raised)
+            if self.notify and raised:
+                sent, failed = notices.send(self.org, notices.escalations(raised, report), "raised")
+                counts.notified += sent
+                counts.notify_failed += failed
             counts.api_calls = self.org.api_calls - calls_before
             self._settle(rows, report, decided, counts)
             crashpoints.reached("push:settled")
@@ -197,61 +216,78 @@ class Push:
             log.info("freed %d outbox row(s) leased by dead process(es) %s", freed, sorted(dead))
 
     def _thread_decisions(
-        self, rows: Sequence[OutboxRow]
-    ) -> tuple[list[RecordPlan], dict[str, rules.Decision]]:
-        """The rows' plans after the threading rules, and the decision per Case key sent."""
-        keys = {w.key for row in rows for w in rules.case_writes(row.plan)}
-        cases = self._read_cases(keys)
+        self, rows: Sequence[OutboxRow], known: Mapping[str, str]
+    ) -> tuple[list[RecordPlan], dict[str, thread_rules.Decision], list[severity.Raised]]:
+        """The rows' plans after the threading and severity rules, the decision per Case
+        key sent, and the Cases the plans raise; ``known``: the ledger's Ids of their keys."""
+        keys = {w.key for row in rows for w in thread_rules.case_writes(row.plan)}
+        cases, severities = self._read_cases(keys, [row.plan for row in rows], known)
+        escalations = severity.Escalations(severities)
         plans: list[RecordPlan] = []
-        decided: dict[str, rules.Decision] = {}
+        decided: dict[str, thread_rules.Decision] = {}
         for row in rows:
             plan = row.plan
-            for write in rules.case_writes(plan):
+            for write in thread_rules.case_writes(plan):
                 post_time = plan.posted_at or self.clock()
-                decision = rules.decide(cases.get(write.key), post_time, self.threading.reopen_days)
-                key = write.key
-                if decision is rules.Decision.REOPEN:
-                    plan = rules.reopen(plan, key, self.threading.reopen_status)
-                elif decision is rules.Decision.NEXT_GENERATION:
-                    root, generation = rules.split_case_key(key)
-                    key = rules.case_key_for(root, generation + 1)
-                    plan = rules.rekey_case(plan, write.key, key)
-                decided[key] = decision
-            plans.append(plan)
-        return plans, decided
-
-    def _read_cases(self, keys: set[str]) -> dict[str, rules.CaseState]:
-        if not keys:
-            return {}
-        fields = ("Id", CaseRecord.key_field, "Status", "IsClosed", "ClosedDate")
-        (found,) = self.org.find(
-            [
-                Lookup(
-                    "Case",
-                    fields,
-                    {CaseRecord.key_field: tuple(sorted(keys))},
-                    exact=frozenset({CaseRecord.key_field}),
+                decision = thread_rules.decide(
+                    cases.get(write.key), post_time, self.threading.reopen_days
                 )
-            ]
+                key = write.key
+                if decision is thread_rules.Decision.REOPEN:
+                    plan = thread_rules.reopen(plan, key, self.threading.reopen_status)
+                elif decision is thread_rules.Decision.NEXT_GENERATION:
+                    root, generation = thread_rules.split_case_key(key)
+                    key = thread_rules.case_key_for(root, generation + 1)
+                    plan = thread_rules.rekey_case(plan, write.key, key)
+                decided[key] = decision
+                case = cases.get(key)
+                is_open = case is None or not case.is_closed or decision is not _CONTINUE
+                plan = escalations.follow(plan, key, is_open=is_open)
+            plans.append(plan)
+        return plans, decided, escalations.raised
+
+    def _read_cases(
+        self, keys: set[str], plans: Sequence[RecordPlan], known: Mapping[str, str]
+    ) -> tuple[dict[str, thread_rules.CaseState], dict[str, severity.Severity]]:
+        """The threads' Cases as Salesforce has them (their status, their severity), read in
+        the same call as the lookups the writer needs for ``plans`` (``Writer.prefetch``)."""
+        if not keys:
+            return {}, {}
+        fields = (
+            "Id",
+            CaseRecord.key_field,
+            "Status",
+            "IsClosed",
+            "ClosedDate",
+            *severity.FIELDS,
         )
+        lookup = Lookup(
+            "Case",
+            fields,
+            {CaseRecord.key_field: tuple(sorted(keys))},
+            exact=frozenset({CaseRecord.key_field}),
+        )
+        (found,) = self.writer.prefetch(plans, known, [lookup])
         if found.error is not None:
             raise found.error  # deciding without the agents' closes could reopen nothing
         states = {}
+        severities = {}
         for row in found.rows:
             key, case_id = row.get(CaseRecord.key_field), row.get("Id")
             if isinstance(key, str) and isinstance(case_id, str):
-                states[key] = rules.CaseState(
+                states[key] = thread_rules.CaseState(
                     key,
                     case_id,
                     row.get("Status"),
                     row.get("IsClosed") is True,
-                    _parse_time(row.get("ClosedDate")),
+                    parse_api_time(row.get("ClosedDate")),
                 )
-        return states
+                severities[key] = severity.Severity.read(row)
+        return states, severities
 
     def _block(self, rows: Sequence[OutboxRow], reason: str, counts: PushCounts) -> None:
         """Stop writing until an operator acts: ``rows`` go back untried, at once."""
-        self.store.release(rows)
+        self.leases.release(rows)
         counts.blocked = counts.stopped = reason
         log.error("writes blocked until fixed: %s", reason)
 
@@ -268,14 +304,14 @@ class Push:
             )
             for row in rows
         ]
-        self.store.settle(outcomes, now=now)
+        self.leases.settle(outcomes, now=now)
         counts.retried += len(rows)
 
     def _settle(
         self,
         rows: Sequence[OutboxRow],
         report: WriteReport,
-        decided: dict[str, rules.Decision],
+        decided: dict[str, thread_rules.Decision],
         counts: PushCounts,
     ) -> None:
         now = self.clock()
@@ -302,45 +338,64 @@ class Push:
                 outcomes.append(DeadLettered(row, failure))
                 counts.dead += 1
                 counts.dead_reasons.append(f"{row.post_key}: {failure.code}: {failure.message}")
-        self.store.settle(outcomes, now=now)
+        self.leases.settle(outcomes, now=now)
         if untried:
-            self.store.release(untried)
-        threads = self._threads_after(written, decided)
+            self.leases.release(untried)
+        threads, read = self._threads_after(written, decided)
         if threads:
-            self.store.save_threads(threads, now=now)
+            self.store.save_threads(threads, read=read, now=now)
 
     def _threads_after(
-        self, written: list[PlanResult], decided: dict[str, rules.Decision]
-    ) -> list[ThreadState]:
-        """What Salesforce now has for the threads whose Cases were just written."""
+        self, written: list[PlanResult], decided: dict[str, thread_rules.Decision]
+    ) -> tuple[list[ThreadState], dict[str, ThreadState]]:
+        """What Salesforce now has for the threads whose Cases were just written, and the
+        states that was worked out from."""
         cases = [
-            (o.write.record, o.id)
+            (o.write.record, o.id, result.plan)
             for result in written
             for o in result.outcomes
             if isinstance(o.write.record, CaseRecord)
         ]
-        roots = {rules.split_case_key(record.thread_key)[0] for record, _ in cases}
+        roots = {thread_rules.split_case_key(record.thread_key)[0] for record, _, _ in cases}
         states = self.store.threads(roots) if roots else {}
-        for record, case_id in cases:
+        read = dict(states)
+        for record, case_id, plan in cases:
             assert isinstance(record, CaseRecord)
-            root, generation = rules.split_case_key(record.thread_key)
+            root, generation = thread_rules.split_case_key(record.thread_key)
             state = states.get(root) or ThreadState(root, generation, record.thread_key)
-            if generation > state.generation:
+            if generation > state.generation:  # the next generation's Case opens with this post
                 state = replace(state, generation=generation, case_key=record.thread_key)
+                state = responses.opened(
+                    replace(state, first_response_at=None, overdue_at=None),
+                    record,
+                    plan.classification.team,
+                    plan.posted_at,
+                )
             decision = decided.get(record.thread_key)
-            if decision is rules.Decision.REOPEN:
+            if decision is thread_rules.Decision.REOPEN:
                 state = replace(state, status=self.threading.reopen_status, closed_at=None)
-            elif decision in (rules.Decision.NEW, rules.Decision.NEXT_GENERATION):
+            elif decision in (thread_rules.Decision.NEW, thread_rules.Decision.NEXT_GENERATION):
                 state = replace(state, status=None, closed_at=None)
             if record.first_response is not None and state.first_response_at is None:
                 state = replace(state, first_response_at=record.first_response)
             if case_id is not None and record.thread_key == state.case_key:
                 state = replace(state, case_id=case_id)
             states[root] = state
-        return [states[root] for root in roots if root in states]
+        return [states[root] for root in roots if root in states], read
 
 
 _LANDED = (Status.CREATED, Status.UPDATED)
+
+_CONTINUE = thread_rules.Decision.CONTINUE
+
+
+def _record_keys(plans: Sequence[RecordPlan]) -> set[str]:
+    """The keys of every record the plans write or point at (their Ids may be known)."""
+    return {w.key for plan in plans for w in plan.writes} | {
+        plan.identity.lead_key
+        for plan in plans
+        if plan.identity is not None and plan.identity.lead_key
+    }
 
 
 def _failure(result: PlanResult, attempts: int) -> Failure:
@@ -356,10 +411,3 @@ def _failure(result: PlanResult, attempts: int) -> Failure:
     fix = setup_fix(failing.code)  # the org is not set up for this record: say how to fix it
     message = f"{failing.message} (fix: {fix})" if fix else failing.message
     return Failure(failing.code, message, failing.fields)
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

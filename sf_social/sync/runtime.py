@@ -6,8 +6,8 @@ command needs the org (``connect()``): intake, ``status``, ``health`` and ``dead
 list`` work without it. Without Salesforce settings, ``connect()`` raises ``ConfigError``
 naming the variables to set (exit 2).
 
-The engine is given a :class:`~sf_social.sync.leases.LeaseTracker` around the store, so
-that ``close()`` (and the daemon's shutdown) hands back any outbox row still leased.
+The engine's push claims through a :class:`~sf_social.sync.leases.LeaseTracker`, so that
+``close()`` (and the daemon's shutdown) hands back any outbox row still leased.
 """
 
 from __future__ import annotations
@@ -16,23 +16,24 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sf_social.config import Config, SourceContext
+from sf_social.config import Config, PushConfig, SourceContext
 from sf_social.errors import SfSocialError, StoreLockedError
 from sf_social.pipeline import Pipeline, classifier_for
 from sf_social.playbook import Playbook, load_playbook
+from sf_social.redaction import hide_password
 from sf_social.salesforce.api import OrgApi
 from sf_social.salesforce.retry import RetryPolicy
 from sf_social.salesforce.writer import SalesforceWriter, Writer, WriterConfig
-from sf_social.settings import _hide_password
 from sf_social.sources.base import Interrupted, Source
 from sf_social.state import HeldLock, StateStore, open_store
 from sf_social.state.binding import bind_to_org
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.intake import Intake
-from sf_social.sync.leases import LeaseTracker, default_worker_id
-from sf_social.sync.push import Clock, utc_now
+from sf_social.sync.leases import default_worker_id
+from sf_social.sync.push import Clock, PushPolicy, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,17 @@ def connect_salesforce(config: Config, playbook: Playbook) -> OrgLink:
     return OrgLink(writer, writer.api)
 
 
+def push_policy(push: PushConfig) -> PushPolicy:
+    """The engine's push policy from ``[push]``."""
+    return PushPolicy(
+        batch_size=push.batch_size,
+        lease=push.lease,
+        max_attempts=push.max_attempts,
+        backoff_base=push.backoff_base,
+        backoff_max=push.backoff_max,
+    )
+
+
 def writer_config(config: Config, playbook: Playbook) -> WriterConfig:
     """The writer's settings: the playbook's, with the configured tries per call."""
     return WriterConfig.from_playbook(
@@ -75,6 +87,7 @@ class Runtime:
         clock: Clock = utc_now,
         worker_id: str | None = None,
         rebind: bool = False,
+        pipeline: Pipeline | None = None,
     ) -> None:
         self.config = config
         self.rebind = rebind
@@ -84,9 +97,9 @@ class Runtime:
         self.store = (
             store if store is not None else open_store(config.db_url, schema=config.db_schema)
         )
-        self.leases = LeaseTracker(self.store)
         self._connect = connect
-        self._pipeline: Pipeline | None = None
+        self._pipeline = pipeline
+        """The configured playbook's, unless given (``linkedin import``'s forward-only one)."""
         self._sources: list[Source] | None = None
         self._link: OrgLink | None = None
         self._engine: SyncEngine | None = None
@@ -111,9 +124,19 @@ class Runtime:
     def sources(self) -> list[Source]:
         """The configured sources, in configuration order."""
         if self._sources is None:
-            context = SourceContext(self.pipeline.playbook, self._report, sleep=self.wait)
+            context = SourceContext(
+                self.pipeline.playbook,
+                self._report,
+                sleep=self.wait,
+                held_posts=self._held_posts,
+            )
             self._sources = [s.build(context) for s in self.config.sources]
         return self._sources
+
+    def _held_posts(
+        self, network: str, since: datetime, after: str | None, limit: int
+    ) -> list[str]:
+        return self.store.held_posts(network, since, after=after, limit=limit)
 
     def wait(self, seconds: float) -> None:
         """A source's sleep: ``seconds``, unless the process stops first (``Interrupted``)."""
@@ -142,15 +165,15 @@ class Runtime:
         ``OtherOrgError`` if the store belongs to another org (see ``rebind``)."""
         if self._engine is None:
             self._link = self._connect(self.config, self.pipeline.playbook)
-            database = _hide_password(self.config.db_url)
+            database = hide_password(self.config.db_url)
             bind_to_org(self.store, database, self._link.org.org_id, rebind=self.rebind)
             self._engine = SyncEngine(
-                self.leases,
+                self.store,
                 self.pipeline,
                 self._link.writer,
                 self._link.org,
                 self.sources,
-                self.config.push.policy(),
+                push_policy(self.config.push),
                 self.worker_id,
                 self.clock,
             )
@@ -182,7 +205,7 @@ class Runtime:
 
     def release_leases(self) -> int:
         """Give back outbox rows this process still holds (unsent); how many."""
-        released = self.leases.release_all()
+        released = self._engine.push.leases.release_all() if self._engine else 0
         if released:
             log.info("released %d leased outbox row(s) for the next run", released)
         return released

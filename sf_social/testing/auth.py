@@ -45,17 +45,23 @@ class Sessions:
 
     def __init__(self, org_id: str) -> None:
         self.org_id = org_id
-        self._tokens: set[str] = set()
+        self._tokens: dict[str, str | None] = {}
+        """Each live token → the user it was issued to (``None``: the integration user)."""
         self._lock = threading.Lock()
         self.issued = 0
 
-    def issue(self) -> str:
-        """A new valid access token."""
+    def issue(self, user_id: str | None = None) -> str:
+        """A new valid access token, for ``user_id`` (default: the integration user)."""
         token = f"{self.org_id[:15]}!{secrets.token_urlsafe(48)}"
         with self._lock:
-            self._tokens.add(token)
+            self._tokens[token] = user_id
             self.issued += 1
         return token
+
+    def user_of(self, token: str | None) -> str | None:
+        """The user a live ``token`` was issued to (``None``: the integration user)."""
+        with self._lock:
+            return self._tokens.get(token) if token is not None else None
 
     def valid(self, token: str | None) -> bool:
         """Whether ``token`` is a live session."""

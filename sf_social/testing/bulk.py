@@ -323,6 +323,9 @@ class BulkJobs:
                         "unable to obtain exclusive access to this record or 1 records",
                     )
                 )
+            injected = ctx.record_error({**parsed.values, "Id": existing_id})
+            if injected is not None:
+                raise RecordFailure(injected)
             if job.operation == "delete":
                 assert existing is not None
                 ctx.store.delete(obj.name, existing["Id"])

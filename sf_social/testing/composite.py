@@ -1,5 +1,9 @@
 """The Composite resource: up to 25 subrequests in one call, counted as one API call.
 
+At most 5 of them may be queries (``query``, ``queryAll``, query more) or sObject
+Collections operations (REST API guide, "Send Multiple Requests Using Composite"). Each
+subrequest may carry its own ``httpHeaders``.
+
 A subrequest may use the answer of an earlier one with ``@{referenceId.path}``
 (``@{NewAccount.id}``, ``@{Lookup.records[0].Id}``). With ``allOrNone`` true, a failure
 rolls every subrequest back and the others answer PROCESSING_HALTED.
@@ -17,6 +21,8 @@ from sf_social.testing.replies import ApiFault, Reply, Request
 from sf_social.testing.store import Store
 
 MAX_SUBREQUESTS = 25
+MAX_QUERIES_AND_COLLECTIONS = 5
+_HEAVY = re.compile(r"^/services/data/v[\d.]+/(?:query|queryAll|composite/sobjects)(?:/|\?|$)")
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
 Dispatch = Callable[[Request], Reply]
 
@@ -32,6 +38,16 @@ def composite(store: Store, request: Request, dispatch: Dispatch) -> Reply:
             400,
             "LIMIT_EXCEEDED",
             f"Composite API: a request may have at most {MAX_SUBREQUESTS} subrequests",
+        )
+    heavy = sum(
+        1 for sub in subrequests if isinstance(sub, dict) and _HEAVY.match(str(sub.get("url", "")))
+    )
+    if heavy > MAX_QUERIES_AND_COLLECTIONS:
+        raise ApiFault(
+            400,
+            "LIMIT_EXCEEDED",
+            f"Composite API: a request may have at most {MAX_QUERIES_AND_COLLECTIONS}"
+            " query or sObject Collections subrequests",
         )
     all_or_none = bool(body.get("allOrNone", False))
     answers: dict[str, Any] = {}
@@ -67,6 +83,20 @@ def composite(store: Store, request: Request, dispatch: Dispatch) -> Reply:
     return Reply.of_json(200, {"compositeResponse": responses})
 
 
+def fault_path(request: Request) -> str:
+    """The path fault rules match: a Composite call's subrequest URLs are added to its own,
+    so a fault meant for ``/composite/sobjects`` also fires on collections it carries."""
+    if request.method != "POST" or not request.path.rstrip("/").endswith("/composite"):
+        return request.path
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return request.path
+    subrequests = body.get("compositeRequest") if isinstance(body, dict) else None
+    urls = [str(s.get("url", "")) for s in subrequests or () if isinstance(s, dict)]
+    return " ".join([request.path, *urls])
+
+
 def _halted(reference: str) -> dict[str, Any]:
     return {
         "body": [
@@ -87,11 +117,13 @@ def _subrequest(sub: dict[str, Any], answers: dict[str, Any], base_url: str) -> 
     parts = urlsplit(url)
     body = sub.get("body")
     data = b"" if body is None else json.dumps(_substitute_json(body, answers)).encode()
+    extra = sub.get("httpHeaders")
+    headers = {str(k): str(v) for k, v in extra.items()} if isinstance(extra, dict) else {}
     return Request(
         method=str(sub.get("method", "GET")).upper(),
         path=parts.path,
         query=parts.query,
-        headers={"Content-Type": "application/json"},
+        headers={**headers, "Content-Type": "application/json"},
         body=data,
         base_url=base_url,
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import zlib
+from functools import lru_cache
 
 from sf_social.testing.setup import KEY_PREFIXES as SETUP_PREFIXES
 
@@ -22,8 +24,11 @@ KEY_PREFIXES: dict[str, str] = {
     "Task": "00T",
     "Case": "500",
     "BulkJob": "750",
+    "DeployRequest": "0Af",
     "Organization": "00D",
     "QueryLocator": "01g",
+    "Individual": "0PK",
+    "ContactPointTypeConsent": "0ZY",
     **SETUP_PREFIXES,
 }
 """Key prefixes of the objects the local org knows (and of a few internal things)."""
@@ -33,13 +38,25 @@ _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _SHAPE = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 
 
+def key_prefix(sobject: str) -> str:
+    """The key prefix of ``sobject``; a custom object (``__c``) gets one of the ``a0``
+    prefixes, derived from its name and remembered in ``KEY_PREFIXES``."""
+    if sobject not in KEY_PREFIXES:
+        if not sobject.endswith("__c"):
+            raise KeyError(f"no key prefix for {sobject}")
+        KEY_PREFIXES[sobject] = "a0" + _ALPHABET[zlib.crc32(sobject.encode()) % len(_ALPHABET)]
+    return KEY_PREFIXES[sobject]
+
+
 def checksum(id15: str) -> str:
     """The three characters that turn a 15-character Id into its 18-character form."""
-    suffix = ""
-    for start in (0, 5, 10):
-        bits = sum(1 << i for i, c in enumerate(id15[start : start + 5]) if "A" <= c <= "Z")
-        suffix += _SUFFIX[bits]
-    return suffix
+    return _part(id15[0:5]) + _part(id15[5:10]) + _part(id15[10:15])
+
+
+@lru_cache(maxsize=1 << 16)
+def _part(chars: str) -> str:
+    """The checksum character of five Id characters (which of them are capitals)."""
+    return _SUFFIX[sum(1 << i for i, c in enumerate(chars) if "A" <= c <= "Z")]
 
 
 def to18(record_id: str) -> str:
@@ -76,5 +93,5 @@ class IdFactory:
         for _ in range(6):
             n, rest = divmod(n, 62)
             digits = _ALPHABET[rest] + digits
-        id15 = f"{KEY_PREFIXES[sobject]}{self._pod}0000{digits}"
+        id15 = f"{key_prefix(sobject)}{self._pod}0000{digits}"
         return id15 + checksum(id15)

@@ -10,6 +10,7 @@ faults of ``LocalOrg.faults`` and routes the call.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -20,14 +21,28 @@ from typing import TYPE_CHECKING, Any
 from sf_social.testing import values
 from sf_social.testing.auth import Credentials, Sessions, token_endpoint
 from sf_social.testing.bulk import BulkJobs
-from sf_social.testing.faults import FaultKind, Faults
+from sf_social.testing.bulk_query import BulkQueries
+from sf_social.testing.composite import fault_path
+from sf_social.testing.faults import Fault, FaultKind, Faults, RecordFault
 from sf_social.testing.ids import IdFactory, is_well_formed
+from sf_social.testing.metadata_api import (
+    SOAP_INVALID_SESSION,
+    SOAP_PATH,
+    MetadataEndpoint,
+    session_of,
+    soap_fault,
+    soap_fault_path,
+)
+from sf_social.testing.metadata_store import MetadataStore
+from sf_social.testing.notifications import Notifications, seed_types
 from sf_social.testing.query import QueryEngine
-from sf_social.testing.replies import ApiFault, Reply, Request
+from sf_social.testing.received import Received, expand
+from sf_social.testing.replies import ApiFault, RecordError, Reply, Request
 from sf_social.testing.rest import DATA, LIMIT_NAMES, Router, resources, versions
-from sf_social.testing.schema import OrgSchema
 from sf_social.testing.sobjects import Context
+from sf_social.testing.standard import default_schema, package_of
 from sf_social.testing.store import Store
+from sf_social.testing.validation import Validator
 from sf_social.testing.writes import Writer
 
 if TYPE_CHECKING:
@@ -36,6 +51,8 @@ if TYPE_CHECKING:
     from sf_social.testing.server import LocalOrgServer
 
 DEFAULT_INSTANCE = "https://localorg.my.salesforce.com"
+KEPT_REQUESTS = 10_000
+"""How many API requests ``LocalOrg.requests`` keeps (the oldest go first)."""
 TOKEN_PATHS = ("/services/oauth2/token", "/services/oauth2/token/")
 
 
@@ -112,7 +129,7 @@ class LocalOrg:
         bulk_in_progress_polls: int = 1,
         org_id: str | None = None,
     ) -> None:
-        self.schema = OrgSchema.default(metadata, custom_fields=custom_fields)
+        self.schema = default_schema(metadata, custom_fields=custom_fields)
         self.ids = IdFactory()
         self.org_id = org_id or self.ids.new("Organization")
         """The org's Id; a session id starts with it (give another to tell orgs apart)."""
@@ -123,7 +140,12 @@ class LocalOrg:
         self.writer = Writer(self.store)
         self.queries = QueryEngine(self.store)
         self.bulk = BulkJobs(bulk_in_progress_polls)
-        self.router = Router(self.queries, self.bulk, self.limits)
+        self.bulk_queries = BulkQueries(bulk_in_progress_polls)
+        self.notifications = Notifications()
+        """The custom notifications sent (``notifications.sent``)."""
+        self.router = Router(
+            self.queries, self.bulk, self.limits, self.bulk_queries, self.notifications
+        )
         self.faults = Faults(seed=seed)
         self.sessions = Sessions(self.org_id)
         self.daily_limit = daily_limit
@@ -132,7 +154,17 @@ class LocalOrg:
         self.api_calls = 0
         """API calls counted since the org started."""
         self.calls: list[CallRecord] = []
+        self.requests: deque[Request] = deque(maxlen=KEPT_REQUESTS)
+        """The last API requests received, as sent (read them with ``received``)."""
+        self.on_request: list[Callable[[Request], None]] = []
+        """Called with each API request before it is answered: someone else acting on the
+        org between two calls of the client under test."""
         self._lock = threading.RLock()
+        self.metadata = MetadataStore(self)
+        self.writer.validator = Validator(self.metadata, self.store)
+        """The components the Metadata API reads and deploys (``metadata_store.py``)."""
+        self.metadata_api = MetadataEndpoint(self.metadata, self.schema, self.ids)
+        """The Metadata API's SOAP endpoint: its ``deploys`` and ``calls``."""
         self.user_id = self.insert(
             "User",
             Username=self.credentials.username,
@@ -142,6 +174,7 @@ class LocalOrg:
         )
         self.store.user_id = self.user_id
         self.store.table("User")[self.user_id]["OwnerId"] = None
+        seed_types(self.insert, package_of(metadata) if custom_fields else None)
         self.access_token = self.sessions.issue()
         """A session valid from the start (as from ``sf org display``)."""
 
@@ -158,13 +191,19 @@ class LocalOrg:
             reply = Reply.of_json(200, versions(request.base_url, self.api_version))
             return self._unlogged(request, reply, latency)
         match = DATA.match(request.path)
-        if match is None:
+        soap = SOAP_PATH.match(request.path) is not None
+        if match is None and not soap:
             return self._unlogged(request, _not_found(request), latency)
         with self._lock:
-            if not self.sessions.valid(self.sessions.bearer(request)):
+            self.requests.append(request)
+            for hook in self.on_request:
+                hook(request)
+            session = session_of(request) if soap else self.sessions.bearer(request)
+            if not self.sessions.valid(session):
                 error = ApiFault(401, "INVALID_SESSION_ID", "Session expired or invalid")
-                return self._unlogged(request, error.reply(), latency)
-            if not match["rest"] or match["rest"] == "/":
+                reply = soap_fault(*SOAP_INVALID_SESSION) if soap else error.reply()
+                return self._unlogged(request, reply, latency)
+            if match is not None and (not match["rest"] or match["rest"] == "/"):
                 reply = Reply.of_json(200, resources(match["version"]))
                 return self._unlogged(request, reply, latency)
             if self.api_usage >= self.daily_limit:
@@ -173,7 +212,9 @@ class LocalOrg:
             self.api_calls += 1
             self.api_usage += 1
             number = self.api_calls
-            fault = self.faults.for_call(number, request.method, request.path)
+            where = soap_fault_path(request) if soap else fault_path(request)
+            rule = self.faults.for_call(number, request.method, where)
+            fault = rule.kind if rule is not None else None
             if fault is FaultKind.DROP:
                 self._log(CallRecord(number, request.method, request.path, None, fault))
                 return Outcome(None, latency, drop=True)
@@ -183,11 +224,17 @@ class LocalOrg:
                 if fault is FaultKind.INVALID_SESSION:
                     self.sessions.expire_all()
                 reply = self._stamp(ApiFault(status, code, message).reply())
+            elif rule is not None and rule.reply is not None:
+                given = rule.reply
+                reply = self._stamp(Reply(given.status, dict(given.headers), given.body))
             elif fault is FaultKind.BAD_GATEWAY:
                 html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
                 reply = Reply.of_text(502, html, "text/html")
+            elif match is None:
+                reply = self.metadata_api.answer(request)
             else:
-                reply = self._stamp(self._route(request, match["version"], number))
+                user = self.sessions.user_of(session)
+                reply = self._stamp(self._route(request, match["version"], number, where, user))
             lost = fault in (FaultKind.LOST_ANSWER, FaultKind.TIMEOUT)
             self._log(
                 CallRecord(
@@ -198,13 +245,18 @@ class LocalOrg:
             return Outcome(reply, latency, timeout=True)
         return Outcome(reply, latency, drop=fault is FaultKind.LOST_ANSWER)
 
-    def _route(self, request: Request, version: str, number: int) -> Reply:
+    def _route(
+        self, request: Request, version: str, number: int, where: str, user: str | None
+    ) -> Reply:
         position = iter(range(1_000_000))
 
         def lock_row() -> bool:
-            return self.faults.lock_row(number, request.method, request.path, next(position))
+            return self.faults.lock_row(number, request.method, where, next(position))
 
-        ctx = Context(self.store, self.writer, version, lock_row)
+        def record_error(values: dict[str, Any]) -> RecordError | None:
+            return self.faults.record_error(number, request.method, where, values)
+
+        ctx = Context(self.store, self.writer, version, lock_row, record_error, user)
         default, self.store.api_version = self.store.api_version, version
         try:
             return self.router.dispatch(ctx, request)
@@ -246,9 +298,10 @@ class LocalOrg:
 
     # -- sessions -------------------------------------------------------------------
 
-    def new_session(self) -> str:
-        """A fresh valid access token."""
-        return self.sessions.issue()
+    def new_session(self, user_id: str | None = None) -> str:
+        """A fresh valid access token, for ``user_id`` (default: the integration user):
+        validation rules see that user's permissions."""
+        return self.sessions.issue(user_id)
 
     def expire_sessions(self) -> None:
         """Expire every session: the next call answers 401 INVALID_SESSION_ID."""
@@ -350,6 +403,48 @@ class LocalOrg:
             if obj is None:
                 raise KeyError(sobject)
             return len(self.store.table(obj.name))
+
+    def received(self, path: str | None = None, *, method: str | None = None) -> list[Received]:
+        """The requests received (of ``method`` / whose path holds ``path``), oldest first,
+        each Composite call followed by its subrequests (``packed``): see ``received.py``."""
+        with self._lock:
+            kept = list(self.requests)
+        return [
+            r
+            for r in expand(kept)
+            if (method is None or r.method == method.upper()) and (path is None or path in r.path)
+        ]
+
+    # -- faults (the rules are in ``faults``) -------------------------------------------
+
+    def fail_record(
+        self,
+        key: str,
+        code: str,
+        message: str = "",
+        times: int | None = 1,
+        *,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> RecordFault:
+        """The next ``times`` writes of the record carrying ``key`` fail with ``code`` (the
+        arguments of ``InMemoryOrg.fail_record``, and the error's ``fields``)."""
+        return self.faults.fail_record(key, code, message, times, fields=fields)
+
+    def fail_calls(
+        self,
+        code: str,
+        message: str = "",
+        times: int | None = 1,
+        status: int = 503,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> Fault:
+        """The next ``times`` calls (matching ``path`` / ``method``) fail as a whole with
+        ``code``, after counting as calls."""
+        return self.faults.fail_calls(
+            code, message, status=status, times=times, path=path, method=method
+        )
 
     def call_count(self, *, method: str | None = None, path: str | None = None) -> int:
         """Counted API calls, optionally only those of ``method`` / containing ``path``."""

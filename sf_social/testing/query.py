@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from itertools import repeat
 from typing import Any
 
 from sf_social.testing import ids
@@ -299,7 +300,7 @@ def _normalizer(spec: FieldSpec) -> Callable[[object], object]:
 
 def _like(literal: Literal) -> re.Pattern[str]:
     regex = ""
-    for char, escaped in literal.chars:
+    for char, escaped in literal.chars or zip(str(literal.value), repeat(False)):
         if char == "%" and not escaped:
             regex += ".*"
         elif char == "_" and not escaped:

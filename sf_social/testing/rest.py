@@ -8,7 +8,9 @@ from typing import Any
 
 from sf_social.testing import sobjects
 from sf_social.testing.bulk import BulkJobs
+from sf_social.testing.bulk_query import BulkQueries
 from sf_social.testing.composite import composite
+from sf_social.testing.notifications import Notifications
 from sf_social.testing.query import QueryEngine
 from sf_social.testing.replies import ApiFault, Reply, Request
 from sf_social.testing.sobjects import Context
@@ -43,9 +45,13 @@ class Router:
         queries: QueryEngine,
         bulk: BulkJobs,
         limits: Callable[[], dict[str, dict[str, int]]],
+        bulk_queries: BulkQueries | None = None,
+        notifications: Notifications | None = None,
     ) -> None:
         self.queries = queries
         self.bulk = bulk
+        self.bulk_queries = bq = bulk_queries or BulkQueries()
+        self.notifications = notifications or Notifications()
         self.limits = limits
         s = sobjects
         table: list[tuple[str, dict[str, Handler]]] = [
@@ -53,7 +59,14 @@ class Router:
             (r"/(?:query|queryAll)", {"GET": self._query}),
             (r"/(?:query|queryAll)/(?P<locator>[^/]+)", {"GET": self._more}),
             (r"/composite", {"POST": self._composite}),
-            (r"/composite/sobjects", {"POST": s.collection_create, "PATCH": s.collection_update}),
+            (
+                r"/composite/sobjects",
+                {
+                    "POST": s.collection_create,
+                    "PATCH": s.collection_update,
+                    "DELETE": s.collection_delete,
+                },
+            ),
             (r"/composite/sobjects/(?P<t>[^/]+)/(?P<f>[^/]+)", {"PATCH": s.collection_upsert}),
             (r"/sobjects/(?P<t>[^/]+)", {"POST": s.create}),
             (r"/sobjects/(?P<t>[^/]+)/describe", {"GET": s.describe}),
@@ -76,6 +89,10 @@ class Router:
                 r"unprocessedrecords)",
                 {"GET": bulk.results},
             ),
+            (r"/jobs/query", {"POST": bq.create}),
+            (r"/jobs/query/(?P<job>[^/]+)", {"GET": bq.get, "PATCH": bq.change}),
+            (r"/jobs/query/(?P<job>[^/]+)/results", {"GET": bq.results}),
+            (r"/actions/standard/customNotificationAction", {"POST": self.notifications.send}),
         ]
         self.routes = [(re.compile(f"^{p}/?$"), h) for p, h in table]
 

@@ -1,21 +1,18 @@
 """The org's schema: objects, their fields, types, lengths, picklists and flags.
 
-``OrgSchema.default()`` holds the standard fields of the objects sf_social writes (see
-``sf_social.testing.standard``) plus the custom fields and picklist values read from a
+``sf_social.testing.standard.default_schema()`` holds the standard fields of the objects
+sf_social writes plus the custom fields and picklist values read from a
 ``metadata/`` folder. The schema can change at run time, as an admin would change the
 org: remove a picklist value, add it back, drop a field.
 """
 
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
-from sf_social.metadata.components import MetadataPackage, field_object
-from sf_social.metadata.source import load_package
+from sf_social.metadata.components import CustomFieldDef, MetadataPackage, field_object
 
 
 class FieldType(StrEnum):
@@ -98,6 +95,8 @@ class ObjectSpec:
     label: str
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     queryable_only: bool = False
+    name_format: str | None = None
+    """An AutoNumber name's display format (``SR-{000000}``): the store numbers new records."""
 
     def add(self, spec: FieldSpec) -> None:
         """Add or replace a field."""
@@ -131,21 +130,6 @@ class OrgSchema:
         self._objects = {o.name.lower(): o for o in objects}
         self.lock = threading.RLock()
 
-    @classmethod
-    def default(cls, metadata: Path | None = None, *, custom_fields: bool = True) -> OrgSchema:
-        """Standard objects, plus the custom fields and values of ``metadata``.
-
-        ``metadata`` defaults to the bundled ``metadata/`` folder; ``custom_fields=False``
-        gives an org where our package was never deployed.
-        """
-        from sf_social.bundled import bundled_path
-        from sf_social.testing.standard import standard_objects
-
-        schema = cls(standard_objects())
-        if custom_fields:
-            schema.apply_package(_package(str((metadata or bundled_path("metadata")).resolve())))
-        return schema
-
     def object(self, name: str) -> ObjectSpec | None:
         """The object called ``name`` (any case)."""
         return self._objects.get(name.lower())
@@ -168,7 +152,7 @@ class OrgSchema:
             for obj in self._objects.values():
                 for custom in package.fields:
                     if custom.object == field_object(obj.name):
-                        obj.add(_custom_field(custom))
+                        obj.add(custom_field_spec(custom))
             for value_set in package.value_sets:
                 for obj in self._objects.values():
                     for spec in obj.all_fields():
@@ -178,6 +162,11 @@ class OrgSchema:
                                     spec.values.append(value.api_name)
 
     # -- runtime changes, as an admin would make them ---------------------------------
+
+    def add_object(self, spec: ObjectSpec) -> None:
+        """Create an object (a custom object deployed); an existing one is kept."""
+        with self.lock:
+            self._objects.setdefault(spec.name.lower(), spec)
 
     def add_field(self, sobject: str, spec: FieldSpec) -> None:
         """Create (or replace) a field."""
@@ -208,12 +197,6 @@ class OrgSchema:
                 spec.values.append(value)
 
 
-@functools.lru_cache(maxsize=8)
-def _package(root: str) -> MetadataPackage:
-    """A metadata folder, parsed once per process (parsing validates against the XSD)."""
-    return load_package(Path(root))
-
-
 _VALUE_SETS = {
     ("Lead", "LeadSource"): "LeadSource",
     ("Contact", "LeadSource"): "LeadSource",
@@ -242,6 +225,7 @@ _CUSTOM_TYPES = {
     "MultiselectPicklist": FieldType.MULTIPICKLIST,
     "DateTime": FieldType.DATETIME,
     "Date": FieldType.DATE,
+    "Lookup": FieldType.REFERENCE,
 }
 _DEFAULT_LENGTHS = {
     FieldType.URL: 255,
@@ -250,13 +234,23 @@ _DEFAULT_LENGTHS = {
     FieldType.TEXTAREA: 255,
     FieldType.PICKLIST: 255,
     FieldType.MULTIPICKLIST: 4099,
+    FieldType.REFERENCE: 18,
 }
 
 
-def _custom_field(custom: object) -> FieldSpec:
-    from sf_social.metadata.components import CustomFieldDef
+def value_set_fields(name: str) -> list[tuple[str, str]]:
+    """The (object, field) picklists that take their values from standard value set ``name``
+    (any case)."""
+    return [at for at, value_set in _VALUE_SETS.items() if value_set.casefold() == name.casefold()]
 
-    assert isinstance(custom, CustomFieldDef)
+
+def value_set_name(name: str) -> str | None:
+    """The standard value set called ``name`` (any case), as Salesforce spells it."""
+    return next((v for v in _VALUE_SETS.values() if v.casefold() == name.casefold()), None)
+
+
+def custom_field_spec(custom: CustomFieldDef) -> FieldSpec:
+    """The field a custom field definition makes (its active values, length, flags)."""
     kind = _CUSTOM_TYPES.get(custom.type, FieldType.STRING)
     default: object = None
     if kind is FieldType.BOOLEAN:
@@ -274,5 +268,9 @@ def _custom_field(custom: object) -> FieldSpec:
         case_sensitive=custom.case_sensitive,
         precision=custom.precision,
         scale=custom.scale,
+        reference_to=(custom.reference_to,) if custom.reference_to else (),
+        # A lookup Case__c is followed as Case__r (relationshipName names the parent's
+        # child relationship, Social_Replies__r).
+        relationship=f"{custom.api_name.removesuffix('__c')}__r" if custom.reference_to else None,
         custom=True,
     )

@@ -37,6 +37,11 @@ class Context:
     version: str
     lock_row: Callable[[], bool]
     """Asked once per record written: True if that record fails with UNABLE_TO_LOCK_ROW."""
+    record_error: Callable[[dict[str, Any]], RecordError | None] = lambda values: None
+    """Asked with the field values of each record written (and the Id it updates): the
+    error injected for it (``Faults.fail_record``), if any."""
+    user_id: str | None = None
+    """The user of the call's session (``None``: the integration user)."""
 
     @property
     def version_number(self) -> float:
@@ -66,7 +71,10 @@ def _locked(record_id: str | None = None) -> RecordError:
 def _save(ctx: Context, parsed: Parsed, existing: Record | None) -> Record:
     if ctx.lock_row():
         raise RecordFailure(_locked(existing["Id"] if existing else None))
-    return ctx.writer.save(parsed, existing)
+    injected = ctx.record_error({**parsed.values, **({"Id": existing["Id"]} if existing else {})})
+    if injected is not None:
+        raise RecordFailure(injected)
+    return ctx.writer.save(parsed, existing, user_id=ctx.user_id)
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -421,3 +429,36 @@ def collection_upsert(ctx: Context, request: Request, sobject: str, field: str) 
 
     jobs = [job(p, k) for p, k in zip(prepared, keys, strict=True)]
     return _run_all(ctx, all_or_none, jobs, upsert=True)
+
+
+def collection_delete(ctx: Context, request: Request) -> Reply:
+    """``DELETE /composite/sobjects?ids=...&allOrNone=...`` → one DeleteResult per Id."""
+    params = request.params()
+    wanted = [i for i in params.get("ids", "").split(",") if i]
+    if not wanted:
+        raise ApiFault(400, "MISSING_ARGUMENT", "ids: no Ids specified")
+    if len(wanted) > MAX_COLLECTION:
+        raise ApiFault(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {MAX_COLLECTION} records into this"
+            " call",
+        )
+    all_or_none = params.get("allOrNone", "false").lower() == "true"
+
+    def job(record_id: str) -> Callable[[], dict[str, Any]]:
+        def run() -> dict[str, Any]:
+            name = ids.object_of(record_id) if ids.is_well_formed(record_id) else None
+            if name is None:
+                error = RecordError("MALFORMED_ID", f"malformed id {record_id}", ())
+                return _failed([error], upsert=False, record_id=record_id)
+            existing = ctx.store.get(name, record_id)
+            if existing is None:
+                error = RecordError("ENTITY_IS_DELETED", "entity is deleted", ())
+                return _failed([error], upsert=False, record_id=record_id)
+            ctx.store.delete(name, existing["Id"])
+            return {"id": existing["Id"], "success": True, "errors": []}
+
+        return run
+
+    return _run_all(ctx, all_or_none, [job(i) for i in wanted], upsert=False)

@@ -76,7 +76,8 @@ class Token:
     pos: int
     value: object = None
     chars: tuple[tuple[str, bool], ...] = ()
-    """For strings: each character and whether it was escaped (LIKE needs to know)."""
+    """For strings with an escape: each character and whether it was escaped (LIKE needs
+    to know); empty when none was (each character is then itself, unescaped)."""
     like_only: int | None = None
     """For strings: where its first ``\\%`` or ``\\_`` is (an error outside LIKE)."""
 
@@ -190,6 +191,13 @@ def _parse_datetime(query: str, text: str, pos: int) -> datetime:
 
 
 def _string(query: str, start: int) -> tuple[Token, int]:
+    end = query.find("'", start + 1)
+    if end != -1 and query.find("\\", start + 1, end) == -1:  # no escapes: the usual case
+        return Token("string", query[start : end + 1], start, query[start + 1 : end]), end + 1
+    return _escaped_string(query, start)
+
+
+def _escaped_string(query: str, start: int) -> tuple[Token, int]:
     chars: list[tuple[str, bool]] = []
     like_only: int | None = None
     pos = start + 1

@@ -8,9 +8,15 @@ unrestricted: an unknown value is saved (as an inactive value), not rejected.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
-from sf_social.testing.schema import FieldSpec, FieldType, ObjectSpec
+from sf_social.bundled import bundled_path
+from sf_social.metadata.components import MetadataPackage
+from sf_social.metadata.source import load_package
+from sf_social.testing.ids import key_prefix
+from sf_social.testing.schema import FieldSpec, FieldType, ObjectSpec, OrgSchema
 
 T = FieldType
 
@@ -112,6 +118,7 @@ def _person() -> list[FieldSpec]:
         FieldSpec(name="MobilePhone", type=T.PHONE, label="Mobile Phone", length=40),
         FieldSpec(name="Description", type=T.TEXTAREA, label="Description", length=32000),
         _pick("LeadSource", "Lead Source", LEAD_SOURCE),
+        FieldSpec(name="HasOptedOutOfEmail", type=T.BOOLEAN, label="Email Opt Out", default=False),
     ]
 
 
@@ -153,6 +160,7 @@ def standard_objects() -> list[ObjectSpec]:
         [
             *_person(),
             _text("Company", "Company", 255, required=True),
+            _text("Country", "Country", 80),
             _pick("Status", "Status", LEAD_STATUS, default=LEAD_STATUS[0]),
             _pick("Industry", "Industry", INDUSTRY),
             _pick("Rating", "Rating", ["Hot", "Warm", "Cold"]),
@@ -244,8 +252,8 @@ def standard_objects() -> list[ObjectSpec]:
 
 
 def _setup_objects() -> list[ObjectSpec]:
-    """Organization, QueueSobject, GroupMember, PermissionSet and PermissionSetAssignment:
-    queryable only, as sf_social only reads them."""
+    """Organization, QueueSobject, GroupMember, PermissionSet, CustomNotificationType and
+    PermissionSetAssignment: queryable only, as sf_social only reads them."""
     specs = [
         _object(
             "Organization",
@@ -282,6 +290,16 @@ def _setup_objects() -> list[ObjectSpec]:
             owned=False,
         ),
         _object(
+            "CustomNotificationType",
+            "Custom Notification Type",
+            [
+                _text("DeveloperName", "Notification Name", 80, id_lookup=True),
+                _text("MasterLabel", "Label", 80),
+                _text("CustomNotifTypeName", "Custom Notification Name", 80),
+            ],
+            owned=False,
+        ),
+        _object(
             "PermissionSetAssignment",
             "Permission Set Assignment",
             [
@@ -294,3 +312,82 @@ def _setup_objects() -> list[ObjectSpec]:
     for spec in specs:
         spec.queryable_only = True
     return specs
+
+
+CONSENT_POINTS = ["Email", "MailingAddress", "Phone", "Social", "Web"]
+CONSENT_STATUS = ["NotSeen", "Seen", "OptIn", "OptOut"]
+
+
+def enable_data_privacy(schema: OrgSchema) -> None:
+    """Turn on Data Protection and Privacy in ``schema``: ``Individual`` and
+    ``ContactPointTypeConsent``, and ``IndividualId`` on Lead and Contact (an org has
+    them only with the setting on, so the default schema has none)."""
+    individual = _object(
+        "Individual",
+        "Individual",
+        [
+            _text("FirstName", "First Name", 40),
+            _text("LastName", "Last Name", 80, required=True),
+            FieldSpec(
+                name="HasOptedOutSolicit", type=T.BOOLEAN, label="Don't Market", default=False
+            ),
+        ],
+    )
+    consent = _object(
+        "ContactPointTypeConsent",
+        "Contact Point Type Consent",
+        [
+            _text("Name", "Name", 255, required=True, id_lookup=True),
+            _ref("PartyId", "Party ID", ("Individual",), "Party", required=True),
+            _pick("ContactPointType", "Contact Point Type", CONSENT_POINTS, required=True),
+            _pick("CaptureContactPointType", "Capture Contact Point Type", CONSENT_POINTS),
+            _pick("PrivacyConsentStatus", "Privacy Consent Status", CONSENT_STATUS),
+            FieldSpec(name="CaptureDate", type=T.DATETIME, label="Capture Date"),
+            _text("CaptureSource", "Capture Source", 255),
+            FieldSpec(name="EffectiveFrom", type=T.DATETIME, label="Effective From"),
+            FieldSpec(name="EffectiveTo", type=T.DATETIME, label="Effective To"),
+        ],
+    )
+    schema.add_object(individual)
+    schema.add_object(consent)
+    for sobject in ("Lead", "Contact"):
+        schema.add_field(
+            sobject, _ref("IndividualId", "Individual ID", ("Individual",), "Individual")
+        )
+
+
+def custom_object_spec(name: str, label: str, name_format: str | None = None) -> ObjectSpec:
+    """A custom object as Setup creates it: system fields, owner, ``Name`` (numbered by the
+    store when ``name_format`` is an AutoNumber's display format); its key prefix is set."""
+    key_prefix(name)
+    spec = _object(name, label, [_text("Name", f"{label} Name", 80)])
+    if name_format is not None:
+        spec.name_format = name_format
+        _read_only(spec.fields["name"])
+    return spec
+
+
+def default_schema(metadata: Path | None = None, *, custom_fields: bool = True) -> OrgSchema:
+    """Standard objects, plus the custom fields and values of ``metadata``.
+
+    ``metadata`` defaults to the bundled ``metadata/`` folder; ``custom_fields=False``
+    gives an org where our package was never deployed.
+    """
+    schema = OrgSchema(standard_objects())
+    if custom_fields:
+        package = package_of(metadata)
+        for custom in package.objects:
+            schema.add_object(custom_object_spec(custom.name, custom.label, custom.name_format))
+        schema.apply_package(package)
+    return schema
+
+
+def package_of(metadata: Path | None = None) -> MetadataPackage:
+    """The metadata package of ``metadata`` (default: the bundled ``metadata/``), parsed once."""
+    return _package(str((metadata or bundled_path("metadata")).resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _package(root: str) -> MetadataPackage:
+    """A metadata folder, parsed once per process (parsing validates against the XSD)."""
+    return load_package(Path(root))

@@ -7,6 +7,7 @@ The store applies no rules; ``sf_social.testing.writes`` validates before it cal
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -40,6 +41,7 @@ class Store:
         self._index: dict[tuple[str, str], dict[str, set[str]]] = {}
         self._journal: list[tuple[str, str, Record | None]] | None = None
         self._case_numbers = itertools.count(1001)
+        self._auto_numbers: dict[str, itertools.count[int]] = {}
 
     # -- reading -------------------------------------------------------------------
 
@@ -105,6 +107,9 @@ class Store:
             record.setdefault("IsDeleted", False)
             if obj.name == "Case" and not record.get("CaseNumber"):
                 record["CaseNumber"] = f"{next(self._case_numbers):08d}"
+            if obj.name_format is not None and not record.get("Name"):
+                counter = self._auto_numbers.setdefault(obj.name, itertools.count(1))
+                record["Name"] = auto_number(obj.name_format, next(counter))
         record["LastModifiedDate"] = now
         record["SystemModstamp"] = now
         record["LastModifiedById"] = self.user_id
@@ -182,3 +187,8 @@ def _derive(sobject: str, record: Record, previous: Record | None, now: datetime
             record["CompletedDateTime"] = now
         elif not closed:
             record["CompletedDateTime"] = None
+
+
+def auto_number(display_format: str, n: int) -> str:
+    """An AutoNumber name: ``SR-{000000}`` and 42 give ``SR-000042``."""
+    return re.sub(r"\{(0+)\}", lambda m: f"{n:0{len(m[1])}d}", display_format, count=1)

@@ -4,19 +4,23 @@
 relationship references; it fails the whole request on an unknown field or a value of the
 wrong JSON type, as Salesforce's deserializer does. ``Writer.save`` then applies the
 per-record rules: read-only fields, references (by Id or by external id), lengths,
-restricted picklists, required fields, a Lead's Task without WhatId, unique values.
+restricted picklists, required fields, a Lead's Task without WhatId, the org's validation
+rules, unique values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sf_social.testing import ids, values
 from sf_social.testing.replies import ApiFault, RecordError, RecordFailure
 from sf_social.testing.schema import FieldSpec, FieldType, ObjectSpec
 from sf_social.testing.store import Record, Store
+
+if TYPE_CHECKING:
+    from sf_social.testing.validation import Validator
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,14 @@ class Writer:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.inactive_values_seen: dict[tuple[str, str], set[str]] = {}
+        self.validator: Validator | None = None
+        """The org's validation rules (``sf_social.testing.validation``), once it has them."""
 
-    def save(self, parsed: Parsed, existing: Record | None) -> Record:
-        """Create (``existing`` None) or update a record; ``RecordFailure`` if refused."""
+    def save(
+        self, parsed: Parsed, existing: Record | None, *, user_id: str | None = None
+    ) -> Record:
+        """Create (``existing`` None) or update a record as ``user_id`` (default: the
+        integration user); ``RecordFailure`` if refused."""
         obj = parsed.obj
         errors = list(parsed.errors)
         new_values = dict(parsed.values)
@@ -156,6 +165,10 @@ class Writer:
                         ("WhoId", "WhatId"),
                     )
                 )
+        if self.validator is not None:
+            broken = self.validator.check(obj, record, existing, user_id or self.store.user_id)
+            if broken is not None:
+                raise RecordFailure(broken)
         self._check_unique(obj, record)
         self.store.put(obj, record, existing)
         for name, value in unknown:

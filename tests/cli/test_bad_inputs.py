@@ -33,11 +33,15 @@ FREE_TEXT = {
     ("dead-letters drop", "code"): "an error code; an unknown one selects nothing",
     ("dead-letters list", "code"): "an error code; an unknown one selects nothing",
     ("dead-letters retry", "code"): "an error code; an unknown one selects nothing",
+    ("erase", "handle"): "a handle, matched as given: one nobody has erases nothing",
+    ("erase", "email"): "an email, matched as given: one nobody has erases nothing",
     ("import", "member_url"): "a profile URL, only compared with the export's",
+    ("leads subscribe", "delete_id"): "a subscription id; one LinkedIn lacks is refused there",
     ("import", "name"): "the source's name in the state store",
     ("linkedin import", "member_url"): "a profile URL, only compared with the export's",
     ("local-org", "queues"): "queue DeveloperNames to seed",
     ("replay", "sources"): "source names; an unknown one is reported by replay",
+    ("sources reset", "name"): "a source name; an unknown one is refused, naming the known ones",
 }
 """(command, parameter name) → why any string is accepted."""
 
@@ -45,7 +49,16 @@ BAD_STRINGS = {
     ("classify", "input_path"): ["/dev/zero", "/", "/no/such/feed.jsonl"],
     ("plan", "input_path"): ["/dev/zero", "/", "/no/such/feed.jsonl"],
     ("evaluate", "min_f1"): ["abc", "intent", "intent=2", "nope=0.5", "intent=nan"],
+    ("train", "min_f1"): ["abc", "intent", "intent=2", "nope=0.5", "intent=nan"],
+    ("evaluate", "since"): ["abc", "-5m", "99999999999999d", "2026-13-45", ""],
+    ("train", "since"): ["abc", "-5m", "99999999999999d", "2026-13-45", ""],
+    ("labels export", "since"): ["abc", "-5m", "99999999999999d", "2026-13-45", ""],
     ("replay", "since"): ["abc", "-5m", "99999999999999d", "2026-13-45", ""],
+    ("sources reset", "cursor"): ["{oops", "[1, 2]", "1", "null", ""],
+    ("leads reconcile", "forms"): ["abc", "12a", ""],
+    ("leads reconcile", "owner"): ["nope", "urn:li:person:1", "urn:li:organization:x"],
+    ("leads subscribe", "owner"): ["nope", "urn:li:person:1", "urn:li:organization:x"],
+    ("leads subscribe", "webhook"): ["http://example.com/linkedin", "example.com", ""],
     ("local-org", "host"): ["nope.invalid", "8.8.8.8"],
     ("webhook serve", "host"): ["nope.invalid", "8.8.8.8"],
 }
@@ -190,12 +203,15 @@ def test_the_allow_lists_name_real_parameters() -> None:
     assert not set(FREE_TEXT) & set(BAD_STRINGS)
 
 
-REQUIRED = {("plan", "input_path"): "-", ("replay", "since"): "1h"}
+REQUIRED = {("plan", "input_path"): "-", ("replay", "since"): "1h", ("sources reset", "name"): "a"}
 """A good value for each required string parameter, for runs that get that far."""
 EXTRA = {
     ("classify",): ["hello"],
     ("dead-letters", "drop"): ["--all"],
     ("dead-letters", "retry"): ["--all"],
+    ("erase",): ["--email", "ana@example.com", "--dry-run"],
+    ("evaluate",): ["good.jsonl"],  # LABELLED, or --from-org
+    ("train",): ["good.jsonl"],
     ("webhook", "serve"): ["--port", "0"],
 }
 """What a command needs besides its required parameters to read its files."""
@@ -229,7 +245,8 @@ def test_files_read_with_odd_content_fail_cleanly(
     monkeypatch.chdir(ops.tmp)
     Path("good.jsonl").write_text("".join(LABELLED.read_text().splitlines(True)[:20]))
     odd = {"binary": bytes(range(256)) * 4, "bom": b"\xef\xbb\xbf\x00junk: [\n"}
-    env = {**ops.env, "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "t"}
+    env = {**ops.env, "FB_APP_SECRET": "s", "FB_VERIFY_TOKEN": "t", "FB_PAGE_TOKEN": "p"}
+    env.update(FB_PAGE_ID="1", LINKEDIN_ACCESS_TOKEN="a", LINKEDIN_CLIENT_SECRET="c")  # both spools
     failures, runs = [], 0
     for path, command in commands():
         for param in command.params:

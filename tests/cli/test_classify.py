@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from sf_social.cli.main import cli
+from sf_social.posts import SocialPost
 
 GOOD = {
     "network": "twitter",
@@ -112,9 +113,14 @@ def test_long_inputs_report_progress_on_stderr(
 
     feed = write_feed(tmp_path, [json.dumps({**GOOD, "id": str(n)}).encode() for n in range(5)])
     seen: list[str] = []
+
+    def render(post: SocialPost) -> str:
+        seen.append(post.id)
+        return ""
+
     run = FeedRun(every_seconds=0.0)  # a progress line after every post
     with feed.open("rb") as stream:
-        run.run(stream, str(feed), lambda p: seen.append(p.id))
+        run.run(stream, str(feed), render)
     captured = capsys.readouterr()
     assert seen == ["0", "1", "2", "3", "4"] and captured.out == ""
     assert captured.err.count("... ") == 5 and "5 posts, 0 rejected" in captured.err

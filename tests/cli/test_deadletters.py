@@ -55,6 +55,25 @@ def test_a_fixed_cause_then_retry_writes_them(ops: Ops) -> None:
     store.close()
 
 
+def test_retry_takes_along_the_replies_that_failed_because_of_it(ops: Ops) -> None:
+    """Praise replies log a Task on the thread's Case: refused with it (PARENT_FAILED)."""
+    ops.org.schema.remove_picklist_value("Case", "Social_Segment__c", "Request")
+    replies = [tweet(n, PRAISE, conversation_id="1", in_reply_to_id="1") for n in ("2", "3")]
+    feed = ops.feed("posts.jsonl", tweet("1"), *replies, tweet("4", PRAISE))
+    assert ops.run("import", str(feed)).exit_code == 1
+    entries = json.loads(ops.run("dead-letters", "list", "--json").stdout)
+    assert [e["code"] for e in entries] == [CODE, "PARENT_FAILED", "PARENT_FAILED"]
+
+    ops.org.schema.add_picklist_value("Case", "Social_Segment__c", "Request")
+    fixed = ops.run("dead-letters", "retry", "--code", CODE)
+    assert fixed.exit_code == 0, fixed.output
+    assert "moved 3 dead letters back to the outbox" in fixed.stdout
+    assert "written 3 (" in fixed.stdout
+    assert "no dead letters" in ops.run("dead-letters", "list").stdout
+    assert ops.counts() == {"Case": 1, "Lead": 0, "Task": 4}
+    assert ops.ledger() == {"written": 4}
+
+
 def test_retry_without_push_and_drop(ops: Ops) -> None:
     refused(ops)
     entries = json.loads(ops.run("dead-letters", "list", "--json").stdout)

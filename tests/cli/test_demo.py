@@ -1,4 +1,5 @@
-"""``sf-social demo``: the real pipeline into the local org over HTTPS, run three times."""
+"""``sf-social demo``: the real pipeline into the local org over HTTPS, run three times, then
+a complaint answered from Salesforce."""
 
 from __future__ import annotations
 
@@ -36,3 +37,8 @@ def test_scripts_demo_lands_records_and_duplicates_nothing() -> None:
     assert f"records: {cases} Cases, {leads} Leads, {tasks} Tasks (unchanged)" in out
     assert "Technical Support (Social_Technical_Support)" in out
     assert "nothing duplicated" in out
+    # run 4: a complaint's Case, its approved reply posted once on the local X, timed
+    assert "reply needs an approver" in out  # a complaint: the playbook keeps approval
+    assert "the reply job posts it: Sent, https://x.com/i/status/" in out
+    assert "(1 sent; a second pass: 0 sent)" in out
+    assert "1 outbound Task (the same one), first response after 7 minutes" in out

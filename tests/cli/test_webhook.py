@@ -42,3 +42,23 @@ def test_webhook_sync_with_an_unusable_model_exits_2_before_reading(ops: Ops) ->
     assert result.stderr.startswith(f"error: model {ops.tmp / 'broken.npz'}: not a model file")
     assert ops.counts() == {"Case": 0, "Lead": 0, "Task": 0}
     assert ops.ledger() == {}
+
+
+def test_a_comment_removed_on_facebook_is_blanked_in_the_org_by_the_next_sync(ops: Ops) -> None:
+    spool = spool_of(ops, ("PAGEPOST_1_C1", fb.COMPLAINT))
+    assert ops.run("webhook", "sync", "--spool", str(spool)).exit_code == 0
+    assert ops.counts() == {"Case": 1, "Lead": 0, "Task": 1}
+    assert fb.COMPLAINT in repr(ops.org.records("Case"))
+
+    removal = WebhookSpool(spool)
+    removal.add(split_events(fb.comment(comment_id="PAGEPOST_1_C1", verb="remove")))
+    removal.close()
+    result = ops.run("webhook", "sync", "--spool", str(spool))
+
+    assert result.exit_code == 0, result.output
+    assert ops.counts() == {"Case": 1, "Lead": 0, "Task": 1}  # kept, blanked
+    (task,) = ops.org.records("Task")
+    assert task["Subject"] == "Post deleted by its author" and task["Social_Post_URL__c"] is None
+    (case,) = ops.org.records("Case")
+    assert case["Subject"] == "[post deleted by its author]" and case["Status"] == "New"
+    assert fb.COMPLAINT not in repr(ops.org.records("Case") + ops.org.records("Task"))

@@ -21,7 +21,7 @@ from sf_social.sync.daemon import Daemon
 from sf_social.sync.runtime import Runtime
 from sf_social.testing import LocalOrg
 from tests.cli.conftest import Ops, clean_env, seeded_org
-from tests.sources.x.conftest import MENTIONS_URL, SEARCH_URL, USER_URL, payload
+from tests.sources.x.conftest import MENTIONS_URL, SEARCH_URL, TWEETS_URL, USER_URL, payload
 
 CONFIG = """
 [[sources]]
@@ -50,6 +50,7 @@ def x_ops(tmp_path: Path) -> Iterator[Ops]:
         mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page1.json"))
         mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page2.json"))
         mock.add(responses.GET, SEARCH_URL, json=payload("search_recent.json"))
+        mock.add(responses.GET, TWEETS_URL, json=payload("users_tweets.json"))
         yield Ops(org, tmp_path, env)
 
 
@@ -66,6 +67,10 @@ def test_a_configured_account_and_query_sync_into_the_org(x_ops: Ops) -> None:
     tasks = {r["Social_Post_Key__c"] for r in x_ops.org.records("Task")}
     assert "twitter:1600000000000000300" in tasks  # "charged twice": a Case and its Task
     assert x_ops.org.count("Case") >= 1
+    # our reply written on X (the own-posts stream) answered the "charged twice" Case
+    (case,) = x_ops.org.find("Case", "Social_Thread_Key__c", "twitter:thread:1600000000000000100")
+    assert case["Social_First_Response__c"].startswith("2022-12-06T11:40:00")
+    assert case["Social_Response_Minutes__c"] == 70  # opened by the mention at 10:30
     assert "x-bearer-secret-1234" not in result.output
     again = x_ops.run("sync", "--once")
     assert again.exit_code == 0, again.output
@@ -102,14 +107,25 @@ def test_the_daemon_runs_a_configured_account_and_a_playbook_listening_query(
         mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page1.json"))
         mock.add(responses.GET, MENTIONS_URL, json=payload("mentions_page2.json"))
         mock.add(responses.GET, SEARCH_URL, json=payload("search_recent.json"))
+        mock.add(responses.GET, TWEETS_URL, json=payload("users_tweets.json"))
         daemon = Daemon(Runtime(load_config(config)))
 
+        found_by_search = ("twitter", "1600000000000000500")
+
         def stop_when_written() -> None:
+            """Stop once the mention's Task is written and the search's post was read: the
+            two streams are separate batches, the push may write before the search's."""
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 if wanted <= {r["Social_Post_Key__c"] for r in org.records("Task")}:
                     break
                 time.sleep(0.05)
+            watcher = open_store(f"sqlite:///{tmp_path / 'state.db'}")  # the daemon made it
+            try:
+                while time.monotonic() < deadline and not watcher.seen([found_by_search]):
+                    time.sleep(0.05)
+            finally:
+                watcher.close()
             daemon.stop("test done")
 
         threading.Thread(target=stop_when_written, daemon=True).start()
@@ -122,7 +138,6 @@ def test_the_daemon_runs_a_configured_account_and_a_playbook_listening_query(
     # the query came from the playbook's brand keywords, retweets excluded
     assert searches and "northwind" in searches[0].lower() and "-is:retweet" in searches[0]
     store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
-    found_by_search = ("twitter", "1600000000000000500")
     assert store.seen([found_by_search]) == {found_by_search}, "the search's post was read"
     status = store.source("x")
     assert status is not None and status.cursor, "the X source stored its cursor"

@@ -30,6 +30,8 @@ SOURCE_ENTRIES = {
     "x": 'accounts = ["@acme"]',
     "linkedin_page": 'organization_id = "1"',
     "facebook_webhooks": 'spool = "spool.db"',
+    "x_compliance": 'window = "30d"',
+    "lead_forms": 'network = "facebook"',
 }
 """A valid ``[[sources]]`` table of each type, the bad key added to it."""
 
@@ -41,6 +43,7 @@ ANY_TEXT = {
     "metrics.host",
     "sources.name",
     "sources.page_id",
+    "sources.owner",
     "sources.query_extra",
     "sources.organization_id",
     "sources.account",
@@ -56,6 +59,9 @@ FORMATTED = {
     "salesforce.domain": ["evil.example.com"],
     "salesforce.api_version": ["abc", "99"],
     "sources.api_version": ["abc"],
+    "replies.x_account_id": ["@acme", "12a", "1" * 21],
+    "replies.facebook_page_id": ["acme", "12_3", "1" * 21],
+    "replies.linkedin_organization": ["urn:li:person:1", "acme", "1" * 21],
 }
 """String keys with a format: values they refuse (beyond the wrong types)."""
 

@@ -13,6 +13,7 @@ from sf_social.config import DEFAULT_DB, JsonlSourceConfig, LogFormat, SourceCon
 from sf_social.config.durations import format_duration, parse_duration
 from sf_social.errors import ConfigError
 from sf_social.playbook import load_playbook
+from sf_social.sync.runtime import push_policy
 
 FILE = """\
 playbook = "playbooks/ours.yaml"
@@ -86,12 +87,11 @@ def test_the_file_is_read_and_relative_paths_follow_it(tmp_path: Path) -> None:
     assert config.config_file == tmp_path / "sf-social.toml"
     assert config.playbook == tmp_path / "playbooks/ours.yaml"
     assert config.model == tmp_path / "models/ours.npz"
-    assert config.settings().model == config.model
     assert config.describe()["model"] == str(tmp_path / "models/ours.npz")
     assert config.db_url == "sqlite:////var/lib/sf-social/state.db"
     assert config.salesforce.domain == "test"
     assert config.push.interval == timedelta(seconds=20) and config.push.batch_size == 150
-    assert config.push.policy().backoff_base == timedelta(minutes=1)
+    assert push_policy(config.push).backoff_base == timedelta(minutes=1)
     assert config.daemon.log_format is LogFormat.JSON
     assert config.metrics.file == tmp_path / "metrics/sf_social.prom"
     first, second = config.sources

@@ -8,8 +8,9 @@ import requests
 import responses
 
 from sf_social.config.sources import XSourceConfig
+from sf_social.doctor.linkedin_token import INTROSPECT
 from sf_social.doctor.report import Status
-from sf_social.doctor.sources import INTROSPECT, linkedin_expiry, source_checks
+from sf_social.doctor.sources import linkedin_expiry, source_checks
 from sf_social.playbook import load_playbook
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)

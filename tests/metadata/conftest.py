@@ -1,4 +1,5 @@
-"""Fixtures shared by the metadata tests."""
+"""Fixtures shared by the metadata tests: the shipped package, a private copy of it, and a
+local org whose Metadata API holds the components of the documented readMetadata answers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import responses
 from pydantic import SecretStr
 
 from sf_social.bundled import bundled_path
@@ -15,7 +15,8 @@ from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.mdapi import MetadataApi
 from sf_social.metadata.session import OrgSession
 from sf_social.metadata.source import load_package
-from tests.metadata.fake_mdapi import INSTANCE, FakeOrg
+from sf_social.testing import LocalOrg
+from tests.metadata.files import DATA
 
 
 @pytest.fixture
@@ -33,15 +34,19 @@ def package() -> MetadataPackage:
 
 
 @pytest.fixture
-def org() -> Iterator[FakeOrg]:
-    """A Metadata API answering from documented fixtures."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield FakeOrg(mock)
+def org() -> Iterator[LocalOrg]:
+    """A local org without our fields that already has what the read_*.xml answers hold
+    (a lowercase 'twitter' Case origin, an inactive 'InMail Sent', a Sales Desk queue...),
+    answering in-process."""
+    org = LocalOrg(custom_fields=False)
+    for name in ("read_standard_value_sets.xml", "read_custom_fields.xml", "read_queues.xml"):
+        org.metadata.load(DATA / name)
+    with org.mock():
+        yield org
 
 
 @pytest.fixture
-def api() -> MetadataApi:
-    """A client of the fake org."""
-    return MetadataApi(
-        OrgSession(INSTANCE, SecretStr("00Dxx!session")), api_version="63.0", timeout=5
-    )
+def api(org: LocalOrg) -> MetadataApi:
+    """A Metadata API client of ``org``."""
+    session = OrgSession(org.instance_url, SecretStr(org.access_token))
+    return MetadataApi(session, api_version="63.0", timeout=5)

@@ -1,8 +1,16 @@
-"""Editing a copy of the metadata files in tests."""
+"""Editing a copy of the metadata files in tests, and the documented Metadata API answers."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+DATA = Path(__file__).parents[1] / "data" / "mdapi"
+"""Metadata API answers as Salesforce documents them (``tests/data/mdapi``)."""
+
+
+def fixture(name: str) -> str:
+    """The text of one documented answer."""
+    return (DATA / name).read_text(encoding="utf-8")
 
 
 def edit(root: Path, name: str, old: str, new: str) -> Path:

@@ -15,6 +15,12 @@ from sf_social.metadata.xmlfile import child_text, children, local_name, parse_x
 from sf_social.metadata.xsd import schema_errors
 
 SHIPPED = bundled_path("metadata")
+REPORTS = (
+    "Social_Cases_by_Segment_and_Network",
+    "Social_Overdue_Now",
+    "Social_Response_Times",
+    "Social_Within_Target",
+)
 
 
 def expected_members() -> dict[str, list[str]]:
@@ -33,9 +39,17 @@ def expected_members() -> dict[str, list[str]]:
     queues = [p.name.removesuffix(".queue-meta.xml") for p in SHIPPED.glob("queues/*")]
     return {
         "CustomField": sorted(fields),
+        "CustomNotificationType": ["Social_Escalation"],
+        "CustomObject": ["Social_Reply__c"],
+        "CustomPermission": ["SF_Social_Reply_Approve"],
+        "Dashboard": ["Social_Care", "Social_Care/Social_Care"],
         "PermissionSet": sorted(permission_sets),
+        "QuickAction": ["Case.Social_Reply"],
         "Queue": sorted(queues),
+        "Report": ["Social_Care", *(f"Social_Care/{name}" for name in REPORTS)],
+        "ReportType": ["Social_Cases"],
         "StandardValueSet": sorted(value_sets),
+        "ValidationRule": ["Social_Reply__c.Approval_Needs_Approver"],
     }
 
 
@@ -55,20 +69,31 @@ def test_package_xml_lists_every_component(built: dict[str, bytes]) -> None:
         for types in children(package, "types")
     }
     assert members == expected_members()
-    assert len(members["CustomField"]) == 35
+    assert len(members["CustomField"]) == 59
     assert len(members["Queue"]) == 9
     assert child_text(package, "version") == "63.0"
 
 
 def test_the_files_are_in_mdapi_layout(built: dict[str, bytes]) -> None:
     assert list(built) == [
+        "customPermissions/SF_Social_Reply_Approve.customPermission",
+        "dashboards/Social_Care-meta.xml",
+        "dashboards/Social_Care/Social_Care.dashboard",
+        "notificationtypes/Social_Escalation.notiftype",
         "objects/Activity.object",
         "objects/Case.object",
         "objects/Contact.object",
         "objects/Lead.object",
+        "objects/Social_Reply__c.object",
         "package.xml",
         "permissionsets/SF_Social_Integration.permissionset",
+        "permissionsets/SF_Social_Reply_Agent.permissionset",
+        "permissionsets/SF_Social_Reply_Approver.permissionset",
         *(f"queues/{name}.queue" for name in expected_members()["Queue"]),
+        "quickActions/Case.Social_Reply.quickAction",
+        "reportTypes/Social_Cases.reportType",
+        "reports/Social_Care-meta.xml",
+        *(f"reports/Social_Care/{name}.report" for name in REPORTS),
         "standardValueSets/CaseOrigin.standardValueSet",
         "standardValueSets/CaseType.standardValueSet",
         "standardValueSets/LeadSource.standardValueSet",
@@ -86,7 +111,7 @@ def test_an_object_file_holds_its_fields_as_in_the_source(built: dict[str, bytes
     custom_object = parse_xml(built["objects/Activity.object"])
     fields = children(custom_object, "fields")
 
-    assert [local_name(c) for c in children(custom_object)] == ["fields"] * 5
+    assert [local_name(c) for c in children(custom_object)] == ["fields"] * 10
     names = [child_text(f, "fullName") or "" for f in fields]
     assert names == sorted(names)
     key = fields[names.index("Social_Post_Key__c")]
@@ -139,3 +164,29 @@ def test_an_invalid_package_is_not_built(tmp_path: Path) -> None:
     with pytest.raises(MetadataError, match=r"Social_Handle__c.field-meta.xml:1: Lead\.Social_"):
         build_package(root, out)
     assert not out.exists()
+
+
+def test_the_notification_type_is_deployed_as_it_is(built: dict[str, bytes]) -> None:
+    source = SHIPPED / "notificationtypes" / "Social_Escalation.notiftype-meta.xml"
+    assert built["notificationtypes/Social_Escalation.notiftype"] == source.read_bytes()
+
+
+def test_the_custom_object_file_holds_its_settings_fields_and_validation_rule(
+    built: dict[str, bytes],
+) -> None:
+    reply = parse_xml(built["objects/Social_Reply__c.object"])
+
+    assert child_text(reply, "label") == "Social Reply"
+    assert child_text(reply, "sharingModel") == "ReadWrite"
+    fields = [child_text(f, "fullName") for f in children(reply, "fields")]
+    assert fields == sorted(
+        p.name.removesuffix(".field-meta.xml")
+        for p in SHIPPED.glob("objects/Social_Reply__c/fields/*")
+    )
+    (rule,) = children(reply, "validationRules")
+    assert child_text(rule, "fullName") == "Approval_Needs_Approver"
+    assert "$Permission.SF_Social_Reply_Approve" in (
+        child_text(rule, "errorConditionFormula") or ""
+    )
+    case = parse_xml(built["objects/Case.object"])
+    assert children(case, "validationRules") == [] and child_text(case, "label") is None

@@ -1,6 +1,6 @@
-"""metadata/ matches the design brief's table (§4a) exactly: names, types, lengths, values.
+"""metadata/ matches the table of docs/design.md §4a exactly: names, types, lengths, values.
 
-The expected table is typed in here from the brief, not derived from the XML.
+The expected table is typed in here from that table, not derived from the XML.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ LINKEDIN = (
     "Message Received",
     "InMail Sent",
     "Post Engagement",
+    "Lead Form Submitted",
 )
 USER_CLASSES = ("Active Tweeter", "Large Following Base", "Verified")
 SOURCE_TAGS = ("Tier 1 Customer", "Influencer", "Employee", "Competitor", "Partner")
@@ -49,6 +50,8 @@ class Spec:
     length: int | None = None
     external_id: bool = False
     unique: bool = False
+    digits: tuple[int, int] = (18, 0)
+    """A number's precision and scale."""
 
 
 def picklist(*values: str) -> Spec:
@@ -64,8 +67,10 @@ KEY = Spec("Text", length=255, external_id=True, unique=True)
 LOOKUP = Spec("Text", length=255, external_id=True)
 URL = Spec("Url")
 NUMBER = Spec("Number")
+PROBABILITY = Spec("Number", digits=(5, 4))
 DATETIME = Spec("DateTime")
 LONG = Spec("LongTextArea", length=32768)
+REPLY_STATUSES = ("Draft", "Approved", "Sending", "Sent", "Failed", "Needs review")
 
 TABLE: dict[tuple[str, str], Spec] = {
     ("Lead", "LinkedIn_Lead_Activity__c"): picklist(*LINKEDIN),
@@ -85,17 +90,47 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("Case", "Social_Listening_Topic__c"): picklist("Brand", "Industry", "Competitor"),
     ("Case", "Social_Response_Due__c"): DATETIME,
     ("Case", "Social_First_Response__c"): DATETIME,
+    ("Case", "Social_Response_Minutes__c"): NUMBER,
+    ("Case", "Social_Response_Overdue__c"): Spec("Checkbox"),
+    **{(o, "Social_Predicted_Segment__c"): picklist(*SEGMENTS) for o in ("Case", "Activity")},
+    **{(o, "Social_Predicted_Complaint__c"): Spec("Checkbox") for o in ("Case", "Activity")},
+    **{
+        (o, "Social_Predicted_Sentiment__c"): picklist("Positive", "Neutral", "Negative")
+        for o in ("Case", "Activity")
+    },
+    **{(o, "Social_Model__c"): TEXT for o in ("Case", "Activity")},
+    **{(o, "Social_Confidence__c"): PROBABILITY for o in ("Case", "Activity")},
+    ("Case", "Social_Severity__c"): picklist("High", "Medium", "Low"),
+    ("Case", "Social_Escalated__c"): Spec("Checkbox"),
+    ("Case", "Social_Reply_Approval_Waived__c"): Spec("Checkbox"),
+    ("Case", "Social_Escalation_Reason__c"): TEXT,
+    ("Case", "Social_Priority_Written__c"): Spec("Text", length=40),
     ("Case", "Social_Suggested_Reply__c"): LONG,
     ("Case", "Social_Evidence__c"): LONG,
     ("Activity", "Social_Post_Key__c"): KEY,
     ("Activity", "Social_Direction__c"): picklist("Inbound", "Outbound"),
     ("Contact", "Twitter_Handle__c"): LOOKUP,
     ("Contact", "LinkedIn_Profile_Key__c"): LOOKUP,
+    ("Social_Reply__c", "Case__c"): Spec("Lookup"),
+    ("Social_Reply__c", "Reply_To_Key__c"): TEXT,
+    ("Social_Reply__c", "Body__c"): LONG,
+    ("Social_Reply__c", "Status__c"): picklist(*REPLY_STATUSES),
+    ("Social_Reply__c", "Posted_Id__c"): KEY,
+    ("Social_Reply__c", "Posted_URL__c"): URL,
+    ("Social_Reply__c", "Error__c"): LONG,
 }
 
 STANDARD_VALUE_SETS = {
     "CaseOrigin": ("Twitter", "Facebook", "LinkedIn", "Instagram", "YouTube", "Social Media"),
-    "LeadSource": ("Twitter", "LinkedIn", "Facebook", "Social Media"),
+    "LeadSource": (
+        "Twitter",
+        "LinkedIn",
+        "Facebook",
+        "LinkedIn Lead Gen Form",
+        "Facebook Lead Ad",
+        "Instagram Lead Ad",
+        "Social Media",
+    ),
     "TaskType": ("Tweet", "Social Message", "LinkedIn Message"),
     "TaskSubject": ("Tweet", "Tweeted"),
     "CaseType": ("Question", "Problem", "Feature Request"),
@@ -139,7 +174,7 @@ def test_type_details(package: MetadataPackage, key: tuple[str, str]) -> None:
         assert actual.restricted
         assert actual.visible_lines == len(actual.values)
     elif actual.type == "Number":
-        assert (actual.precision, actual.scale) == (18, 0)
+        assert (actual.precision, actual.scale) == TABLE[key].digits
     elif actual.type == "Checkbox":
         assert actual.default_value == "false"
     elif actual.type == "LongTextArea":

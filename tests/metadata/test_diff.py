@@ -1,4 +1,4 @@
-"""read_org / plan_deploy / render_diff and `sf-social metadata diff` on a mocked org."""
+"""read_org / plan_deploy / render_diff and `sf-social metadata diff` on the local org."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from sf_social.metadata.components import MetadataPackage
 from sf_social.metadata.diff import OrgState, plan_deploy, read_org, render_diff
 from sf_social.metadata.mdapi import MetadataApi, MetadataRecord
 from sf_social.metadata.merge import PicklistValue
-from tests.metadata.fake_mdapi import INSTANCE, FakeOrg
+from sf_social.testing import LocalOrg
 
 
 def test_diff_lists_fields_to_add_and_values_to_add(
-    api: MetadataApi, package: MetadataPackage, org: FakeOrg
+    api: MetadataApi, package: MetadataPackage, org: LocalOrg
 ) -> None:
     diff = plan_deploy(package, read_org(api, package))
 
-    assert set(org.calls) == {"readMetadata"}  # a diff only reads
+    assert set(org.metadata_api.calls) == {"readMetadata"}  # a diff only reads
     members = {f.member for f in package.fields}
     assert set(diff.fields_present) == {"Lead.LinkedIn_Lead_Activity__c", "Lead.Social_Handle__c"}
     assert set(diff.fields_to_add) == members - set(diff.fields_present)
@@ -30,6 +30,13 @@ def test_diff_lists_fields_to_add_and_values_to_add(
     assert lines[0] == f"Custom fields to add ({len(members) - 2}):"
     assert "  + Case.Social_Thread_Key__c" in lines
     assert "  + Lead.Social_Handle__c" not in lines
+    assert (
+        "Custom objects, validation rules, report types, reports, dashboards, notification types,"
+        " custom permissions and quick actions (13), deployed as they are" in "".join(lines)
+    )
+    assert "  Dashboard Social_Care/Social_Care" in lines
+    assert "  CustomObject Social_Reply__c" in lines
+    assert "  QuickAction Case.Social_Reply" in lines
     origin = lines.index("  CaseOrigin:")
     assert lines[origin + 1 : origin + 9] == [
         "    + Facebook",
@@ -49,7 +56,8 @@ def test_diff_lists_fields_to_add_and_values_to_add(
         "    keep 4 org value(s) our file lacks: Call, Email, Meeting, Other",
     ]
     activity = lines.index("  Lead.LinkedIn_Lead_Activity__c:")
-    assert lines[activity + 4 : activity + 6] == [
+    assert lines[activity + 4 : activity + 7] == [
+        "    + Lead Form Submitted",
         "    re-activate InMail Sent",
         "    keep 1 org value(s) our file lacks: Event Met",
     ]
@@ -127,10 +135,10 @@ def test_a_value_known_to_the_org_by_label_only_is_a_conflict(package: MetadataP
 
 
 def test_cli_diff(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], org: FakeOrg
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], org: LocalOrg
 ) -> None:
-    monkeypatch.setenv("SF_INSTANCE_URL", INSTANCE)
-    monkeypatch.setenv("SF_ACCESS_TOKEN", "00Dxx!token")
+    monkeypatch.setenv("SF_INSTANCE_URL", org.instance_url)
+    monkeypatch.setenv("SF_ACCESS_TOKEN", org.access_token)
     monkeypatch.setattr(sys, "argv", ["sf-social", "metadata", "diff"])
     with pytest.raises(SystemExit) as exited:
         main()
@@ -138,7 +146,7 @@ def test_cli_diff(
     out = capsys.readouterr().out
     assert "    re-activate Social Media" in out
     assert out.rstrip().endswith("A deploy would change the org.")
-    assert "deploy" not in org.calls
+    assert "deploy" not in org.metadata_api.calls
 
 
 def test_a_routed_queue_in_neither_the_package_nor_the_org_is_a_conflict(

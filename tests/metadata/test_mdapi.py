@@ -20,7 +20,7 @@ from sf_social.metadata.mdapi import DeployStatus, MetadataApi, TestLevel
 from sf_social.metadata.merge import PicklistValue
 from sf_social.metadata.session import OrgSession, open_session
 from sf_social.metadata.valuexml import child_text, children, parse_xml
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 
 DATA = Path(__file__).parents[1] / "data" / "mdapi"
 INSTANCE = "https://acme.my.salesforce.com"
@@ -174,6 +174,32 @@ def test_check_deploy_status_with_component_failures(
     call = soap_call(mocked.calls[0].request)
     assert child_text(call, "asyncProcessId") == "0Afxx00000000lWCAQ"
     assert child_text(call, "includeDetails") == "true"
+
+
+@pytest.mark.parametrize(
+    ("answer", "check_only"),
+    [("check_deploy_succeeded.xml", False), ("check_deploy_validated.xml", True)],
+)
+def test_check_deploy_status_succeeded_as_documented(
+    api: MetadataApi, mocked: responses.RequestsMock, answer: str, check_only: bool
+) -> None:
+    """Salesforce's own success answers (the local org's are tested in tests/testing)."""
+    mocked.post(ENDPOINT, body=fixture(answer))
+    result = api.check_deploy_status("0Afxx00000000lWCAQ")
+    assert (result.done, result.success, result.status) == (True, True, DeployStatus.SUCCEEDED)
+    assert result.check_only is check_only
+    assert (result.components_total, result.components_deployed, result.component_errors) == (
+        4,
+        4,
+        0,
+    )
+    assert result.failures == ()
+    assert [(s.full_name, s.created, s.changed) for s in result.successes] == [
+        ("Lead.Social_Profile_Key__c", True, True),
+        ("CaseOrigin", False, True),
+        ("SF_Social_Integration", True, True),
+        ("package.xml", False, True),
+    ]
 
 
 def test_check_deploy_status_in_progress(api: MetadataApi, mocked: responses.RequestsMock) -> None:

@@ -30,8 +30,18 @@ def only(problems: list[Problem]) -> Problem:
 def test_the_shipped_package_loads() -> None:
     package = load_package(bundled_path("metadata"))
 
-    assert package.count == 50
-    assert len(package.fields) == 35
+    assert package.count == 89
+    assert len(package.fields) == 59
+    reply = package.custom_object("Social_Reply__c")
+    assert reply is not None and (reply.label, reply.plural_label) == (
+        "Social Reply",
+        "Social Replies",
+    )
+    case = package.field("Social_Reply__c", "Case__c")
+    assert case is not None and (case.type, case.reference_to) == ("Lookup", "Case")
+    assert [r.member for r in package.validation_rules] == [
+        "Social_Reply__c.Approval_Needs_Approver"
+    ]
     sales = package.queue("Social_Sales")
     assert sales is not None and (sales.label, sales.sobjects) == ("Social Sales", ("Case", "Lead"))
     network = package.field("Task", "Social_Network__c")
@@ -236,3 +246,30 @@ def test_a_queue_without_objects_or_name_is_a_problem(root: Path) -> None:
 
     assert (problem.file, problem.component) == (path, "Social_PR")
     assert "at least one <queueSobject>" in problem.message
+
+
+def test_a_custom_object_needs_its_name_field(root: Path) -> None:
+    reply = "objects/Social_Reply__c/Social_Reply__c.object-meta.xml"
+    path = edit(root, reply, "<label>Social Reply Number</label>", "")
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("    <nameField>"), text.index("</nameField>\n") + 13
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+
+    problem = only(scan_package(root)[1])
+
+    assert (problem.file, problem.component) == (path, "Social_Reply__c")
+    assert problem.message == "a custom object needs <nameField>"
+
+
+def test_a_lookup_needs_its_object_and_relationship(root: Path) -> None:
+    path = edit(
+        root,
+        "objects/Social_Reply__c/fields/Case__c.field-meta.xml",
+        "    <referenceTo>Case</referenceTo>\n",
+        "",
+    )
+
+    problem = only(scan_package(root)[1])
+
+    assert (problem.file, problem.component) == (path, "Social_Reply__c.Case__c")
+    assert problem.message == "a Lookup field needs <referenceTo>"

@@ -55,7 +55,7 @@ def test_a_read_only_grant_is_not_enough(root: Path) -> None:
     )
 
     assert [m.split(": ")[:2] for m in messages(root)] == [
-        [f"{PERMISSIONS}:9", "Case.Social_Evidence__c"]
+        [f"{PERMISSIONS}:28", "Case.Social_Evidence__c"]
     ]
 
 
@@ -63,7 +63,7 @@ def test_a_grant_for_a_field_metadata_lacks(root: Path) -> None:
     edit(root, PERMISSIONS, "    <label>", grant("Lead.Social_Score__c") + "    <label>")
 
     assert messages(root) == [
-        f"{PERMISSIONS}:204: Lead.Social_Score__c: grants a custom field that metadata/ does not "
+        f"{PERMISSIONS}:353: Lead.Social_Score__c: grants a custom field that metadata/ does not "
         "define (the deploy would fail)"
     ]
 
@@ -175,3 +175,32 @@ def test_a_deleted_field_is_reported_by_every_check_that_needs_it(root: Path) ->
         "Case.Social_Sentiment__c",  # the mapping writes it
     ]
     assert problems[1].startswith("objects/Case/fields/Social_Sentiment__c.field-meta.xml: ")
+
+
+def test_fields_and_rules_of_a_custom_object_the_package_lacks(root: Path) -> None:
+    (root / "objects/Social_Reply__c/Social_Reply__c.object-meta.xml").unlink()
+
+    problems = [
+        str(p).removeprefix(f"{root}/")
+        for p in validate_package(root, load_playbook())
+        if "is not in the package" in str(p)
+    ]
+
+    assert len(problems) == 8  # seven fields and the validation rule
+    assert (
+        "objects/Social_Reply__c/validationRules/Approval_Needs_Approver.validationRule-meta.xml:2:"
+        " Social_Reply__c.Approval_Needs_Approver: Social_Reply__c is not in the package: add"
+        " objects/Social_Reply__c/Social_Reply__c.object-meta.xml"
+    ) in problems
+
+
+def test_a_quick_action_naming_a_field_the_package_lacks(root: Path) -> None:
+    action = "quickActions/Case.Social_Reply.quickAction-meta.xml"
+    edit(root, action, "<field>Body__c</field>", "<field>Text__c</field>")
+
+    problems = [str(p).removeprefix(f"{root}/") for p in validate_package(root, load_playbook())]
+
+    assert problems == [
+        f"{action}:2: Case.Social_Reply: field Social_Reply__c.Text__c is not a custom field in"
+        " objects/"
+    ]

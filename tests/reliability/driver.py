@@ -4,7 +4,7 @@ Wires what ``sf-social import`` wires — the state store named by ``SF_SOCIAL_D
 (a SQLite file or PostgreSQL, ``--schema`` for a fresh PostgreSQL schema), a
 ``JsonlSource`` over FEED, the Salesforce writer against ``SF_INSTANCE_URL`` with
 ``SF_ACCESS_TOKEN`` (trusting ``REQUESTS_CA_BUNDLE``), the default playbook — and runs
-``sync_once`` until nothing is pending: the source read to its end and the outbox empty
+``sync_pass`` until nothing is pending: the source read to its end and the outbox empty
 (dead letters, and the rows they hold back, do not count). ``--once`` runs one pass.
 Like a daemon replica it polls the source only while it holds the source's lock
 (``try_lock_source``; ``--no-source-lock`` leaves deduplication to the ledger alone).
@@ -29,6 +29,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from sf_social.config import load_config
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
 from sf_social.salesforce import (
@@ -38,11 +39,11 @@ from sf_social.salesforce import (
     SalesforceWriter,
     WriterConfig,
 )
-from sf_social.settings import Settings
 from sf_social.sources.jsonl import JsonlSource
 from sf_social.state import StateStore, open_store
 from sf_social.sync import PushPolicy, SyncEngine
 from sf_social.sync.leases import default_worker_id
+from sf_social.sync.passes import sync_pass
 
 SOURCE = "feed"
 
@@ -67,7 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def engine_for(args: argparse.Namespace) -> tuple[SyncEngine, StateStore, JsonlSource]:
-    settings = Settings.from_env()
+    settings = load_config()
     playbook = load_playbook(settings.playbook)
     store = open_store(settings.db_url, schema=args.schema)
     retry = RetryPolicy(
@@ -126,13 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = {"pulled": 0, "rejected": 0, "new": 0, "queued": 0, "written": 0, "dead": 0}
     try:
         while True:
-            lock = None if args.no_source_lock else store.try_lock_source(source.name)
-            engine.sources = [source] if lock is not None or args.no_source_lock else []
-            try:
-                report = engine.sync_once()
-            finally:
-                if lock is not None:
-                    lock.release()
+            report = sync_pass(engine, [source], lock_sources=not args.no_source_lock)
             passes += 1
             intake = report.intake.get(source.name)
             if intake is not None:

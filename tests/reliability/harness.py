@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,8 +114,10 @@ class Rig:
         env: Mapping[str, str] | None = None,
         timeout: float = RUN_TIMEOUT,
         kill_after: float | None = None,
+        kill_when: Callable[[], bool] | None = None,
     ) -> Result:
-        """One driver process to its end (or SIGKILLed after ``kill_after`` seconds)."""
+        """One driver process to its end, or SIGKILLed after ``kill_after`` seconds or as
+        soon as ``kill_when()`` holds (checked every 5 ms)."""
         started = time.monotonic()
         process = self.start(args, env)
         killed = False
@@ -126,6 +128,13 @@ class Rig:
                 except subprocess.TimeoutExpired:
                     process.send_signal(signal.SIGKILL)
                     killed = True
+            elif kill_when is not None:
+                while process.poll() is None and time.monotonic() - started < timeout:
+                    if kill_when():
+                        process.send_signal(signal.SIGKILL)
+                        killed = True
+                        break
+                    time.sleep(0.005)
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()

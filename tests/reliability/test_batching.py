@@ -6,6 +6,7 @@ In-process, on the in-memory twins (the batch boundary is the only difference).
 from __future__ import annotations
 
 from sf_social.sources.memory import MemorySource
+from sf_social.sync.passes import sync_pass
 from tests.sync.conftest import memory_engine, tweet
 
 COMPLAINT = "@NorthwindHelp the app keeps crashing when I deposit a check #fail"
@@ -23,7 +24,7 @@ def cases_after(batch_size: int) -> list[str]:
         ]
     )
     engine, org, _ = memory_engine([source])
-    engine.sync_once()
+    sync_pass(engine)
     return sorted(c["Social_Thread_Key__c"] for c in org.records.get("Case", {}).values())
 
 

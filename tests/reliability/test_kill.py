@@ -5,7 +5,10 @@ separate processes). A run is killed once or twice, after a random share of the 
 whole run takes here against an org answering in ``LATENCY`` seconds (so the kill lands in
 start-up, intake or push; push is most of a real run), then restarted until complete.
 The delays come from one seeded generator (``SF_SOCIAL_KILL_SEED``): a failure names the
-seed and the delays of its run, so it can be replayed.
+seed and the delays of its run, so it can be replayed. Every ``MID_PUSH_EVERY``-th run is
+killed on an event instead, its first kill as soon as some Tasks but not all are in the
+org: where random delays land depends on the machine's load, and the kills mid-push are
+the ones that test the outbox's leases and the ledger.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ SEED = int(os.environ.get("SF_SOCIAL_KILL_SEED", "5150"))
 RUNS = 22
 KILLED = 20
 """At least this many runs must really be killed (a run may finish before its delay)."""
-ARGS = ["--batch-size", "40", "--push-batch", "50"]  # the default lease: no waiting on it
+ARGS = ["--batch-size", "40", "--push-batch", "20"]  # the default lease: no waiting on it
 LATENCY = 0.05
+MID_PUSH_EVERY = 4
 
 
 @dataclass
@@ -45,16 +49,25 @@ class KillRun:
 def one_run(number: int, delays: list[float], clean: Clean, folder: Path) -> KillRun:
     run = KillRun(number, delays)
     db = f"sqlite:///{folder / f'kill{number}.db'}"
+    tasks = len(clean.feed.expected.tasks)
     with rig(clean.feed, clean.path, db, latency=LATENCY) as r:
-        for delay in delays:
-            result = r.run(ARGS, kill_after=delay)
+
+        def pushing() -> bool:
+            return 0 < r.org.count("Task") < tasks
+
+        for attempt, delay in enumerate(delays):
+            if number % MID_PUSH_EVERY == 0 and attempt == 0:
+                result = r.run(ARGS, kill_when=pushing)
+            else:
+                result = r.run(ARGS, kill_after=delay)
             if not result.killed:
                 break  # it finished (or failed) before the kill
             run.kills += 1
-            if r.log.saves and r.org.count("Task") < len(clean.feed.expected.tasks):
+            if r.log.saves and r.org.count("Task") < tasks:
                 run.mid_push += 1
         final = r.complete(ARGS, runs=2)
-        context = f"kill seed {SEED}, run {number}, SIGKILL after {delays} s"
+        when = "mid-push, then " if number % MID_PUSH_EVERY == 0 else ""
+        context = f"kill seed {SEED}, run {number}, SIGKILL {when}after {delays} s"
         if final.final.get("dead_letters"):
             run.problems.append(f"{context}: dead letters {final.final['dead_letters']}")
         try:

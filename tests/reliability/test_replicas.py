@@ -6,6 +6,12 @@ it both read every line and only the ledger keeps a post from being planned twic
 store promises that: ``ON CONFLICT DO NOTHING ... RETURNING``). Either way: the clean run's
 org, every post planned and written once, no record created twice, and neither replica
 fails (no deadlock, no unique violation between them).
+
+Without the source lock, one exception: the response-time fields a post's plan takes from
+its thread's state at intake (the due time, and the minutes and lateness of our first
+reply) depend on which replica planned which post first — a reply planned while the other
+replica still plans its thread's opening post sees no thread yet. The daemon always takes
+the lock; ``sync_pass(lock_sources=False)`` is the library's way to get this mode.
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ from tests.reliability.orgs import assert_invariant
 from tests.state.conftest import drop_schema, require_postgres
 
 pytestmark = pytest.mark.slow
+
+ORDER_DEPENDENT = frozenset(
+    {"Social_Response_Due__c", "Social_Response_Minutes__c", "Social_Response_Overdue__c"}
+)
+"""Fields that, without the source lock, depend on the order of the two intakes."""
 
 
 @pytest.fixture
@@ -66,7 +77,13 @@ def test_two_replicas_on_postgres_handle_each_post_once(
         assert all(res.final.get("written") for res in results), f"both pushed: {context}"
         assert total(results, "queued") == len(e.tasks), f"each post planned once: {context}"
         assert_invariant(
-            r.org, clean.snapshot, clean.feed, log=r.log, exact_writes=True, context=context
+            r.org,
+            clean.snapshot,
+            clean.feed,
+            log=r.log,
+            exact_writes=True,
+            context=context,
+            ignore=frozenset() if source_lock else ORDER_DEPENDENT,
         )
     store = open_store(url, schema=schema)
     try:

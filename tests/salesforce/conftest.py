@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 
 INSTANCE = "https://acme.my.salesforce.com"
 API = f"{INSTANCE}/services/data/v63.0"
@@ -100,9 +100,6 @@ def json_reply(
     if used is not None:
         headers[LIMIT_INFO] = f"api-usage={used}/{limit}"
     return status, headers, json.dumps(body)
-
-
-Callback = Callable[[requests.PreparedRequest], tuple[int, dict[str, str], str]]
 
 
 def url(path: str) -> re.Pattern[str]:

@@ -7,7 +7,7 @@ import pytest
 from sf_social.errors import ApiBudgetPaused, SalesforceApiError
 from sf_social.salesforce.budget import ApiBudget, BudgetPolicy
 from sf_social.salesforce.codes import Disposition
-from sf_social.salesforce.retry import RetryPolicy
+from sf_social.salesforce.retry import RetryPolicy, backoff, retried
 
 
 class Clock:
@@ -80,7 +80,7 @@ def test_backoff_grows_exponentially_with_capped_jitter() -> None:
     for n, wait in enumerate(waits, start=1):
         base = min(8, 2 ** (n - 1))
         assert base <= wait <= base + 0.5
-    concurrency = policy.backoff(1, Disposition.CONCURRENCY)
+    concurrency = backoff(policy, 1, Disposition.CONCURRENCY)
     assert concurrency >= 5  # the concurrency limit waits longer from the start
 
 
@@ -94,7 +94,7 @@ def test_call_retries_transient_errors_only_and_never_sleeps_in_tests() -> None:
             raise exc
         return "ok"
 
-    assert policy.call(flaky, "flaky") == "ok"
+    assert retried(policy, flaky, "flaky") == "ok"
     assert len(sleeps) == 1
 
     calls: list[int] = []
@@ -104,7 +104,7 @@ def test_call_retries_transient_errors_only_and_never_sleeps_in_tests() -> None:
         raise SalesforceApiError("x", "INVALID_FIELD", "no such column", status=400)
 
     with pytest.raises(SalesforceApiError):
-        policy.call(permanent, "permanent")
+        retried(policy, permanent, "permanent")
     assert calls == [1]
 
     def always() -> None:
@@ -112,7 +112,7 @@ def test_call_retries_transient_errors_only_and_never_sleeps_in_tests() -> None:
         raise SalesforceApiError("x", "HTTP_503", "down", status=503, transient=True)
 
     with pytest.raises(SalesforceApiError, match="HTTP_503"):
-        policy.call(always, "always")
+        retried(policy, always, "always")
     assert len(calls) == 1 + 3
 
     def daily() -> None:
@@ -122,5 +122,5 @@ def test_call_retries_transient_errors_only_and_never_sleeps_in_tests() -> None:
         )
 
     with pytest.raises(SalesforceApiError):
-        policy.call(daily, "daily")
+        retried(policy, daily, "daily")
     assert len(calls) == 5  # the daily limit is not retried: it pauses

@@ -13,7 +13,7 @@ from requests.adapters import HTTPAdapter
 from sf_social.errors import MalformedResponseError, SalesforceApiError, SalesforceAuthError
 from sf_social.salesforce.auth import OrgSession
 from sf_social.salesforce.connection import Connection, TimeoutSession
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 from tests.salesforce.conftest import (
     API,
     INSTANCE,

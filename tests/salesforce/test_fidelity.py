@@ -21,7 +21,7 @@ from sf_social.salesforce.bulk import BulkIngest, BulkPolicy
 from sf_social.salesforce.connection import Connection
 from sf_social.salesforce.rest import RestOrgApi
 from sf_social.salesforce.retry import RetryPolicy
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 from tests.salesforce.conftest import INSTANCE
 from tests.testing.fidelity import Fixture, load_fixtures
 

@@ -9,13 +9,14 @@ import requests
 import responses
 from pydantic import SecretStr
 
+from sf_social.config import Config
 from sf_social.errors import SalesforceApiError, SalesforceAuthError
 from sf_social.plan import AuthorIdentity, PlannedWrite, RecordPlan
 from sf_social.posts import Network
 from sf_social.records import CaseRecord
 from sf_social.salesforce import RetryPolicy, SalesforceWriter, WriterConfig
 from sf_social.salesforce.connection import Connection
-from sf_social.settings import SalesforceSettings, Settings
+from sf_social.salesforce_settings import SalesforceSettings
 from tests.salesforce.conftest import (
     CONSUMER_SECRET,
     PASSWORD,
@@ -53,7 +54,7 @@ def test_password_flow_logs_and_errors_are_clean(
         connection.read_limits()
     assert len(soap_logins) == 2
     assert_clean(caplog.text, str(caught.value), repr(caught.value), repr(connection))
-    assert_clean(repr(connection.settings), str(connection.settings), repr(Settings()))
+    assert_clean(repr(connection.settings), str(connection.settings), repr(Config()))
 
 
 def test_server_echoing_the_password_is_masked(mocked: responses.RequestsMock) -> None:

@@ -23,7 +23,7 @@ from sf_social.salesforce import (
     WriterConfig,
     WriteReport,
 )
-from sf_social.settings import SalesforceSettings
+from sf_social.salesforce_settings import SalesforceSettings
 from sf_social.testing import FaultKind, LocalOrg
 from tests.salesforce.plans import case_plan, lead_plan, praise_plan
 

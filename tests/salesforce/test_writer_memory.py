@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter, RetryPolicy, Status, WriterConfig
+from sf_social.salesforce import RetryPolicy, Status, WriterConfig
+from sf_social.testing import InMemoryOrg, InMemoryWriter
 from tests.salesforce.plans import QUEUE, case_plan, lead_plan, praise_plan, reply_plan
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sf_social.boundary import admit
+from sf_social.deletions import PostDeletion
 from sf_social.errors import FeedLineError
 from sf_social.playbook import load_playbook
 from sf_social.posts import PostKind, SocialPost
@@ -87,7 +88,7 @@ def test_x_page(junk: Any, key: str) -> None:
 def test_linkedin_api_notifications(junk: Any, key: str) -> None:
     elements = li.payload("notifications_page1.json")["elements"]
     hostile = {**copy.deepcopy(elements[0]), "notificationId": 1, key: junk}
-    items: list[SocialPost | FeedLineError | None] = []
+    items: list[SocialPost | PostDeletion | FeedLineError | None] = []
     for n, element in enumerate([*elements, hostile, junk], 1):  # as the source's loop
         note = Notification.parse(element)
         items.append(admit("linkedin:page", n, "", partial(normalize, note, LI_CTX, n)))

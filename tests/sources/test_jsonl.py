@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -61,15 +62,26 @@ def test_a_replaced_file_is_read_from_its_start(tmp_path: Path) -> None:
     assert ids(list(source.pull(batch.cursor))) == ["2", "3"]
 
 
-def test_a_file_that_shrank_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
+def test_a_truncated_file_is_read_from_its_start_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     feed = tmp_path / "feed.jsonl"
     feed.write_text(post(1) + "\n" + post(2) + "\n", encoding="utf-8")
     source = JsonlSource(feed)
     (batch,) = source.pull(None)
-    with feed.open("r+b") as stream:
-        stream.truncate(5)
-    with pytest.raises(InputError, match="shrank below the stored position"):
-        list(source.pull(batch.cursor))
+    with feed.open("r+b") as stream:  # copy-truncate rotation, then the writer goes on
+        stream.truncate(0)
+    feed.write_text(post(3) + "\n" + post(4)[:10], encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="sf_social.sources.jsonl"):
+        (after,) = source.pull(batch.cursor)
+    assert ids([after]) == ["3"] and after.cursor["line"] == 1
+    assert source.incomplete is not None and source.incomplete.line_no == 2
+    (warning,) = caplog.records
+    offset, size = batch.cursor["offset"], feed.stat().st_size
+    assert str(feed) in warning.getMessage() and f"byte {offset:,}" in warning.getMessage()
+    assert f"truncated to {size:,} bytes" in warning.getMessage()
+    caplog.clear()
+    assert list(source.pull(after.cursor)) == [] and not caplog.records  # no second warning
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

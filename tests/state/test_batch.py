@@ -89,7 +89,7 @@ def test_plans_are_queued_in_the_order_given(store: StateStore) -> None:
     entry = store.ledger([("twitter", "2")])[("twitter", "2")]
     assert entry.keys == ("twitter:2", "twitter:thread:2", "twitter:thread:9")
     # a post is written once all of its rows are
-    store.complete(rows[0], {}, now=T0)
+    store.settle([Completed(rows[0], {})], now=T0)
     assert store.ledger([("twitter", "2")])[("twitter", "2")].status is LedgerStatus.PLANNED
     store.settle([Completed(rows[1], {}), Completed(rows[2], {})], now=T0)
     assert store.ledger([("twitter", "2")])[("twitter", "2")].status is LedgerStatus.WRITTEN

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from sf_social.errors import OtherOrgError
 from sf_social.salesforce.auth import OrgSession
-from sf_social.state import StateStore, ThreadState
+from sf_social.state import Completed, StateStore, ThreadState
 from sf_social.state.binding import Binding, bind_to_org, bound_org
 from tests.cli.conftest import Ops, org_env, seeded_org, tweet
 from tests.state.plans import LEASE, T0, post, queued
@@ -22,7 +22,7 @@ ORG_B = "00D5e000000XyZq"
 def _written(store: StateStore, post_id: str) -> None:
     store.commit_batch("feed", {"n": post_id}, [post(post_id)], [queued(post_id)], now=T0)
     (row,) = store.claim_outbox("w", 10, T0, LEASE)
-    store.complete(row, {f"twitter:{post_id}": f"00T{post_id}"}, now=T0)
+    store.settle([Completed(row, {f"twitter:{post_id}": f"00T{post_id}"})], now=T0)
 
 
 def test_the_org_id_comes_from_the_session_id_at_no_call() -> None:

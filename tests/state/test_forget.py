@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sf_social.state import Failure, LedgerStatus, StateStore
+from sf_social.state import Completed, DeadLettered, Failure, LedgerStatus, StateStore
 from tests.state.plans import LEASE, T0, post, queued
 
 T1 = T0 + timedelta(hours=1)
@@ -14,7 +14,7 @@ T2 = T0 + timedelta(hours=2)
 def _written(store: StateStore, source: str, post_id: str, at: datetime) -> None:
     store.commit_batch(source, {"n": post_id}, [post(post_id)], [queued(post_id)], now=at)
     (row,) = store.claim_outbox("w", 10, at, LEASE)
-    store.complete(row, {f"twitter:{post_id}": f"00T{post_id}"}, now=at)
+    store.settle([Completed(row, {f"twitter:{post_id}": f"00T{post_id}"})], now=at)
 
 
 def test_forgets_done_posts_of_the_window_and_keeps_the_rest(store: StateStore) -> None:
@@ -26,7 +26,7 @@ def test_forgets_done_posts_of_the_window_and_keeps_the_rest(store: StateStore) 
     store.commit_batch("b", None, [post("6")], [queued("6")], now=T2)
     rows = store.claim_outbox("w", 10, T2, LEASE)
     six = next(r for r in rows if r.post_key == "twitter:6")
-    store.dead_letter(six, Failure("INVALID_FIELD", "no such field"), now=T2)  # failed
+    store.settle([DeadLettered(six, Failure("INVALID_FIELD", "no such field"))], now=T2)  # failed
     store.release([r for r in rows if r is not six])
 
     assert store.forget_posts(T1) == {"a": 1, "b": 2}

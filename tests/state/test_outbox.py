@@ -52,15 +52,11 @@ def test_complete_removes_the_row_and_keeps_the_ids(store: StateStore) -> None:
     fill(store, ("1", None))
     (row,) = store.claim_outbox("w", 5, T0, LEASE)
     ids = {"twitter:thread:1": "500000000000001AAA", "twitter:1": "00T000000000001AAA"}
-    assert store.complete(row, ids, now=T0) is True
+    assert store.settle([Completed(row, ids)], now=T0) == [True]
     assert store.claim_outbox("w", 5, T0 + LEASE * 2, LEASE) == []
     entry = store.ledger([("twitter", "1")])[("twitter", "1")]
     assert (entry.status, entry.sf_ids, entry.attempts) == (LedgerStatus.WRITTEN, ids, 1)
     assert store.known_ids(["twitter:1", "twitter:thread:1", "twitter:2"]) == ids
-    assert store.forget_ids(["twitter:1", "nope"]) == 1
-    assert store.known_ids(["twitter:1", "twitter:thread:1"]) == {
-        "twitter:thread:1": "500000000000001AAA"
-    }
     assert store.status(now=T0).outbox_depth == 0
 
 
@@ -68,7 +64,9 @@ def test_reschedule_releases_the_row_until_its_time(store: StateStore) -> None:
     fill(store, ("1", None))
     (row,) = store.claim_outbox("w", 5, T0, LEASE)
     later = T0 + timedelta(seconds=30)
-    assert store.reschedule(row, "UNABLE_TO_LOCK_ROW: try again", later, now=T0) is True
+    assert store.settle([Rescheduled(row, "UNABLE_TO_LOCK_ROW: try again", later)], now=T0) == [
+        True
+    ]
     assert store.claim_outbox("w", 5, later - timedelta(seconds=1), LEASE) == []
     (again,) = store.claim_outbox("w2", 5, later, LEASE)
     assert (again.id, again.attempts, again.claimed_by) == (row.id, 2, "w2")
@@ -81,11 +79,11 @@ def test_reschedule_releases_the_row_until_its_time(store: StateStore) -> None:
 def test_dead_letter_parks_the_row_with_its_reason(store: StateStore) -> None:
     fill(store, ("1", None))
     (row,) = store.claim_outbox("w", 5, T0, LEASE)
-    store.reschedule(row, "SERVER_UNAVAILABLE", T0 + timedelta(seconds=10), now=T0)
+    store.settle([Rescheduled(row, "SERVER_UNAVAILABLE", T0 + timedelta(seconds=10))], now=T0)
     (row,) = store.claim_outbox("w", 5, T0 + timedelta(seconds=10), LEASE)
     failure = Failure("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "bad value: X", ("Type",))
     at = T0 + timedelta(seconds=11)
-    assert store.dead_letter(row, failure, now=at) is True
+    assert store.settle([DeadLettered(row, failure)], now=at) == [True]
     assert store.claim_outbox("w", 5, at + LEASE, LEASE) == []
     (dead,) = store.dead_letters()
     assert (dead.code, dead.message, dead.fields) == (failure.code, failure.message, ("Type",))
@@ -99,20 +97,20 @@ def test_rows_of_one_key_are_applied_in_order(store: StateStore) -> None:
     first = store.claim_outbox("w1", 10, T0, LEASE)
     assert keys(first) == ["twitter:1", "twitter:2"]  # 3 and 4 wait behind 1
     assert store.claim_outbox("w2", 10, T0, LEASE) == []  # 1 is leased: A still blocked
-    store.reschedule(first[0], "transient", T0 + timedelta(minutes=1), now=T0)
+    store.settle([Rescheduled(first[0], "transient", T0 + timedelta(minutes=1))], now=T0)
     assert store.claim_outbox("w2", 10, T0, LEASE) == []  # 1 is pending, just not due
-    store.complete(first[1], {}, now=T0)
+    store.settle([Completed(first[1], {})], now=T0)
     (one,) = store.claim_outbox("w2", 10, T0 + timedelta(minutes=1), LEASE)
     assert one.post_key == "twitter:1"
-    store.complete(one, {}, now=T0)
+    store.settle([Completed(one, {})], now=T0)
     assert keys(store.claim_outbox("w2", 10, T0 + timedelta(minutes=1), LEASE)) == ["twitter:3"]
 
 
 def test_a_dead_letter_holds_its_key_until_it_is_retried(store: StateStore) -> None:
     fill(store, ("1", "k"), ("2", "k"), ("3", "other"))
     (row, other) = store.claim_outbox("w", 10, T0, LEASE)
-    store.dead_letter(row, Failure("INVALID_FIELD", "no such field"), now=T0)
-    store.complete(other, {}, now=T0)
+    store.settle([DeadLettered(row, Failure("INVALID_FIELD", "no such field"))], now=T0)
+    store.settle([Completed(other, {})], now=T0)
     status = store.status(now=T0)
     assert (status.outbox_depth, status.outbox_held, status.outbox_due) == (1, 1, 0)
     assert status.outbox_pending == 0
@@ -126,7 +124,7 @@ def test_a_dead_letter_holds_its_key_until_it_is_retried(store: StateStore) -> N
 def test_a_dropped_dead_letter_releases_its_key(store: StateStore) -> None:
     fill(store, ("1", "k"), ("2", "k"))
     (row,) = store.claim_outbox("w", 10, T0, LEASE)
-    store.dead_letter(row, Failure("INVALID_FIELD", "no such field"), now=T0)
+    store.settle([DeadLettered(row, Failure("INVALID_FIELD", "no such field"))], now=T0)
     assert store.drop_dead_letters() == 1
     assert keys(store.claim_outbox("w", 10, T0, LEASE)) == ["twitter:2"]
 
@@ -190,15 +188,15 @@ def test_an_expired_lease_makes_the_row_claimable_again(store: StateStore) -> No
     (again,) = store.claim_outbox("w2", 10, T0 + LEASE, LEASE)
     assert (again.id, again.claimed_by, again.attempts) == (row.id, "w2", 2)
     # the crashed worker comes back: its lease is gone, it can settle nothing
-    assert store.complete(row, {"twitter:1": "00T000000000001AAA"}, now=T0) is False
-    assert store.reschedule(row, "x", T0, now=T0) is False
-    assert store.dead_letter(row, Failure("X", "y"), now=T0) is False
+    assert store.settle([Completed(row, {"twitter:1": "00T000000000001AAA"})], now=T0) == [False]
+    assert store.settle([Rescheduled(row, "x", T0)], now=T0) == [False]
+    assert store.settle([DeadLettered(row, Failure("X", "y"))], now=T0) == [False]
     assert store.release([row]) == 0
     assert store.dead_letters() == []
     # its Ids are facts and are kept; the row stays with its new holder
     assert store.known_ids(["twitter:1"]) == {"twitter:1": "00T000000000001AAA"}
     assert store.ledger([("twitter", "1")])[("twitter", "1")].status is LedgerStatus.PLANNED
-    assert store.complete(again, {}, now=T0) is True
+    assert store.settle([Completed(again, {})], now=T0) == [True]
 
 
 def test_release_gives_rows_back_without_waiting_for_the_lease(store: StateStore) -> None:
@@ -248,5 +246,7 @@ def test_leases_are_extended_listed_and_expired_for_dead_holders(store: StateSto
     assert store.lease_holders(T0) == {"alive"}
     (freed,) = store.claim_outbox("next", 10, T0, LEASE)
     assert freed.id == theirs[0].id and freed.attempts == 2  # it may have been tried
-    assert store.complete(theirs[0], {}, now=T0) is False  # the dead one can settle nothing
+    assert store.settle([Completed(theirs[0], {})], now=T0) == [
+        False
+    ]  # the dead one can settle nothing
     assert store.extend_leases(theirs, later) == 0

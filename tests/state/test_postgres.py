@@ -87,7 +87,7 @@ def test_concurrent_workers_never_share_a_row_and_keep_per_key_order(pg: Backend
                 for row in rows:  # in order, as a writer applies a chain
                     with guard:
                         completing[row.id] = next(ticks)  # the commit comes after this
-                    assert store.complete(row, {}, now=T0)
+                    assert store.settle([Completed(row, {})], now=T0) == [True]
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
-from sf_social.state import RunCounts, StateStore, ThreadState
+from sf_social.state import Completed, RunCounts, StateStore, ThreadState
 from tests.state.plans import LEASE, T0, post, queued
 
 
@@ -19,7 +21,7 @@ def test_thread_generations(store: StateStore) -> None:
     }
     # the Case is created: its Id lands on the thread
     (row,) = store.claim_outbox("w", 1, T0, LEASE)
-    store.complete(row, {root: "500000000000100AAA", "twitter:100": "00T1"}, now=T0)
+    store.settle([Completed(row, {root: "500000000000100AAA", "twitter:100": "00T1"})], now=T0)
     assert store.threads([root])[root].case_id == "500000000000100AAA"
     # agents closed it long ago: the thread moves to generation 2, a new Case
     closed = T0 - timedelta(days=30)
@@ -39,6 +41,87 @@ def test_thread_generations(store: StateStore) -> None:
     assert (now.generation, now.case_key, now.case_id) == (2, root + "#2", None)
     assert (now.status, now.closed_at, now.updated_at) == ("Closed", closed, later)
     assert now.first_response_at == T0 + timedelta(minutes=20)
+
+
+def test_two_writers_of_a_thread_keep_each_others_changes(store: StateStore) -> None:
+    """Intake and push change one thread from what each read a moment before: with
+    ``read``, neither undoes the other (a blind save would drop push's Case Id here and
+    intake's earlier due time in the push's save)."""
+    root = "twitter:thread:200"
+    due = T0 + timedelta(hours=2)
+    store.save_threads([ThreadState(root, 1, root, response_due_at=due)], now=T0)
+    read = store.threads([root])
+    # push learnt the Case's Id and status; intake, meanwhile, a post asking sooner
+    pushed = replace(read[root], case_id="500000000000200AAA", status="New")
+    sooner = replace(read[root], response_due_at=T0 + timedelta(minutes=30), last_activity_at=T0)
+    store.save_threads([pushed], read=read, now=T0)
+    store.commit_batch(
+        "src", None, [post("201")], [queued("201")], threads=[sooner], threads_read=read, now=T0
+    )
+    now = store.threads([root])[root]
+    assert (now.case_id, now.status) == ("500000000000200AAA", "New")
+    assert (now.response_due_at, now.last_activity_at) == (T0 + timedelta(minutes=30), T0)
+    # a field set back to None on purpose (a new generation's first response) stays None
+    answered = replace(now, first_response_at=T0)
+    store.save_threads([answered], read={root: now}, now=T0)
+    reset = replace(answered, first_response_at=None, generation=2, case_key=root + "#2")
+    store.save_threads([reset], read={root: answered}, now=T0)
+    again = store.threads([root])[root]
+    assert (again.first_response_at, again.generation, again.case_id) == (
+        None,
+        2,
+        "500000000000200AAA",
+    )
+
+
+def test_threads_keep_their_response_facts_and_are_found_by_opening_time(
+    store: StateStore,
+) -> None:
+    def opened(root: str, minutes: int) -> ThreadState:
+        key = f"twitter:thread:{root}"
+        return ThreadState(
+            key,
+            1,
+            key,
+            opened_at=T0 + timedelta(minutes=minutes),
+            response_due_at=T0 + timedelta(minutes=minutes + 60),
+            segment="Request",
+            team="Customer Support",
+            network="Twitter",
+            tier="1,000+ Followers",
+        )
+
+    early, late, never = opened("1", 0), opened("2", 30), ThreadState("x", 1, "x")
+    store.save_threads([late, never, early], now=T0)
+    assert store.threads_opened_since(T0) == [
+        replace(early, updated_at=T0),
+        replace(late, updated_at=T0),
+    ]
+    assert [t.root_key for t in store.threads_opened_since(T0 + LEASE)] == [late.root_key]
+
+
+def test_overdue_threads_are_the_unanswered_open_unflagged_ones_past_due(
+    store: StateStore,
+) -> None:
+    def due(root: str, minutes: int, **facts: Any) -> ThreadState:
+        return ThreadState(root, 1, root, response_due_at=T0 + timedelta(minutes=minutes), **facts)
+
+    now = T0 + timedelta(hours=1)
+    store.save_threads(
+        [
+            due("late", 30),
+            due("later", 50),
+            due("not yet", 90),
+            due("answered", 10, first_response_at=T0),
+            due("closed", 10, closed_at=T0),
+            due("flagged", 10, overdue_at=now),
+            ThreadState("no target", 1, "no target"),
+        ],
+        now=T0,
+    )
+    assert [t.root_key for t in store.overdue_threads(now)] == ["late", "later"]
+    assert [t.root_key for t in store.overdue_threads(now, limit=1)] == ["late"]
+    assert store.threads(["flagged"])["flagged"].overdue_at == now
 
 
 def test_latest_thread_by_author(store: StateStore) -> None:

@@ -12,12 +12,12 @@ import pytest
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
 from sf_social.posts import SocialPost
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.sources.base import Source
 from sf_social.sources.memory import MemorySource
 from sf_social.state import MemoryStateStore
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.push import PushPolicy
+from sf_social.testing import InMemoryOrg, InMemoryWriter
 
 QUEUES = (
     "Social_Technical_Support",

@@ -1,7 +1,8 @@
-"""sync_once end to end on the in-memory twins: records, idempotence, threading, failures."""
+"""sync_pass end to end on the in-memory twins: records, idempotence, threading, failures."""
 
 from __future__ import annotations
 
+from sf_social.sync.passes import intake_pass, sync_pass
 from tests.sync.conftest import Rig, tweet
 
 COMPLAINT = "@NorthwindHelp the app keeps crashing when I deposit a check #fail"
@@ -17,7 +18,7 @@ def test_a_pass_writes_the_planned_records_and_a_replay_writes_nothing_new(rig: 
             author={"id": "u9", "handle": "priya", "name": "Priya Raman", "followers": 2400},
         ),
     )
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.push.written == 3 and report.push.dead == 0
     (case,) = rig.records("Case")
     assert case["Social_Thread_Key__c"] == "twitter:thread:1"
@@ -29,7 +30,7 @@ def test_a_pass_writes_the_planned_records_and_a_replay_writes_nothing_new(rig: 
 
     rig.source.posts[:] = list(rig.source.posts)  # the same feed, read again from scratch
     rig.store.commit_batch("feed", {"served": 0}, [], [])
-    again = rig.engine.sync_once()
+    again = sync_pass(rig.engine)
     assert again.intake["feed"].duplicates == 3 and again.intake["feed"].queued == 0
     assert len(rig.records("Case")) == 1 and len(rig.records("Task")) == 3
     assert rig.org.api_calls == calls
@@ -37,9 +38,9 @@ def test_a_pass_writes_the_planned_records_and_a_replay_writes_nothing_new(rig: 
 
 def test_a_reply_in_a_known_conversation_is_a_task_on_its_case(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     rig.feed(tweet("2", "still crashing on iOS 18 #fail", conversation_id="1", in_reply_to_id="1"))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     tasks = {t["Social_Post_Key__c"]: t for t in rig.records("Task")}
     assert tasks["twitter:2"]["WhatId"] == case["Id"]
@@ -47,11 +48,11 @@ def test_a_reply_in_a_known_conversation_is_a_task_on_its_case(rig: Rig) -> None
 
 def test_agents_edits_survive_new_posts_in_the_thread(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     case.update(Status="Working", Priority="Low", Subject="Mobile deposit crash (agent)")
     rig.feed(tweet("2", "any update? still broken", conversation_id="1", in_reply_to_id="1"))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     assert (case["Status"], case["Priority"]) == ("Working", "Low")
     assert case["Subject"] == "Mobile deposit crash (agent)"
@@ -60,11 +61,11 @@ def test_agents_edits_survive_new_posts_in_the_thread(rig: Rig) -> None:
 
 def test_a_case_closed_recently_is_reopened(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     case.update(Status="Closed", IsClosed=True, ClosedDate="2026-11-19T09:00:00.000+0000")
     rig.feed(tweet("2", "it's broken again #fail", conversation_id="1", in_reply_to_id="1"))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     assert case["Status"] == "New"
 
@@ -72,7 +73,7 @@ def test_a_case_closed_recently_is_reopened(rig: Rig) -> None:
 def test_a_post_older_than_the_close_leaves_the_case_closed(rig: Rig) -> None:
     """A replay, a late import or a retry of a post the agent saw before closing."""
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     case.update(Status="Closed", IsClosed=True, ClosedDate="2026-11-20T11:30:00.000+0000")
     late = tweet(
@@ -83,7 +84,7 @@ def test_a_post_older_than_the_close_leaves_the_case_closed(rig: Rig) -> None:
         created_at="2026-11-20T11:10:00Z",
     )
     rig.feed(late)
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     assert case["Status"] == "Closed"
     task = next(t for t in rig.records("Task") if t["Social_Post_Key__c"] == "twitter:2")
@@ -92,11 +93,11 @@ def test_a_post_older_than_the_close_leaves_the_case_closed(rig: Rig) -> None:
 
 def test_a_case_closed_long_ago_starts_the_next_generation(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (first,) = rig.records("Case")
     first.update(Status="Closed", IsClosed=True, ClosedDate="2026-11-01T09:00:00.000+0000")
     rig.feed(tweet("2", "crashing again #fail", conversation_id="1", in_reply_to_id="1"))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     cases = {c["Social_Thread_Key__c"]: c for c in rig.records("Case")}
     assert set(cases) == {"twitter:thread:1", "twitter:thread:1#2"}
     assert cases["twitter:thread:1"]["Status"] == "Closed"
@@ -104,7 +105,7 @@ def test_a_case_closed_long_ago_starts_the_next_generation(rig: Rig) -> None:
     assert task["WhatId"] == cases["twitter:thread:1#2"]["Id"]
     # The next reply follows the thread's current generation without asking again.
     rig.feed(tweet("3", "hello??", conversation_id="1", in_reply_to_id="2"))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     task = next(t for t in rig.records("Task") if t["Social_Post_Key__c"] == "twitter:3")
     assert task["WhatId"] == cases["twitter:thread:1#2"]["Id"]
     assert len(rig.records("Case")) == 2
@@ -112,7 +113,7 @@ def test_a_case_closed_long_ago_starts_the_next_generation(rig: Rig) -> None:
 
 def test_our_reply_logs_a_tweeted_task_and_the_first_response_once(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     ours = {"id": "b1", "handle": "NorthwindHelp", "followers": 50_000}
     rig.feed(
         tweet(
@@ -134,7 +135,7 @@ def test_our_reply_logs_a_tweeted_task_and_the_first_response_once(rig: Rig) -> 
             created_at="2026-11-20T11:30:00Z",
         ),
     )
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     assert case["Social_First_Response__c"].startswith("2026-11-20T11:20:00")
     replies = [t for t in rig.records("Task") if t.get("Social_Direction__c") == "Outbound"]
@@ -146,18 +147,18 @@ def test_transient_failures_are_retried_later_permanent_ones_dead_lettered(rig: 
     rig.org.fail_record("twitter:thread:1", "UNABLE_TO_LOCK_ROW", times=99)
     rig.org.fail_record("twitter:thread:2", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", times=1)
     rig.feed(tweet("1", COMPLAINT), tweet("2", "@NorthwindHelp can't log in, error 503 #fail"))
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.push.dead == 1 and report.push.retried == 1
     (dead,) = rig.store.dead_letters()
     assert dead.code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     rig.org.fail_record("twitter:thread:1", "UNABLE_TO_LOCK_ROW", times=0)
-    assert rig.engine.sync_once().push.written == 0  # not due yet: backoff
+    assert sync_pass(rig.engine).push.written == 0  # not due yet: backoff
     rig.advance(minutes=5)
-    assert rig.engine.sync_once().push.written == 1
+    assert sync_pass(rig.engine).push.written == 1
     # The admin fixed the picklist: the dead letter is retried and lands.
     fixed = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     assert rig.store.retry_dead_letters(code=fixed, now=rig.clock()) == 1
-    assert rig.engine.sync_once().push.written == 1
+    assert sync_pass(rig.engine).push.written == 1
     assert {c["Social_Thread_Key__c"] for c in rig.records("Case")} == {
         "twitter:thread:1",
         "twitter:thread:2",
@@ -175,7 +176,7 @@ def test_a_failing_source_does_not_stop_the_others(rig: Rig) -> None:
 
     rig.engine.sources.insert(0, Broken())  # type: ignore[arg-type]
     rig.feed(tweet("1", COMPLAINT))
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert "cannot open" in report.errors["broken"]
     assert report.push.written == 1
     assert "errors=broken" in report.summary()
@@ -193,52 +194,52 @@ def test_a_long_thread_goes_out_in_one_round_in_order(rig: Rig) -> None:
         for n in range(2, 12)
     ]
     rig.feed(tweet("1", COMPLAINT), *reversed(replies))  # a source may deliver newest first
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.push.written == 11
     (case,) = rig.records("Case")
     assert case["Social_Post_URL__c"] == "https://x.com/dana/status/11"  # the latest post wins
     assert len(rig.records("Task")) == 11
-    # limits (once per pass), the thread's Case status, one composite of lookups, then one
-    # collections call for the Case and one for the 11 Tasks: not one round per reply.
-    assert report.push.api_calls == rig.org.api_calls == 5
+    # one composite of the thread's Case status and the lookups, limits (once per pass), then
+    # one collections call for the Case and one for the 11 Tasks: not one round per reply.
+    assert report.push.api_calls == rig.org.api_calls == 4
 
 
 def test_a_failed_read_of_the_batchs_cases_sends_nothing_and_the_batch_waits(rig: Rig) -> None:
     """Without the agents' closes the threading decision could be wrong: nothing is sent."""
     rig.feed(tweet("1", COMPLAINT))
     rig.org.fail_calls("SERVER_UNAVAILABLE", times=5)  # every try of the first call
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.push.written == 0 and report.push.retried == 1 and report.push.dead == 0
     assert report.push.stopped is not None and "reading the batch's Cases" in report.push.stopped
     assert rig.records("Case") == [] and rig.org.calls == ["composite query"] * 5
     status = rig.store.status(now=rig.clock())
     assert (status.outbox_depth, status.outbox_leased, status.outbox_due) == (1, 0, 0)
     rig.advance(minutes=5)
-    assert rig.engine.sync_once().push.written == 1
+    assert sync_pass(rig.engine).push.written == 1
     assert [c["Social_Thread_Key__c"] for c in rig.records("Case")] == ["twitter:thread:1"]
 
 
 def test_a_paused_daily_budget_claims_nothing_and_spends_no_attempt(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
     rig.org.budget.observe_header("api-usage=99000/100000")  # past the 90% ceiling
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.push.claimed == 0 and report.push.stopped is not None
     assert report.push.stopped.startswith("writes paused: 99,000 of 100,000")
     assert rig.org.calls == []
     rig.org.budget.observe_header("api-usage=100/100000")
-    assert rig.engine.sync_once().push.written == 1
+    assert sync_pass(rig.engine).push.written == 1
     (entry,) = rig.store.ledger([("twitter", "1")]).values()
     assert entry.attempts == 1, "the paused passes spent no attempt"
 
 
 def test_a_no_action_reply_in_a_thread_with_a_case_is_logged_on_it(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     rig.feed(
         tweet("2", "ok", conversation_id="1", in_reply_to_id="1"),
         tweet("3", "thank you so much, you're amazing!", conversation_id="1", in_reply_to_id="1"),
     )
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.intake["feed"].queued == 2
     (case,) = rig.records("Case")
     tasks = {t["Social_Post_Key__c"]: t for t in rig.records("Task")}
@@ -248,9 +249,9 @@ def test_a_no_action_reply_in_a_thread_with_a_case_is_logged_on_it(rig: Rig) -> 
 
 def test_a_no_action_dm_after_a_complaint_is_logged_on_its_case(rig: Rig) -> None:
     rig.feed(tweet("1", COMPLAINT))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     rig.feed(tweet("2", "ok sent", kind="direct_message", conversation_id="dm-9"))
-    rig.engine.sync_once()
+    sync_pass(rig.engine)
     (case,) = rig.records("Case")
     task = next(t for t in rig.records("Task") if t["Social_Post_Key__c"] == "twitter:2")
     assert task["WhatId"] == case["Id"]
@@ -259,7 +260,7 @@ def test_a_no_action_dm_after_a_complaint_is_logged_on_its_case(rig: Rig) -> Non
 def test_a_reply_in_a_thread_without_a_case_stays_as_it_was(rig: Rig) -> None:
     rig.feed(tweet("1", "love the new budgeting tab, thank you @NorthwindBank!"))
     rig.feed(tweet("2", "ok", conversation_id="1", in_reply_to_id="1"))
-    report = rig.engine.sync_once()
+    report = sync_pass(rig.engine)
     assert report.intake["feed"].queued == 1  # the praise; the "ok" has nothing to hang on
     assert rig.records("Case") == []
 
@@ -274,7 +275,7 @@ def test_a_reply_logged_on_its_threads_case_is_ordered_with_that_thread(rig: Rig
             "2", "ok", conversation_id="1", in_reply_to_id="1", created_at="2026-11-20T11:05:00Z"
         ),
     )
-    rig.engine.intake_source(rig.source)
+    intake_pass(rig.store, rig.engine.intake, rig.source)
     rows = rig.store.claim_outbox("w", 10, rig.clock(), timedelta(minutes=5), per_key=1)
     assert [r.post_key for r in rows] == ["twitter:1"]  # the reply waits behind the complaint
     assert rows[0].ordering_key == "twitter:thread:1"

@@ -53,7 +53,7 @@ def test_runs_until_interrupted() -> None:
         )
         assert response.json()["records"][0]["DeveloperName"] == "Technical_Support"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=30) == 0
         assert "stopped after 1 API call(s)" in process.stdout.read()
     finally:
         if process.poll() is None:

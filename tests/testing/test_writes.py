@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sf_social.testing import LocalOrg
+from typing import Any
+
+from sf_social.testing import FaultKind, LocalOrg
 from tests.testing.helpers import Api, codes, lead
 
 
@@ -234,6 +236,48 @@ def test_composite_all_or_none_rolls_back_and_halts(api: Api) -> None:
     assert api.org.count("Case") == 0
 
 
+def _collection_upsert(reference: str, key: str) -> dict[str, Any]:
+    return {
+        "method": "PATCH",
+        "referenceId": reference,
+        "url": "/services/data/v62.0/composite/sobjects/Case/Social_Thread_Key__c",
+        "body": {
+            "allOrNone": False,
+            "records": [{"attributes": {"type": "Case"}, "Social_Thread_Key__c": key}],
+        },
+    }
+
+
+def test_composite_carries_five_collections_calls_as_one_api_call(api: Api) -> None:
+    before = api.org.api_calls
+    body = {"compositeRequest": [_collection_upsert(f"c{n}", f"t{n}") for n in range(5)]}
+    answers = api.post("/composite", body).json()["compositeResponse"]
+    assert [a["httpStatusCode"] for a in answers] == [200] * 5
+    assert all(a["body"][0]["success"] and a["body"][0]["created"] for a in answers)
+    assert api.org.count("Case") == 5
+    assert api.org.api_calls == before + 1
+
+
+def test_composite_refuses_more_than_five_queries_or_collections(api: Api) -> None:
+    query = {
+        "method": "GET",
+        "referenceId": "q",
+        "url": "/services/data/v62.0/query?q=SELECT+Id+FROM+Case",
+    }
+    body = {"compositeRequest": [_collection_upsert(f"c{n}", f"t{n}") for n in range(5)] + [query]}
+    response = api.post("/composite", body)
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+    assert api.org.count("Case") == 0
+
+
+def test_a_fault_on_collections_fires_on_a_composite_call_carrying_them(api: Api) -> None:
+    api.org.faults.next(FaultKind.SERVER_UNAVAILABLE, path="/composite/sobjects")
+    body = {"compositeRequest": [_collection_upsert(f"c{n}", f"t{n}") for n in range(2)]}
+    assert api.post("/composite", body).status_code == 503
+    assert api.post("/composite", body).status_code == 200
+
+
 def test_get_and_describe(api: Api) -> None:
     case_id = api.post("/sobjects/Case/", {"Subject": "s"}).json()["id"]
     record = api.get(f"/sobjects/Case/{case_id}").json()
@@ -257,3 +301,20 @@ def test_get_and_describe(api: Api) -> None:
     assert fields["LinkedIn_Lead_Activity__c"]["restrictedPicklist"] is True
     assert api.get("/sobjects/Nope/describe").status_code == 404
     assert api.call("PUT", "/sobjects/Case/").status_code == 405
+
+
+def test_collection_delete_answers_per_id_in_order(api: Api) -> None:
+    first = api.upsert("Lead", "Social_Profile_Key__c", [lead("a"), lead("b")]).json()
+    ids = [r["id"] for r in first]
+    gone = "00Q000000000001"  # well formed, never created
+    params = {"ids": ",".join([ids[0], gone, "nonsense", ids[1]]), "allOrNone": "false"}
+    result = api.call("DELETE", "/composite/sobjects", params=params)
+    assert result.status_code == 200
+    body = result.json()
+    assert [r["success"] for r in body] == [True, False, False, True]
+    assert [codes(r) for r in body] == [[], ["ENTITY_IS_DELETED"], ["MALFORMED_ID"], []]
+    assert api.org.count("Lead") == 0
+    all_or_none = api.call(
+        "DELETE", "/composite/sobjects", params={"ids": gone, "allOrNone": "true"}
+    )
+    assert codes(all_or_none.json()[0]) == ["ENTITY_IS_DELETED"]

@@ -6,8 +6,10 @@ Shapes (Meta's references):
   ``{"object": "page", "entry": [{"id": PAGE_ID, "time": T, "changes": [{"field": "feed",
   "value": {"item": "comment", "verb": "add", "comment_id", "post_id", "parent_id",
   "created_time", "from": {"id", "name"}, "message"}}]}]}``. Comments (and visitor
-  posts, ``item`` ``post``/``status``) added to the page become posts; reactions, likes,
-  edits and removals are stored but map to nothing.
+  posts, ``item`` ``post``/``status``) added to the page become posts; a removal
+  (``"verb": "remove"``) or an edit (``"edited"``, sometimes ``"edit"``, with the new
+  ``message``) of one becomes a :class:`~sf_social.deletions.PostDeletion`; reactions and
+  likes are stored but map to nothing.
 - Messenger ``messages`` (https://developers.facebook.com/docs/messenger-platform/reference/webhook-events):
   ``{"object": "page", "entry": [{"id", "time", "messaging": [{"sender": {"id": PSID},
   "recipient": {"id": PAGE_ID}, "timestamp": MS, "message": {"mid", "text"}}]}]}``; a
@@ -31,7 +33,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sf_social.posts import Direction, PostKind, SocialPost
+from sf_social.deletions import PostDeletion
+from sf_social.posts import Direction, Network, PostKind, SocialPost
 
 _POST_ITEMS = {"comment", "post", "status"}
 
@@ -78,6 +81,8 @@ def _digest(data: Any) -> str:
 
 def _change_id(change: Any) -> str:
     value = change.get("value") if isinstance(change, dict) else None
+    if isinstance(value, dict) and change.get("field") == "leadgen" and value.get("leadgen_id"):
+        return f"leadgen:{value['leadgen_id']}"  # a lead delivered twice is spooled once
     if isinstance(value, dict):
         item, verb = value.get("item"), value.get("verb")
         ident = value.get("comment_id") if item == "comment" else value.get("post_id")
@@ -91,6 +96,38 @@ def _messaging_id(item: Any) -> str:
     if isinstance(message, dict) and message.get("mid"):
         return f"message:{message['mid']}"
     return f"messaging:{_digest(item)}"
+
+
+_EDITS = {"edited", "edit"}
+
+
+def to_item(event: dict[str, Any], page_id: str | None) -> SocialPost | PostDeletion | None:
+    """The post an event is, or the deletion or edit it reports, or None."""
+    return to_post(event, page_id) or to_deletion(event)
+
+
+def to_deletion(event: dict[str, Any]) -> PostDeletion | None:
+    """The removal or edit of a comment or page post a ``feed`` change reports, or None."""
+    value = event.get("value")
+    if event.get("type") != "change" or event.get("field") != "feed":
+        return None
+    if not isinstance(value, dict) or value.get("item") not in _POST_ITEMS:
+        return None
+    verb = value.get("verb")
+    if verb != "remove" and verb not in _EDITS:
+        return None
+    ident = value.get("comment_id") if value.get("item") == "comment" else value.get("post_id")
+    if not ident:
+        raise ValueError(f"{value.get('item')} {verb} without its id")
+    text = value.get("message") if verb in _EDITS else None
+    if verb in _EDITS and not text:
+        return None  # an edit of something else than the text (a photo): nothing to change
+    return PostDeletion(
+        network=Network.FACEBOOK,
+        post_id=str(ident),
+        at=_time(value.get("created_time")) or _time(event.get("time")),
+        new_text=text,
+    )
 
 
 def to_post(event: dict[str, Any], page_id: str | None) -> SocialPost | None:

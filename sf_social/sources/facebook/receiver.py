@@ -20,6 +20,11 @@
   proxy every connection comes from the proxy's address: raise ``max_per_client`` to
   ``max_connections`` there, and let the proxy bound each client.
 
+Other networks' webhooks are served beside it at their own paths (``routes``,
+:mod:`sf_social.sources.webhooks`: LinkedIn Lead Sync at ``/linkedin``): the route answers
+its GET challenge and checks its own signature header against the HMAC the receiver
+computes with the route's secret as the body streams in; the same bounds apply.
+
 Run it behind a TLS-terminating proxy (Facebook only calls HTTPS endpoints).
 """
 
@@ -36,7 +41,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
@@ -46,6 +51,7 @@ from sf_social.errors import StateError
 from sf_social.sources.facebook.normalize import split_events
 from sf_social.sources.facebook.signature import PREFIX, matches
 from sf_social.sources.facebook.spool import WebhookSpool
+from sf_social.sources.webhooks import WebhookRoute
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +86,16 @@ class WebhookServer(ThreadingHTTPServer):
     request_queue_size = 128  # a burst of connections is accepted (and judged), not left in SYN
 
     def __init__(
-        self, address: tuple[str, int], config: ReceiverConfig, spool: WebhookSpool
+        self,
+        address: tuple[str, int],
+        config: ReceiverConfig,
+        spool: WebhookSpool,
+        routes: Sequence[WebhookRoute] = (),
     ) -> None:
         self.config = config
         self.spool = spool
+        self.routes = {route.path.rstrip("/"): route for route in routes}
+        """Other networks' webhooks, by path (:mod:`sf_social.sources.webhooks`)."""
         self.accepted = 0
         self.duplicates = 0
         self.refused = 0
@@ -168,8 +180,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _route(self) -> WebhookRoute | None:
+        return self.server.routes.get(urlsplit(self.path).path.rstrip("/"))
+
     def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
+        route = self._route()
+        if route is not None:
+            status, content_type, text = route.challenge(query)
+            body = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         mode = query.get("hub.mode", [""])[0]
         token = query.get("hub.verify_token", [""])[0]
         challenge = query.get("hub.challenge", [""])[0]
@@ -194,22 +219,45 @@ class _Handler(BaseHTTPRequestHandler):
         if length > config.max_body:
             self._answer(413, f"body larger than {config.max_body} bytes", close=True)
             return
-        with _read_signed(self.rfile, length, config.app_secret) as (body, signature):
-            if not matches(signature, self.headers.get("X-Hub-Signature-256")):
+        route = self._route()
+        secret = route.secret if route is not None else config.app_secret
+        prefixes = (b"", *(route.signed_prefixes if route is not None else ()))
+        with _read_signed(self.rfile, length, secret, prefixes) as (body, signatures):
+            signature = signatures[0]
+            if route is not None:
+                headers = dict(self.headers.items())
+                good = any(route.signed(s.removeprefix(PREFIX), headers) for s in signatures)
+            else:
+                good = matches(signature, self.headers.get("X-Hub-Signature-256"))
+            if not good:
                 log.warning("refused a webhook call with a missing or wrong signature")
                 self._answer(403, "invalid signature")
                 return
             try:
                 payload = json.load(body)
-                events = split_events(payload)
+                events = route.events(payload) if route is not None else split_events(payload)
             except (ValueError, UnicodeDecodeError) as exc:
-                self._answer(400, f"not a page notification: {exc}")
+                what = (
+                    "a notification of this endpoint"
+                    if route is not None
+                    else "a page notification"
+                )
+                self._answer(400, f"not {what}: {exc}")
                 return
+        if route is not None:
+            self._store(route.store, events)
+            return
         if payload.get("object") != "page":
             self.server.ignored += 1
             log.info("ignored a %r notification (only page events are read)", payload["object"])
+        self._store(self.server.spool.add, events)
+
+    def _store(
+        self, store: Callable[[list[tuple[str, dict[str, Any]]]], int], events: list[Any]
+    ) -> None:
+        """Store ``events`` durably, then answer 200 (500 when they could not be stored)."""
         try:
-            new = self.server.spool.add(events)
+            new = store(events)
         except StateError as exc:
             log.error("could not store webhook events: %s", exc)
             self._answer(500, "not stored; deliver again")
@@ -244,27 +292,34 @@ class _DeadlineReader(io.RawIOBase):
 
 @contextlib.contextmanager
 def _read_signed(
-    stream: io.BufferedIOBase, length: int, secret: str
-) -> Iterator[tuple[IO[bytes], str]]:
-    """The ``length`` bytes of ``stream`` (rewound) and the signature they should carry."""
-    mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    stream: io.BufferedIOBase, length: int, secret: str, prefixes: Sequence[bytes] = (b"",)
+) -> Iterator[tuple[IO[bytes], list[str]]]:
+    """The ``length`` bytes of ``stream`` (rewound) and the signatures they may carry: one
+    per ``prefixes`` (bytes a network signs before the body)."""
+    macs = [hmac.new(secret.encode(), prefix, digestmod=hashlib.sha256) for prefix in prefixes]
     with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as body:
         left = length
         while left > 0:
             chunk = stream.read(min(left, 64 * 1024))
             if not chunk:
                 break  # the body is short: its signature cannot match
-            mac.update(chunk)
+            for mac in macs:
+                mac.update(chunk)
             body.write(chunk)
             left -= len(chunk)
         body.seek(0)
-        yield body, PREFIX + mac.hexdigest()
+        yield body, [PREFIX + mac.hexdigest() for mac in macs]
 
 
 def make_server(
-    config: ReceiverConfig, spool: WebhookSpool, host: str = "127.0.0.1", port: int = 8080
+    config: ReceiverConfig,
+    spool: WebhookSpool,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    routes: Sequence[WebhookRoute] = (),
 ) -> WebhookServer:
-    """A receiver bound to ``host:port`` (port 0: any free port; see ``.url``)."""
+    """A receiver bound to ``host:port`` (port 0: any free port; see ``.url``), serving
+    ``routes`` beside Facebook's webhook."""
     if not config.app_secret or not config.verify_token:
         raise ValueError("the app secret and the verify token are both required")
-    return WebhookServer((host, port), config, spool)
+    return WebhookServer((host, port), config, spool, routes)

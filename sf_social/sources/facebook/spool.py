@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sf_social.errors import StateError
 from sf_social.private_files import create_private
+
+PRUNED = '{"pruned": true}'
+"""The payload of an event past its retention: read back, it is no post and no deletion."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -70,6 +74,32 @@ class WebhookSpool:
                 (after, limit),
             ).fetchall()
         return [(int(seq), str(eid), json.loads(payload)) for seq, eid, payload in rows]
+
+    def prune(self, through: int, before: datetime) -> int:
+        """Blank the payloads of events up to sequence ``through`` received before
+        ``before`` (retention); their ids stay, so a redelivery is still not stored twice.
+        How many were blanked."""
+        stamp = before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE webhook_events SET payload = ? WHERE seq <= ? AND received_at < ?"
+                " AND payload != ?",
+                (PRUNED, through, stamp, PRUNED),
+            )
+        return int(cursor.rowcount)
+
+    def received(self, event_ids: list[str]) -> dict[str, datetime]:
+        """When each of ``event_ids`` was stored (those never received are absent)."""
+        found: dict[str, datetime] = {}
+        with self._lock:
+            for event_id in event_ids:  # the unique index answers each at once
+                row = self._db.execute(
+                    "SELECT received_at FROM webhook_events WHERE event_id = ?", (event_id,)
+                ).fetchone()
+                if row is not None:
+                    when = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
+                    found[event_id] = when.astimezone(UTC)
+        return found
 
     def count(self) -> int:
         with self._lock:

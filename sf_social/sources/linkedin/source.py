@@ -1,19 +1,12 @@
 """``LinkedInExportSource``: a member data export (folder or ZIP) as a sync source.
 
-Forward-only activity (design rule 6): ``LinkedIn_Lead_Activity__c`` must never move back
-(Confirmed → Sent when an older row is processed later). The source computes, per
-profile, the furthest activity across the *whole* export and marks each post with
-``raw["advances_activity"]``: true only for the events that reach it. Two things follow:
-
-1. Batches: every non-advancing event comes first, the advancing ones last, never mixed in
-   one batch; the engine applies plans in order per ordering key (the profile's Lead key),
-   so the last Lead write of a profile carries its furthest activity even with the stock
-   pipeline.
-2. :class:`~sf_social.sources.linkedin.forward.ForwardOnlyPipeline` drops the activity
-   from the Lead write of a non-advancing event: its Task is still logged, the Lead's
-   activity is untouched. A later export (LinkedIn exports are full history) computes the
-   furthest over everything, so a new lower-ranked event cannot regress what an earlier
-   import set.
+Forward-only activity (design rule 6, :mod:`sf_social.forward_only`):
+``LinkedIn_Lead_Activity__c`` must never move back. The source marks each post with
+``raw["advances_activity"]`` (the furthest activity of its profile across the *whole*
+export) and serves every non-advancing event first, the advancing ones last, never mixed
+in one batch: the engine applies plans in order per ordering key (the profile's Lead key),
+so the last Lead write of a profile carries its furthest activity even with the stock
+pipeline; ``ForwardOnlyPipeline`` also drops the activity from the others' Lead writes.
 
 The cursor is ``{"export": <content fingerprint>, "served": n}``: an interrupted import of
 the same export resumes after the last committed batch; another export starts over and the
@@ -26,45 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sf_social.errors import FeedLineError
-from sf_social.keys import profile_key
-from sf_social.mapping import linkedin_activity
+from sf_social.forward_only import ADVANCES, mark_in_place
 from sf_social.posts import SocialPost
-from sf_social.records import LinkedInActivity
 from sf_social.sources.base import Cursor, SourceBatch
 from sf_social.sources.linkedin.archive import DEFAULT_LIMITS, Limits, open_export
 from sf_social.sources.linkedin.events import Events, read_events
-
-ADVANCES = "advances_activity"
-"""Key in ``SocialPost.raw``: whether this event reaches its profile's furthest activity."""
-
-_RANK = {activity: rank for rank, activity in enumerate(LinkedInActivity)}
-
-
-def rank(activity: LinkedInActivity) -> int:
-    """Position of ``activity`` in the forward order of ``LinkedInActivity``."""
-    return _RANK[activity]
-
-
-def mark_furthest(posts: list[SocialPost]) -> list[SocialPost]:
-    """``posts`` with ``raw[ADVANCES]``: true where the profile's furthest activity is reached."""
-    marked = list(posts)
-    _mark_in_place(marked)
-    return marked
-
-
-def _mark_in_place(posts: list[SocialPost]) -> None:
-    """``mark_furthest`` replacing each post of ``posts``: the unmarked one is freed at
-    once, so an export's posts are never held twice."""
-    best: dict[str, int] = {}
-    for post in posts:
-        activity, key = linkedin_activity(post), profile_key(post)
-        if activity is not None and key is not None:
-            best[key] = max(best.get(key, -1), rank(activity))
-    for index, post in enumerate(posts):
-        activity, key = linkedin_activity(post), profile_key(post)
-        advances = activity is not None and key is not None and rank(activity) == best[key]
-        raw = {**(post.raw or {}), ADVANCES: advances}
-        posts[index] = post.model_copy(update={"raw": raw})
 
 
 class LinkedInExportSource:
@@ -99,7 +58,7 @@ class LinkedInExportSource:
         export = open_export(self.path, self.limits)
         events = read_events(export, self.member_profile_url, self.limits.max_rows)
         self.skipped = events.skipped
-        _mark_in_place(events.posts)
+        mark_in_place(events.posts)
         return export.fingerprint, events
 
     def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:

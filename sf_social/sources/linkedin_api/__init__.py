@@ -1,22 +1,3 @@
-"""LinkedIn company page source: comments and mentions through the Community Management API."""
-
-from sf_social.sources.linkedin_api.client import (
-    LinkedInApi,
-    LinkedInApiError,
-    LinkedInAuthError,
-    LinkedInCredentials,
-    LinkedInRateLimitError,
-    RetryPolicy,
-)
-from sf_social.sources.linkedin_api.source import LinkedInPageSource, Paging
-
-__all__ = [
-    "LinkedInApi",
-    "LinkedInApiError",
-    "LinkedInAuthError",
-    "LinkedInCredentials",
-    "LinkedInPageSource",
-    "LinkedInRateLimitError",
-    "Paging",
-    "RetryPolicy",
-]
+"""LinkedIn company page source: comments and mentions through the Community Management API
+(``client``, ``source``, ``normalize``; ``config`` reads the options without importing the
+client), and LinkedIn Lead Sync (``lead_*``)."""

@@ -11,13 +11,9 @@ from dataclasses import dataclass
 
 import requests
 
-from sf_social.errors import ConfigError
-from sf_social.sources.linkedin_api.client import (
-    LinkedInApi,
-    LinkedInApiError,
-    LinkedInCredentials,
-    RetryPolicy,
-)
+from sf_social.errors import ConfigError, SourceApiError
+from sf_social.retry import RetryPolicy
+from sf_social.sources.linkedin_api.client import LinkedInApi, LinkedInCredentials
 from sf_social.sources.linkedin_api.config import LinkedInPageOptions
 from sf_social.sources.linkedin_api.source import notifications_path
 
@@ -45,16 +41,15 @@ def check_page(
     api = LinkedInApi(
         creds,
         version=options.api_version,
-        policy=RetryPolicy(attempts=1, max_rate_wait=0),
+        policy=RetryPolicy(attempts=1, max_rate_wait=0, sleep=lambda s: None),
         session=session,
-        sleep=lambda s: None,
     )
     end = int((time.time() if now is None else now) * 1000)
     path = notifications_path(options.organization, options.actions, end - 3_600_000, end, 0, 1)
     what = options.organization
     try:
         body = api.get_json("check", path, "GET /rest/organizationalEntityNotifications")
-    except LinkedInApiError as exc:
+    except SourceApiError as exc:
         lines.append(CheckLine(what, False, str(exc)))
         return lines
     elements = body.get("elements") if isinstance(body, dict) else None

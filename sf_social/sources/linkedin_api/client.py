@@ -1,28 +1,27 @@
-"""The LinkedIn Community Management REST API: headers, errors, retries, no secrets in logs.
+"""The LinkedIn Community Management REST API: headers, and its hook for ``sf_social.http``.
 
 Every call sends ``Authorization: Bearer <LINKEDIN_ACCESS_TOKEN>``, ``LinkedIn-Version:
 YYYYMM`` (versioned APIs under ``https://api.linkedin.com/rest/``; a sunset version answers
 426) and ``X-Restli-Protocol-Version: 2.0.0`` (URNs URL-encoded in parameters, the
 ``List(...)`` and ``(start:...,end:...)`` structure left as is). :meth:`LinkedInApi.get_json`
 
-- turns 401 into :class:`LinkedInAuthError` "token expired or revoked" and 403 into
-  :class:`LinkedInAuthError` "app not approved for the Community Management API, or the
-  member is not an administrator of the page": the source stops until it is fixed;
+- turns 401 into ``SourceAuthError`` "token expired or revoked" and 403 into
+  ``SourceAuthError`` "app not approved for the Community Management API, or the member is
+  not an administrator of the page": the source stops until it is fixed;
 - on 429 (LinkedIn's daily application/member limits, or infrastructure protection) waits
   ``Retry-After`` when the answer has one, else an exponential backoff, at most
-  ``max_rate_wait`` seconds, then raises :class:`LinkedInRateLimitError` (next pass resumes);
+  ``max_rate_wait`` seconds, then raises ``SourceRateLimitError`` (next pass resumes);
 - retries 5xx answers, connection errors and non-JSON answers with a bounded backoff;
-- raises a permanent :class:`LinkedInApiError` for other 4xx (400, 404, 426 ...).
+- raises a permanent ``SourceApiError`` for other 4xx (400, 404, 426 ...).
 
 Error bodies are ``{"message", "serviceErrorCode", "status"}``
 (https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling).
-The sleeper and the clock are injected: tests never sleep. The token is never logged and
-never part of an error message.
+The sleeper (in the policy) and the clock are injected: tests never sleep. The token is
+never logged and never part of an error message.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -31,43 +30,26 @@ from typing import Any
 
 import requests
 
-from sf_social.errors import ConfigError, SfSocialError
-
-log = logging.getLogger(__name__)
+from sf_social.errors import ConfigError
+from sf_social.http import ApiCaller, Clock, Refusal, Verdict, retry_after
+from sf_social.retry import RetryPolicy
+from sf_social.sources.linkedin_api.config import DEFAULT_VERSION
 
 API_BASE = "https://api.linkedin.com/rest"
 TOKEN_ENV = "LINKEDIN_ACCESS_TOKEN"  # noqa: S105 (the variable's name, not a secret)
-DEFAULT_VERSION = "202610"
-"""``LinkedIn-Version`` sent by default; each monthly version lives about a year: keep the
-``api_version`` option current (https://learn.microsoft.com/en-us/linkedin/marketing/versioning)."""
 
-Sleeper = Callable[[float], None]
-Clock = Callable[[], float]
+POLICY = RetryPolicy(attempts=4, initial=2.0, max_rate_wait=300.0)
+"""The LinkedIn default: daily limits reset at midnight UTC, not worth a long wait."""
 
-
-class LinkedInApiError(SfSocialError):
-    """A LinkedIn API call failed; ``transient`` says whether a later pass may succeed."""
-
-    def __init__(
-        self, source: str, message: str, *, status: int | None = None, transient: bool = False
-    ) -> None:
-        self.source = source
-        self.status = status
-        self.transient = transient
-        where = f" (HTTP {status})" if status is not None else ""
-        super().__init__(f"LinkedIn {source}{where}: {message}")
-
-
-class LinkedInAuthError(LinkedInApiError):
-    """401/403: the source stops until the token or the app's access is fixed."""
-
-
-class LinkedInRateLimitError(LinkedInApiError):
-    """Rate limited longer than the source may wait; ``retry_at`` (epoch s) when known."""
-
-    def __init__(self, source: str, message: str, *, retry_at: float | None) -> None:
-        self.retry_at = retry_at
-        super().__init__(source, message, status=429, transient=True)
+FORBIDDEN = (
+    "the app is not approved for the Community Management API, the token lacks"
+    " rw_organization_admin, or its member is not an ADMINISTRATOR of the page"
+)
+LEAD_SYNC_FORBIDDEN = (
+    "the token lacks r_marketing_leadgen_automation, with r_ads for an ad account's forms or"
+    " r_organization_admin for a page's, or its member has no access to the form's owner"
+)
+"""What a 403 means: for the page source, for Lead Sync."""
 
 
 @dataclass(frozen=True)
@@ -88,27 +70,7 @@ class LinkedInCredentials:
         return cls(token)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4
-    backoff_base: float = 2.0
-    backoff_max: float = 60.0
-    max_rate_wait: float = 300.0
-    timeout: float = 30.0
-
-    def backoff(self, attempt: int) -> float:
-        return float(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
-
-
-@dataclass
-class CallStats:
-    requests: int = 0
-    retries: int = 0
-    rate_waits: int = 0
-    waited_seconds: float = 0.0
-
-
-class LinkedInApi:
+class LinkedInApi(ApiCaller):
     """GETs against the versioned REST API with the rules above."""
 
     def __init__(
@@ -118,18 +80,19 @@ class LinkedInApi:
         version: str = DEFAULT_VERSION,
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
-        sleep: Sleeper = time.sleep,
         clock: Clock = time.time,
         base: str = API_BASE,
+        timeout: float = 30.0,
+        forbidden: str = FORBIDDEN,
     ) -> None:
+        super().__init__("LinkedIn", self._classify, policy=policy or POLICY, clock=clock)
         self._credentials = credentials
+        self.forbidden = forbidden
+        """What a 403 means for the calls this client makes (the grant to check)."""
         self.version = version
-        self.policy = policy or RetryPolicy()
         self.session = session or requests.Session()
-        self.sleep = sleep
-        self.clock = clock
         self.base = base.rstrip("/")
-        self.stats = CallStats()
+        self.timeout = timeout
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -142,78 +105,78 @@ class LinkedInApi:
     def get_json(self, source: str, path: str, what: str) -> Any:
         """The JSON body of ``GET {base}/{path}`` (``path`` holds its encoded query)."""
         url = f"{self.base}/{path.lstrip('/')}"
-        policy = self.policy
-        last, status = "", None
-        for attempt in range(1, policy.attempts + 1):
-            self.stats.requests += 1
-            try:
-                response = self.session.get(url, headers=self._headers(), timeout=policy.timeout)
-            except requests.RequestException as exc:
-                last, status = f"{what}: {type(exc).__name__}", None
-            else:
-                status = response.status_code
-                if status == 200:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        last = f"{what}: the answer is not JSON"
-                elif status == 401:
-                    raise LinkedInAuthError(
-                        source,
-                        f"{what}: {_problem(response)}; the access token expired or was revoked"
-                        f" (they last 60 days): authorize again and update {TOKEN_ENV}",
-                        status=401,
-                    )
-                elif status == 403:
-                    raise LinkedInAuthError(
-                        source,
-                        f"{what}: {_problem(response)}; the app is not approved for the"
-                        " Community Management API, the token lacks rw_organization_admin,"
-                        " or its member is not an ADMINISTRATOR of the page",
-                        status=403,
-                    )
-                elif status == 429:
-                    wait = _retry_after(response)
-                    wait = policy.backoff(attempt) if wait is None else wait
-                    if wait > policy.max_rate_wait or attempt == policy.attempts:
-                        raise LinkedInRateLimitError(
-                            source,
-                            f"{what}: rate limited (daily application/member limits reset"
-                            " at midnight UTC); the next pass resumes",
-                            retry_at=self.clock() + wait,
-                        )
-                    self.stats.rate_waits += 1
-                    self._wait(wait)
-                    continue
-                elif status >= 500:
-                    last = f"{what}: {_problem(response)}"
-                else:
-                    hint = (
-                        f"; LinkedIn-Version {self.version} is sunset: set api_version"
-                        if status == 426
-                        else ""
-                    )
-                    raise LinkedInApiError(
-                        source, f"{what}: {_problem(response)}{hint}", status=status
-                    )
-            if attempt < policy.attempts:
-                self.stats.retries += 1
-                log.warning("LinkedIn %s: %s; retry %d", source, last, attempt)
-                self._wait(policy.backoff(attempt))
-        raise LinkedInApiError(
-            source, f"{last} (after {policy.attempts} attempts)", status=status, transient=True
+        return self.call(
+            source,
+            what,
+            lambda: self.session.get(url, headers=self._headers(), timeout=self.timeout),
         )
 
-    def _wait(self, seconds: float) -> None:
-        self.stats.waited_seconds += seconds
-        self.sleep(seconds)
+    def post(self, source: str, path: str, body: Mapping[str, Any], what: str) -> str:
+        """``POST {base}/{path}`` creating an entity; its id (the ``x-restli-id`` header)."""
+        return str(self.post_reading(source, path, body, what, _created_id))
+
+    def post_reading(
+        self,
+        source: str,
+        path: str,
+        body: Mapping[str, Any],
+        what: str,
+        read: Callable[[requests.Response], Any],
+    ) -> Any:
+        """``POST {base}/{path}`` with the JSON ``body``; ``read`` reads the good answer."""
+        url = f"{self.base}/{path.lstrip('/')}"
+        headers = {**self._headers(), "Content-Type": "application/json"}
+        return self.call_reading(
+            source,
+            what,
+            lambda: self.session.post(url, json=body, headers=headers, timeout=self.timeout),
+            read,
+        )
+
+    def delete(self, source: str, path: str, what: str) -> None:
+        """``DELETE {base}/{path}`` (an answer of 204)."""
+        url = f"{self.base}/{path.lstrip('/')}"
+        self.call_reading(
+            source,
+            what,
+            lambda: self.session.delete(url, headers=self._headers(), timeout=self.timeout),
+            lambda response: None,
+        )
+
+    def _classify(self, response: requests.Response) -> Refusal | None:
+        status = response.status_code
+        if status in (200, 201, 204):
+            return None
+        problem = _problem(response)
+        if status == 401:
+            return Refusal(
+                Verdict.AUTH,
+                problem,
+                "the access token expired or was revoked (they last 60 days): authorize again"
+                f" and update {TOKEN_ENV}",
+            )
+        if status == 403:
+            return Refusal(Verdict.AUTH, problem, self.forbidden)
+        if status == 429:
+            return Refusal(
+                Verdict.RATE_LIMITED,
+                problem,
+                "daily application/member limits reset at midnight UTC",
+                retry_after(response, self.clock()),
+            )
+        if status >= 500:
+            return Refusal(Verdict.RETRY, problem)
+        sunset = (
+            f"LinkedIn-Version {self.version} is sunset: set api_version" if status == 426 else ""
+        )
+        return Refusal(Verdict.FATAL, problem, sunset)
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None or not value.strip().isdigit():
-        return None
-    return float(value.strip())
+def _created_id(response: requests.Response) -> str:
+    ident = response.headers.get("x-restli-id") or response.headers.get("X-RestLi-Id")
+    if not ident:
+        raise ValueError("the created entity's id (x-restli-id) is missing")
+    return ident
 
 
 def _problem(response: requests.Response) -> str:

@@ -9,26 +9,25 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import requests
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sf_social.sources.linkedin_api.client import (
-    DEFAULT_VERSION,
-    LinkedInApi,
-    LinkedInCredentials,
-    RetryPolicy,
-    Sleeper,
-)
-from sf_social.sources.linkedin_api.source import (
-    DEFAULT_ACTIONS,
-    LinkedInPageSource,
-    Paging,
-    Report,
-)
+from sf_social.retry import Sleeper
+
+if TYPE_CHECKING:  # the client (requests) is imported when a source is built, not to read options
+    import requests
+
+    from sf_social.sources.linkedin_api.source import LinkedInPageSource, Report
 
 ORG_PREFIX = "urn:li:organization:"
+DEFAULT_VERSION = "202610"
+"""``LinkedIn-Version`` sent by default; each monthly version lives about a year: keep the
+``api_version`` option current (https://learn.microsoft.com/en-us/linkedin/marketing/versioning)."""
+DEFAULT_ACTIONS = ("COMMENT", "SHARE_MENTION", "COMMENT_EDIT", "COMMENT_DELETE")
+"""Comments and mentions, and the edits and deletions of comments (design rule 11)."""
 
 
 class LinkedInPageOptions(BaseModel):
@@ -95,13 +94,17 @@ def build_linkedin_page_source(
     session: requests.Session | None = None,
 ) -> LinkedInPageSource:
     """The configured source; ``ConfigError`` when the token is missing."""
+    from sf_social.sources.linkedin_api.client import POLICY, LinkedInApi, LinkedInCredentials
+    from sf_social.sources.linkedin_api.source import LinkedInPageSource, Paging
+
     creds = LinkedInCredentials.from_env(os.environ if env is None else env)
     api = LinkedInApi(
         creds,
         version=options.api_version,
-        policy=RetryPolicy(max_rate_wait=options.max_rate_wait_seconds),
+        policy=replace(
+            POLICY, max_rate_wait=options.max_rate_wait_seconds, sleep=sleep or time.sleep
+        ),
         session=session,
-        sleep=sleep or time.sleep,
     )
     paging = Paging(
         page_size=options.page_size,

@@ -13,7 +13,11 @@ carries ``notificationId``, ``action`` (``COMMENT``, ``SHARE_MENTION``, ``LIKE``
   conversation = the post's share URN, so every comment on one post threads into one Case;
 - ``SHARE_MENTION`` → ``kind="mention"``, id = the mentioning share URN, which starts its
   own conversation;
-- anything else (likes, reshares, edits, deletions) maps to nothing.
+- ``COMMENT_DELETE`` → a :class:`~sf_social.deletions.PostDeletion` of the comment URN,
+  ``COMMENT_EDIT`` → an edit of it with the comment's new text (design rule 11; the
+  payload read as ``COMMENT``'s: ``decoratedGeneratedActivity.comment`` or
+  ``generatedActivity``);
+- anything else (likes, reshares) maps to nothing.
 
 Author: the commenter's URN as the payload gives it (names need profile permissions the
 app does not have); an organization author gets its ``/company/<id>/`` URL. Outbound: the
@@ -30,10 +34,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sf_social.deletions import PostDeletion
 from sf_social.errors import FeedLineError
 from sf_social.posts import Author, Direction, Network, PostKind, SocialPost
 
 COMMENT_ACTIONS = frozenset({"COMMENT", "ADMIN_COMMENT"})
+DELETE_ACTIONS = frozenset({"COMMENT_DELETE"})
+EDIT_ACTIONS = frozenset({"COMMENT_EDIT"})
 MENTION_ACTIONS = frozenset({"SHARE_MENTION"})
 LINKEDIN = "https://www.linkedin.com"
 _ORG_PREFIX = "urn:li:organization:"
@@ -128,8 +135,9 @@ class Notification:
 
 def normalize(
     note: Notification, ctx: PageContext, index: int = 0
-) -> SocialPost | FeedLineError | None:
-    """The post a notification is, None when its action is not one, an error if unusable."""
+) -> SocialPost | PostDeletion | FeedLineError | None:
+    """The post a notification is, or the deletion or edit of a comment it reports; None
+    when its action is none of those, an error if unusable."""
     where = f"linkedin:{ctx.source}"
     if not note.body:
         return FeedLineError(where, index, "", "notification is not a JSON object")
@@ -137,7 +145,29 @@ def normalize(
         return _comment(note, ctx, where, index)
     if note.action in MENTION_ACTIONS:
         return _mention(note, ctx, where, index)
+    if note.action in DELETE_ACTIONS or note.action in EDIT_ACTIONS:
+        return _taken_back(note, where, index)
     return None
+
+
+def _taken_back(note: Notification, where: str, index: int) -> PostDeletion | FeedLineError:
+    body = note.body
+    comment = _dict(_dict(body.get("decoratedGeneratedActivity")).get("comment"))
+    urn = _str(comment.get("entity")) or _str(body.get("generatedActivity"))
+    label = f"notification {note.id or '?'}"
+    if urn is None:
+        return FeedLineError(where, index, "generatedActivity", f"{label}: comment without its URN")
+    text = None
+    if note.action in EDIT_ACTIONS:
+        text = _text(comment)
+        if text is None:
+            return FeedLineError(where, index, "text", f"{label}: edit of {urn} without its text")
+    try:
+        return PostDeletion(network=Network.LINKEDIN, post_id=urn, at=_time(note.at), new_text=text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        return FeedLineError(where, index, loc, f"{label}: {first['msg']}")
 
 
 def _conversation(body: dict[str, Any], fallback: str | None) -> str | None:

@@ -31,21 +31,18 @@ from typing import Any
 from urllib.parse import quote
 
 from sf_social.boundary import admit
-from sf_social.errors import FeedLineError
+from sf_social.deletions import PostDeletion
+from sf_social.errors import FeedLineError, SourceApiError, SourceAuthError, SourceRateLimitError
+from sf_social.http import CallStats
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
-from sf_social.sources.linkedin_api.client import (
-    LinkedInApi,
-    LinkedInApiError,
-    LinkedInAuthError,
-    LinkedInRateLimitError,
-)
+from sf_social.sources.linkedin_api.client import LinkedInApi
+from sf_social.sources.linkedin_api.config import DEFAULT_ACTIONS
 from sf_social.sources.linkedin_api.normalize import Notification, PageContext, normalize
 
 log = logging.getLogger(__name__)
 
 CURSOR_VERSION = 1
-DEFAULT_ACTIONS = ("COMMENT", "SHARE_MENTION")
 RETENTION = timedelta(days=60)
 """How long LinkedIn keeps notifications available to pull."""
 MAX_SEEN = 1000
@@ -102,7 +99,7 @@ class LinkedInPageSource:
         self.report = report
         self.clock = clock
         self.context = PageContext(name, organization, frozenset(members), account)
-        self.stopped: LinkedInAuthError | None = None
+        self.stopped: SourceAuthError | None = None
         self.retry_at: float | None = None
         self.status: dict[str, Any] = {}
 
@@ -113,8 +110,8 @@ class LinkedInPageSource:
     def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
         now = self.clock()
         info: dict[str, Any] = {"at": now.isoformat(), "organization": self.organization}
-        self.api.stats = type(self.api.stats)()
-        failure: LinkedInApiError | None = None
+        self.api.stats = CallStats()
+        failure: SourceApiError | None = None
         try:
             if self.stopped is not None:
                 raise self.stopped
@@ -123,16 +120,16 @@ class LinkedInPageSource:
                 return
             self.retry_at = None
             yield from self._window(_load(cursor), now, info)
-        except LinkedInAuthError as exc:
+        except SourceAuthError as exc:
             self.stopped = exc
             info["stopped"] = str(exc)
             failure = exc
             log.error("%s", exc)
-        except LinkedInRateLimitError as exc:
+        except SourceRateLimitError as exc:
             self.retry_at = exc.retry_at
             info["rate_limited_until"] = _iso(exc.retry_at) if exc.retry_at else "unknown"
             log.warning("%s", exc)
-        except LinkedInApiError as exc:
+        except SourceApiError as exc:
             info["error"] = str(exc)
             failure = exc
             log.error("%s", exc)
@@ -185,6 +182,7 @@ class LinkedInPageSource:
             counts["pages"] += 1
             elements, more = _page(body, paging.page_size)
             posts: list[SocialPost] = []
+            deletions: list[PostDeletion] = []
             rejected: list[FeedLineError] = []
             for n, element in enumerate(elements):
                 note = Notification.parse(element)
@@ -197,6 +195,8 @@ class LinkedInPageSource:
                 item = admit(f"linkedin:{self.context.source}", offset + n + 1, "", build)
                 if isinstance(item, SocialPost):
                     posts.append(item)
+                elif isinstance(item, PostDeletion):
+                    deletions.append(item)
                 elif item is None:
                     counts["skipped"] += 1
                 else:
@@ -211,7 +211,7 @@ class LinkedInPageSource:
                     "offset": offset,
                     "boundary": boundary[-MAX_SEEN:],
                 }
-                yield SourceBatch(posts, copy.deepcopy(state), rejected)
+                yield SourceBatch(posts, copy.deepcopy(state), rejected, deletions)
                 continue
             state = {
                 "v": CURSOR_VERSION,
@@ -219,16 +219,12 @@ class LinkedInPageSource:
                 "seen": sorted(set(boundary))[-MAX_SEEN:],
                 "pending": None,
             }
-            yield SourceBatch(posts, state, rejected)
+            yield SourceBatch(posts, state, rejected, deletions)
             return
         info["continues"] = f"window not finished after {paging.max_pages} pages: next pass resumes"
 
     def _report(self, info: dict[str, Any]) -> None:
-        stats = self.api.stats
-        info["requests"] = stats.requests
-        info["retries"] = stats.retries
-        info["rate_limit_waits"] = stats.rate_waits
-        info["waited_seconds"] = round(stats.waited_seconds, 1)
+        info.update(self.api.stats.status())
         self.status = info
         if self.report is not None:
             try:

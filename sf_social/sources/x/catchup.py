@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sf_social.errors import FeedLineError, XRateLimitError, XSourceError
+from sf_social.errors import FeedLineError, SourceApiError, SourceRateLimitError
 from sf_social.posts import SocialPost
 from sf_social.sources.x.budget import ReadBudget
 from sf_social.sources.x.client import XApi
@@ -120,11 +120,11 @@ def run_catch_up(
                 else:
                     state[CATCH_UP] = [gap, *rest]
                 yield posts, rejected, page.error_summary()
-        except XRateLimitError as exc:
+        except SourceRateLimitError as exc:
             gap["waiting"] = f"recent search rate limited: {exc}"
             state[CATCH_UP] = [gap, *rest]
             return
-        except XSourceError as exc:
+        except SourceApiError as exc:
             if exc.transient:
                 raise
             # refused (401/403: no recent search on this access level) or a refused query:

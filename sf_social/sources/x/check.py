@@ -1,21 +1,24 @@
 """``sf-social x check``: which credentials work for which account, query and DM stream.
 
-One cheap call per item (a user lookup, 5 mentions, 10 search results, 1 DM event), no
-retries and no waiting on rate limits: the answer is what the daemon would meet right now.
+One cheap call per item (a user lookup, 5 mentions or own posts, 10 search results, 1 DM
+event), no retries and no waiting on rate limits: the answer is what the daemon would meet
+right now.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from sf_social.errors import ConfigError, XSourceError
+from sf_social.errors import ConfigError, SourceApiError
 from sf_social.playbook import Playbook
-from sf_social.sources.x.client import RetryPolicy, XApi, XCredentials
+from sf_social.retry import RetryPolicy
+from sf_social.sources.x.client import XApi, XCredentials
 from sf_social.sources.x.config import XOptions
 from sf_social.sources.x.dms import DM_ENDPOINT, MESSAGE_CREATE, DirectMessagesStream
-from sf_social.sources.x.streams import MentionsStream, SearchStream
+from sf_social.sources.x.streams import AccountStream, SearchStream
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,12 @@ def check_access(
         return [CheckLine("credentials", False, str(exc))]
     lines = [CheckLine("credentials", True, f"found: {creds.describe()}")]
     client = client_factory(creds) if client_factory else creds.client()
-    api = XApi(client, policy=RetryPolicy(attempts=1, max_rate_wait=0), sleep=lambda s: None)
+    api = XApi(client, policy=RetryPolicy(attempts=1, max_rate_wait=0, sleep=lambda s: None))
 
     def attempt(what: str, run: Callable[[], str]) -> None:
         try:
             lines.append(CheckLine(what, True, run()))
-        except XSourceError as exc:
+        except SourceApiError as exc:
             lines.append(CheckLine(what, False, str(exc)))
 
     if creds.user_context:
@@ -61,22 +64,8 @@ def check_access(
     except ConfigError as exc:
         return [*lines, CheckLine("configuration", False, str(exc))]
     for stream in streams:
-        if isinstance(stream, MentionsStream):
-
-            def mentions(stream: MentionsStream = stream) -> str:
-                state: dict[str, Any] = {}
-                stream.prepare(api, state)
-                body = api.call(
-                    stream.key,
-                    "GET /2/users/:id/mentions",
-                    lambda: client.get_users_mentions(
-                        state["user_id"], max_results=5, user_auth=stream.user_auth
-                    ),
-                )
-                count = (body.get("meta") or {}).get("result_count", 0)
-                return f"user id {state['user_id']}, mentions readable ({count} newest read)"
-
-            attempt(stream.key, mentions)
+        if isinstance(stream, AccountStream):
+            attempt(stream.key, partial(_newest_posts, api, client, stream))
         elif isinstance(stream, SearchStream):
 
             def search(stream: SearchStream = stream) -> str:
@@ -108,3 +97,17 @@ def check_access(
 
             attempt(stream.key, dms)
     return lines
+
+
+def _newest_posts(api: XApi, client: Any, stream: AccountStream) -> str:
+    """The account's user id, then its 5 newest posts of the stream (mentions, own posts)."""
+    state: dict[str, Any] = {}
+    stream.prepare(api, state)
+    read = getattr(client, stream.method)
+    body = api.call(
+        stream.key,
+        stream.endpoint,
+        lambda: read(state["user_id"], max_results=5, user_auth=stream.user_auth),
+    )
+    count = (body.get("meta") or {}).get("result_count", 0)
+    return f"user id {state['user_id']}, {stream.name} readable ({count} newest read)"

@@ -1,18 +1,18 @@
-"""The X API behind ``tweepy.Client``: credentials, rate limits, retries, read counting.
+"""The X API behind ``tweepy.Client``: credentials, and the network's hook for ``sf_social.http``.
 
-Every call goes through :meth:`XApi.call`, which
+Every call goes through :meth:`XApi.call` (an :class:`~sf_social.http.ApiCaller`), which
 
 - waits before calling when the last answer of that endpoint said ``x-rate-limit-remaining:
   0`` (until ``x-rate-limit-reset``), instead of spending a request on a 429;
 - on 429 waits until the reset and tries again, if the wait is at most ``max_rate_wait``;
-  beyond that it raises :class:`XRateLimitError` so the stream is retried next pass;
+  beyond that it raises ``SourceRateLimitError`` so the stream is retried next pass;
 - retries 5xx answers and connection errors with exponential backoff;
-- turns 401/403 into :class:`XAuthError` (the stream stops; others keep running) and other
-  4xx into a permanent :class:`XSourceError`.
+- turns 401/403 into ``SourceAuthError`` (the stream stops; others keep running) and other
+  4xx into a permanent ``SourceApiError``.
 
-The sleeper and the clock are injected: tests never sleep. Credentials are read from the
-environment and never logged (tweepy logs request headers, bearer token included, at DEBUG:
-its logger is kept at INFO or above).
+The sleeper (in the policy) and the clock are injected: tests never sleep. Credentials are
+read from the environment and never logged (tweepy logs request headers, bearer token
+included, at DEBUG: its logger is kept at INFO or above).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any
 import requests
 import tweepy
 
-from sf_social.errors import ConfigError, XAuthError, XRateLimitError, XSourceError
-
-log = logging.getLogger(__name__)
+from sf_social.errors import ConfigError
+from sf_social.http import ApiCaller, Clock, Refusal, Verdict
+from sf_social.retry import RetryPolicy
 
 ENV = {
     "bearer_token": "X_BEARER_TOKEN",
@@ -39,8 +39,8 @@ ENV = {
     "access_token_secret": "X_ACCESS_TOKEN_SECRET",
 }
 
-Sleeper = Callable[[float], None]
-Clock = Callable[[], float]
+POLICY = RetryPolicy(attempts=4, initial=2.0, max_rate_wait=900.0)
+"""The X default: rate-limit windows are 15 minutes, so a pass may wait one out."""
 
 
 def _quiet_tweepy() -> None:
@@ -103,158 +103,63 @@ class XCredentials:
         )
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard one call tries."""
-
-    attempts: int = 4
-    backoff_base: float = 2.0
-    backoff_max: float = 60.0
-    max_rate_wait: float = 900.0
-    """Longest wait for a rate-limit reset inside a pass (a 15-minute window by default)."""
-
-    def backoff(self, attempt: int) -> float:
-        return float(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
-
-
-@dataclass
-class RateLimit:
-    remaining: int | None = None
-    reset: float | None = None
-
-
-@dataclass
-class CallStats:
-    """What the calls of one pass did (reported in the source's status)."""
-
-    requests: int = 0
-    retries: int = 0
-    rate_waits: int = 0
-    waited_seconds: float = 0.0
-
-
-class XApi:
+class XApi(ApiCaller):
     """Calls endpoints of one tweepy client with the rules above."""
 
     def __init__(
-        self,
-        client: Any,
-        *,
-        policy: RetryPolicy | None = None,
-        sleep: Sleeper = time.sleep,
-        clock: Clock = time.time,
+        self, client: Any, *, policy: RetryPolicy | None = None, clock: Clock = time.time
     ) -> None:
+        super().__init__("X", classify, policy=policy or POLICY, clock=clock, spent_until=_spent)
         self.client = client
-        self.policy = policy or RetryPolicy()
-        self.sleep = sleep
-        self.clock = clock
-        self.limits: dict[str, RateLimit] = {}
-        self.stats = CallStats()
 
     def call(self, stream: str, endpoint: str, request: Callable[[], Any]) -> Any:
         """The JSON body of ``request()`` (a tweepy call answering ``requests.Response``)."""
-        self._respect_limit(stream, endpoint)
-        policy = self.policy
-        last = ""
-        for attempt in range(1, policy.attempts + 1):
-            self.stats.requests += 1
+
+        def send() -> requests.Response:
             try:
-                response = request()
-            except tweepy.TooManyRequests as exc:
-                # the answer's own header: tweepy < 4.17 has no ``reset_time``
-                limit = self._record(endpoint, exc.response)
-                limit.remaining = 0
-                limit.reset = _reset(exc.response)
-                wait = limit.reset - self.clock() + 1 if limit.reset else policy.backoff(attempt)
-                if wait > policy.max_rate_wait or attempt == policy.attempts:
-                    raise XRateLimitError(
-                        stream,
-                        f"{endpoint}: rate limited until {_when(limit.reset)}; next pass resumes",
-                        retry_at=limit.reset,
-                    ) from None
-                self._wait(max(wait, 0.0), rate=True)
-                continue
-            except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
-                status = exc.response.status_code
-                hint = (
-                    "check the X_* credentials (revoked or regenerated?)"
-                    if status == 401
-                    else "the app's access level or the token's permissions do not allow this"
-                    " endpoint (direct messages need user context with DM permission)"
-                )
-                raise XAuthError(
-                    stream, f"{endpoint}: {_problem(exc)}; {hint}", status=status
-                ) from None
-            except tweepy.TwitterServerError as exc:
-                last = f"{endpoint}: {_problem(exc)}"
-                status = exc.response.status_code
+                response: requests.Response = request()
             except tweepy.HTTPException as exc:
-                raise XSourceError(
-                    stream, f"{endpoint}: {_problem(exc)}", status=exc.response.status_code
-                ) from None
-            except requests.RequestException as exc:
-                last = f"{endpoint}: {type(exc).__name__}: {exc}"
-                status = None
-            else:
-                self._record(endpoint, response)
-                try:
-                    return response.json()
-                except ValueError:
-                    last = f"{endpoint}: answer is not JSON ({response.status_code})"
-                    status = response.status_code
-            if attempt < policy.attempts:
-                self.stats.retries += 1
-                log.warning("X %s: %s; retry %d", stream, last, attempt)
-                self._wait(policy.backoff(attempt), rate=False)
-        raise XSourceError(
-            stream, f"{last} (after {policy.attempts} attempts)", status=status, transient=True
+                return exc.response  # type: ignore[no-any-return]
+            return response
+
+        return super().call(stream, endpoint, send)
+
+
+def classify(response: requests.Response) -> Refusal | None:
+    """What an X answer means for ``sf_social.http`` (see the module docstring)."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return None
+    problem = _problem(response)
+    if status == 429:
+        reset = _reset(response)
+        return Refusal(Verdict.RATE_LIMITED, problem, retry_at=reset + 1 if reset else None)
+    if status == 401:
+        return Refusal(Verdict.AUTH, problem, "check the X_* credentials (revoked or regenerated?)")
+    if status == 403:
+        return Refusal(
+            Verdict.AUTH,
+            problem,
+            "the app's access level or the token's permissions do not allow this endpoint"
+            " (direct messages need user context with DM permission)",
         )
-
-    def _respect_limit(self, stream: str, endpoint: str) -> None:
-        limit = self.limits.get(endpoint)
-        if limit is None or limit.remaining is None or limit.remaining > 0 or not limit.reset:
-            return
-        wait = limit.reset - self.clock() + 1
-        if wait <= 0:
-            return
-        if wait > self.policy.max_rate_wait:
-            raise XRateLimitError(
-                stream,
-                f"{endpoint}: no requests left until {_when(limit.reset)}; next pass resumes",
-                retry_at=limit.reset,
-            )
-        self._wait(wait, rate=True)
-
-    def _wait(self, seconds: float, *, rate: bool) -> None:
-        if rate:
-            self.stats.rate_waits += 1
-        self.stats.waited_seconds += seconds
-        self.sleep(seconds)
-
-    def _record(self, endpoint: str, response: Any) -> RateLimit:
-        headers = getattr(response, "headers", None) or {}
-        remaining = headers.get("x-rate-limit-remaining")
-        limit = self.limits.setdefault(endpoint, RateLimit())
-        if remaining is not None and str(remaining).isdigit():
-            limit.remaining = int(remaining)
-        limit.reset = _reset(response) or limit.reset
-        return limit
+    return Refusal(Verdict.RETRY if status >= 500 else Verdict.FATAL, problem)
 
 
-def _reset(response: Any) -> float | None:
+def _spent(response: requests.Response) -> float | None:
+    """After the reset second, when the answer says no request is left in the window."""
+    reset = _reset(response)
+    remaining = response.headers.get("x-rate-limit-remaining")
+    return reset + 1 if reset and remaining == "0" else None
+
+
+def _reset(response: requests.Response) -> float | None:
     """The ``x-rate-limit-reset`` header (epoch seconds) of an answer, if it has one."""
-    reset = (getattr(response, "headers", None) or {}).get("x-rate-limit-reset")
-    return float(reset) if reset is not None and str(reset).isdigit() else None
+    reset = response.headers.get("x-rate-limit-reset")
+    return float(reset) if reset is not None and reset.isdigit() else None
 
 
-def _problem(exc: tweepy.HTTPException) -> str:
-    messages = [m for m in exc.api_messages if m]
-    status = exc.response.status_code
-    reason = getattr(exc.response, "reason", "") or ""
-    return f"{status} {reason}".strip() + (f": {'; '.join(messages)}" if messages else "")
-
-
-def _when(epoch: float | None) -> str:
-    if epoch is None:
-        return "the window resets"
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+def _problem(response: requests.Response) -> str:
+    messages = [m for m in tweepy.HTTPException(response).api_messages if m]  # tweepy's reading
+    reason = f"{response.status_code} {response.reason or ''}".strip()
+    return reason + (f": {'; '.join(messages)}" if messages else "")

@@ -9,19 +9,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sf_social.errors import ConfigError
 from sf_social.playbook import Playbook, load_playbook
-from sf_social.sources.x.client import RetryPolicy, Sleeper, XApi, XCredentials
-from sf_social.sources.x.dms import DirectMessagesStream
-from sf_social.sources.x.search import listening_queries
-from sf_social.sources.x.source import Report, XSource
-from sf_social.sources.x.streams import MentionsStream, SearchStream, Stream
-from sf_social.sources.x.timeline import Paging
+from sf_social.retry import Sleeper
+
+if TYPE_CHECKING:  # the client (tweepy) is imported when a source is built, not to read options
+    from sf_social.sources.x.client import XCredentials
+    from sf_social.sources.x.compliance import HeldPosts, XComplianceSource
+    from sf_social.sources.x.source import Report, XSource
+    from sf_social.sources.x.streams import Stream
 
 TOPICS = ("brand", "industry", "competitor")
 
@@ -49,6 +52,11 @@ class XOptions(BaseModel):
         default=False,
         description="brand handles whose direct messages are read (OAuth 1.0a user context of"
         " that account): false (default), true (every account) or a list",
+    )
+    own_posts: bool = Field(
+        default=True,
+        description="read each account's own posts (GET /2/users/:id/tweets): replies written"
+        " on X set the first response; each of our posts is one billed read",
     )
     listening: bool | list[str] = Field(
         default=True, description="recent-search topics from the playbook: true, false or a list"
@@ -100,6 +108,11 @@ class XOptions(BaseModel):
         return [known[h.lower()] for h in self.direct_messages]
 
     def streams(self, playbook: Playbook, creds: XCredentials) -> list[Stream]:
+        """The streams these options read for ``playbook``'s accounts and topics."""
+        from sf_social.sources.x.dms import DirectMessagesStream
+        from sf_social.sources.x.search import listening_queries
+        from sf_social.sources.x.streams import MentionsStream, OwnPostsStream, SearchStream
+
         user_auth = not creds.app_only
         handles = self.accounts if self.accounts is not None else playbook.brand.accounts
         ids = {h.lower().lstrip("@"): i for h, i in self.account_ids.items()}
@@ -107,6 +120,11 @@ class XOptions(BaseModel):
             MentionsStream(h.lstrip("@"), ids.get(h.lower().lstrip("@")), user_auth)
             for h in handles
         ]
+        if self.own_posts:
+            streams.extend(
+                OwnPostsStream(h.lstrip("@"), ids.get(h.lower().lstrip("@")), user_auth)
+                for h in handles
+            )
         streams.extend(
             DirectMessagesStream(h, creds.user_context) for h in self.dm_handles(list(handles))
         )
@@ -141,14 +159,18 @@ def build_x_source(
     client_factory: Callable[[XCredentials], object] | None = None,
 ) -> XSource:
     """The configured source; ``ConfigError`` when credentials are missing."""
+    from sf_social.sources.x.client import POLICY, XApi, XCredentials
+    from sf_social.sources.x.source import XSource
+    from sf_social.sources.x.timeline import Paging
+
     creds = XCredentials.from_env(os.environ if env is None else env)
     book = playbook or load_playbook(options.playbook)
     # an account read here is ours even when the playbook does not list it: its own
     # replies are outbound, never planned as a customer's posts
     book = book.with_accounts(options.accounts or ())
     client = client_factory(creds) if client_factory else creds.client()
-    policy = RetryPolicy(max_rate_wait=options.max_rate_wait_seconds)
-    api = XApi(client, policy=policy, sleep=sleep or time.sleep)
+    policy = replace(POLICY, max_rate_wait=options.max_rate_wait_seconds, sleep=sleep or time.sleep)
+    api = XApi(client, policy=policy)
     paging = Paging(
         overlap=_seconds(options.overlap_seconds),
         first_lookback=_seconds(options.first_lookback_hours * 3600),
@@ -162,6 +184,42 @@ def build_x_source(
         paging=paging,
         monthly_read_budget=options.monthly_read_budget,
         report=report,
+    )
+
+
+def build_compliance_source(
+    name: str,
+    held: HeldPosts,
+    *,
+    window: timedelta,
+    per_pass: int,
+    max_rate_wait: float = 900,
+    batch_jobs: bool = False,
+    env: Mapping[str, str] | None = None,
+    sleep: Sleeper | None = None,
+    client_factory: Callable[[XCredentials], object] | None = None,
+) -> XComplianceSource:
+    """The compliance check; ``ConfigError`` when credentials are missing. App-only (bearer)
+    when there is a bearer token, else the OAuth 1.0a user context; batch jobs need the
+    bearer token (X answers them app-only)."""
+    from sf_social.sources.x.client import POLICY, XApi, XCredentials
+    from sf_social.sources.x.compliance import XComplianceSource
+    from sf_social.sources.x.compliance_jobs import ComplianceJobs
+
+    creds = XCredentials.from_env(os.environ if env is None else env)
+    if batch_jobs and not creds.app_only:
+        raise ConfigError(f"{name}: batch_jobs needs X_BEARER_TOKEN (compliance jobs are app-only)")
+    client = client_factory(creds) if client_factory else creds.client()
+    policy = replace(POLICY, max_rate_wait=max_rate_wait, sleep=sleep or time.sleep)
+    api = XApi(client, policy=policy)
+    return XComplianceSource(
+        name,
+        api,
+        held,
+        window=window,
+        per_pass=per_pass,
+        user_auth=not creds.app_only,
+        jobs=ComplianceJobs(api, name) if batch_jobs else None,
     )
 
 

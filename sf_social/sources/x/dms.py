@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sf_social.boundary import admit
-from sf_social.errors import FeedLineError, XAuthError, XSourceError
+from sf_social.errors import FeedLineError, SourceApiError, SourceAuthError
 from sf_social.playbook import Playbook
 from sf_social.posts import Direction, Network, PostKind, SocialPost
 from sf_social.sources.x.budget import ReadBudget
@@ -39,13 +39,13 @@ from sf_social.sources.x.fields import (
     newer,
 )
 from sf_social.sources.x.normalize import (
-    X_BASE,
     Context,
     Page,
     _created,
     _dicts,
     _str,
     author_of,
+    conversation_url,
 )
 from sf_social.sources.x.timeline import Paging, WindowEnd, start_since
 
@@ -76,7 +76,8 @@ class DirectMessagesStream:
     def prepare(self, api: XApi, state: dict[str, Any]) -> None:
         """Check that the token is the account's own (``GET /2/users/me``); keep its id."""
         if not self.user_context:
-            raise XAuthError(
+            raise SourceAuthError(
+                "X",
                 self.key,
                 "direct messages need OAuth 1.0a user context (app-only bearer tokens cannot"
                 f" read them): set {', '.join(v for k, v in ENV.items() if k != 'bearer_token')}"
@@ -90,9 +91,10 @@ class DirectMessagesStream:
         username = _str(data.get("username")) if isinstance(data, dict) else None
         if user_id is None:
             detail = "; ".join(Page.parse(body).error_summary()) or "no user in the answer"
-            raise XSourceError(self.key, f"GET /2/users/me: {detail}")
+            raise SourceApiError("X", self.key, f"GET /2/users/me: {detail}")
         if username is not None and username.lower() != self.handle.lower().lstrip("@"):
-            raise XAuthError(
+            raise SourceAuthError(
+                "X",
                 self.key,
                 f"the access token (X_ACCESS_TOKEN) belongs to @{username}, not"
                 f" @{self.handle}: direct messages can only be read for the token's own account",
@@ -188,9 +190,9 @@ def poll_events(
             return
         try:
             page = fetch(token)
-        except XAuthError:
+        except SourceAuthError:
             raise
-        except XSourceError as exc:
+        except SourceApiError as exc:
             if token is None or exc.status != 400:
                 raise
             token = None  # the token expired: read again from the newest, the ledger dedups
@@ -268,7 +270,7 @@ def normalize_dm_event(
             direction=Direction.OUTBOUND if ours else Direction.INBOUND,
             kind=PostKind.DIRECT_MESSAGE,
             conversation_id=conversation,
-            url=f"{X_BASE}/messages/{conversation}" if conversation else None,
+            url=conversation_url(conversation) if conversation else None,
             account=ctx.account,
             raw=raw,
         )

@@ -25,6 +25,11 @@ X_BASE = "https://x.com"
 _UNDETERMINED_LANG = {"und", "zxx", "qme", "qht", "qst", "art"}
 
 
+def conversation_url(conversation: str) -> str:
+    """Where the account sees a direct-message conversation."""
+    return f"{X_BASE}/messages/{conversation}"
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 

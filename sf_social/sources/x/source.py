@@ -14,9 +14,10 @@ import copy
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sf_social.errors import FeedLineError, XAuthError, XRateLimitError, XSourceError
+from sf_social.errors import FeedLineError, SourceApiError, SourceAuthError, SourceRateLimitError
+from sf_social.http import CallStats
 from sf_social.playbook import Playbook
 from sf_social.posts import SocialPost
 from sf_social.sources.base import Cursor, SourceBatch
@@ -27,9 +28,6 @@ from sf_social.sources.x.dms import DirectMessagesStream
 from sf_social.sources.x.normalize import normalize_page
 from sf_social.sources.x.streams import MentionsStream, Stream
 from sf_social.sources.x.timeline import Paging, WindowEnd, poll
-
-if TYPE_CHECKING:
-    from sf_social.sources.x.config import XOptions
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ class XSource:
         self.monthly_read_budget = monthly_read_budget
         self.report = report
         self.clock = clock
-        self.stopped: dict[str, XAuthError] = {}
+        self.stopped: dict[str, SourceAuthError] = {}
         """Streams stopped by a 401/403, with the reason (until the process restarts)."""
         self.retry_at: dict[str, float] = {}
         self.status: dict[str, Any] = {}
@@ -69,29 +67,14 @@ class XSource:
     def name(self) -> str:
         return self._name
 
-    @classmethod
-    def from_config(
-        cls,
-        options: XOptions,
-        name: str = "x",
-        *,
-        playbook: Playbook | None = None,
-        report: Report | None = None,
-    ) -> XSource:
-        """The source an ``[[sources]]`` entry of ``type = "x"`` describes (credentials from
-        the environment); ``report`` is typically the state store's ``set_source_status``."""
-        from sf_social.sources.x.config import build_x_source
-
-        return build_x_source(options, name, playbook=playbook, report=report)
-
     def pull(self, cursor: Cursor | None) -> Iterator[SourceBatch]:
         now = self.clock()
         state = _load(cursor)
         streams_state: dict[str, Any] = state["streams"]
         budget = ReadBudget.load(state.get("reads"), self.monthly_read_budget, now)
-        self.api.stats = type(self.api.stats)()
+        self.api.stats = CallStats()
         report: dict[str, Any] = {"at": now.isoformat(), "streams": {}}
-        failures: list[XSourceError] = []
+        failures: list[SourceApiError] = []
         for stream in self.streams:
             info: dict[str, Any] = report["streams"].setdefault(stream.key, {})
             if stream.key in self.stopped:
@@ -119,17 +102,17 @@ class XSource:
                     yield SourceBatch(batch_posts, copy.deepcopy(state), rejected)
                 if budget.exhausted:
                     info["paused"] = f"monthly read budget of {budget.monthly} posts reached"
-            except XAuthError as exc:
+            except SourceAuthError as exc:
                 self.stopped[stream.key] = exc
                 info["stopped"] = str(exc)
                 failures.append(exc)
                 log.error("%s", exc)
-            except XRateLimitError as exc:
+            except SourceRateLimitError as exc:
                 if exc.retry_at:
                     self.retry_at[stream.key] = exc.retry_at
                 info["rate_limited_until"] = _iso(exc.retry_at) if exc.retry_at else "unknown"
                 log.warning("%s", exc)
-            except XSourceError as exc:
+            except SourceApiError as exc:
                 info["error"] = str(exc)
                 failures.append(exc)
                 log.error("%s", exc)
@@ -137,14 +120,10 @@ class XSource:
                 info["gap"] = warnings
             if catch_up := catch_up_status(sstate):
                 info["catch_up"] = catch_up
-        stats = self.api.stats
         report["reads_this_pass"] = budget.this_pass
         report["reads_this_month"] = budget.count
         report["monthly_read_budget"] = budget.monthly
-        report["requests"] = stats.requests
-        report["retries"] = stats.retries
-        report["rate_limit_waits"] = stats.rate_waits
-        report["waited_seconds"] = round(stats.waited_seconds, 1)
+        report.update(self.api.stats.status())
         self.status = report
         if self.report is not None:
             try:
@@ -152,7 +131,8 @@ class XSource:
             except Exception as exc:  # status is a nicety: never let it break a pass
                 log.warning("could not record the status of %s: %s", self.name, exc)
         if failures:
-            raise XSourceError(
+            raise SourceApiError(
+                "X",
                 self.name,
                 "; ".join(str(f) for f in failures),
                 transient=all(f.transient for f in failures),

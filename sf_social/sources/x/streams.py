@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from sf_social.errors import XSourceError
+from sf_social.errors import SourceApiError
 from sf_social.playbook import Playbook
 from sf_social.posts import PostKind
 from sf_social.sources.x.client import XApi
@@ -27,6 +27,8 @@ from sf_social.sources.x.normalize import Context, Page
 from sf_social.sources.x.timeline import WindowEnd
 
 PAGE_SIZE = 100
+OWN_POSTS_REACHABLE = 3200
+"""The user posts timeline returns at most an account's newest 3,200 posts."""
 
 
 class Stream(Protocol):
@@ -67,19 +69,28 @@ def _common(user_auth: bool) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class MentionsStream:
-    """``GET /2/users/:id/mentions`` of one brand account."""
+class AccountStream:
+    """A timeline of one brand account, read by its user id (looked up once)."""
 
     handle: str
     user_id: str | None = None
     user_auth: bool = False
 
+    name: ClassVar[str]
+    """The stream's key is ``<name>:@<handle>``."""
+    kind: ClassVar[PostKind]
+    """Kind of a post that is neither a reply nor a quote."""
+    endpoint: ClassVar[str]
+    method: ClassVar[str]
+    """The tweepy ``Client`` method that reads the endpoint."""
+    options: ClassVar[dict[str, Any]] = {}
+
     @property
     def key(self) -> str:
-        return f"mentions:@{self.handle.lower()}"
+        return f"{self.name}:@{self.handle.lower()}"
 
     def context(self, playbook: Playbook) -> Context:
-        return Context(self.key, playbook, self.handle, PostKind.MENTION)
+        return Context(self.key, playbook, self.handle, self.kind)
 
     def prepare(self, api: XApi, state: dict[str, Any]) -> None:
         if self.user_id:
@@ -94,7 +105,7 @@ class MentionsStream:
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict) or not data.get("id"):
             detail = "; ".join(Page.parse(body).error_summary()) or "no user in the answer"
-            raise XSourceError(self.key, f"cannot find the account @{self.handle}: {detail}")
+            raise SourceApiError("X", self.key, f"cannot find the account @{self.handle}: {detail}")
         state["user_id"] = str(data["id"])
 
     def fetch(
@@ -106,18 +117,33 @@ class MentionsStream:
         token: str | None,
     ) -> Page:
         user_id = state["user_id"]
+        read = getattr(api.client, self.method)
         body = api.call(
             self.key,
-            "GET /2/users/:id/mentions",
-            lambda: api.client.get_users_mentions(
+            self.endpoint,
+            lambda: read(
                 user_id,
                 since_id=since,
                 until_id=until,
                 pagination_token=token,
+                **self.options,
                 **_common(self.user_auth),
             ),
         )
         return Page.parse(body)
+
+    def clamp_since(self, since: str, now: datetime) -> tuple[str | None, str | None]:
+        return since, None
+
+
+@dataclass(frozen=True)
+class MentionsStream(AccountStream):
+    """``GET /2/users/:id/mentions`` of one brand account."""
+
+    name: ClassVar[str] = "mentions"
+    kind: ClassVar[PostKind] = PostKind.MENTION
+    endpoint: ClassVar[str] = "GET /2/users/:id/mentions"
+    method: ClassVar[str] = "get_users_mentions"
 
     def gap(self, end: WindowEnd) -> str | None:
         if end.count < MENTIONS_REACHABLE:
@@ -129,8 +155,27 @@ class MentionsStream:
             " see catch_up)"
         )
 
-    def clamp_since(self, since: str, now: datetime) -> tuple[str | None, str | None]:
-        return since, None
+
+@dataclass(frozen=True)
+class OwnPostsStream(AccountStream):
+    """``GET /2/users/:id/tweets`` of one brand account, retweets excluded: our own posts
+    and replies, which mentions and search never return. A reply written on X itself is
+    then seen, and sets the first response on its thread's Case."""
+
+    name: ClassVar[str] = "tweets"
+    kind: ClassVar[PostKind] = PostKind.POST
+    endpoint: ClassVar[str] = "GET /2/users/:id/tweets"
+    method: ClassVar[str] = "get_users_tweets"
+    options: ClassVar[dict[str, Any]] = {"exclude": ["retweets"]}
+
+    def gap(self, end: WindowEnd) -> str | None:
+        if end.count < OWN_POSTS_REACHABLE:
+            return None
+        return (
+            f"{end.count} posts of @{self.handle} since the last pass: only the newest"
+            f" {OWN_POSTS_REACHABLE} are reachable, older replies (after id {end.since_id},"
+            f" before {end.oldest_id}) may be missing as first responses; poll more often"
+        )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sf_social.errors import XAuthError, XSourceError
+from sf_social.errors import SourceApiError, SourceAuthError
 from sf_social.sources.x.budget import ReadBudget
 from sf_social.sources.x.fields import id_at, id_time, newer
 from sf_social.sources.x.normalize import Page
@@ -83,9 +83,9 @@ def poll(
             return
         try:
             page = fetch(since, until, token)
-        except XAuthError:
+        except SourceAuthError:
             raise
-        except XSourceError as exc:
+        except SourceApiError as exc:
             if token is None or exc.status != 400 or oldest is None:
                 raise
             token, until = None, oldest  # the token expired: the oldest committed id is exact

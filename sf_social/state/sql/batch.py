@@ -8,47 +8,46 @@ so two replicas committing overlapping batches wait for each other instead of de
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, select, tuple_, update
+from sqlalchemy import Connection, select, update
 
+from sf_social.plan import RecordPlan
 from sf_social.state.batch import BatchPlan, Checkpoint, CommitResult
 from sf_social.state.codec import encode_plan
 from sf_social.state.ledger import PostRef
+from sf_social.state.sql import reads
 from sf_social.state.sql import tables as t
+from sf_social.state.sql.chunks import chunks
 from sf_social.state.sql.engine import upsert_insert
 from sf_social.state.sql.types import dump_json
 from sf_social.state.status import JsonObject
-from sf_social.state.threads import ThreadState
-
-CHUNK = 500
-"""Rows per ``IN (...)`` list: well under SQLite's and PostgreSQL's parameter limits."""
-
-T = TypeVar("T")
-
-
-def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    """``items`` in lists of at most ``size``."""
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+from sf_social.state.threads import ThreadState, merge_all
 
 
 def existing_refs(conn: Connection, refs: Iterable[PostRef]) -> set[PostRef]:
     """Which of ``refs`` the ledger has."""
     found: set[PostRef] = set()
-    pair = tuple_(t.ledger.c.network, t.ledger.c.post_id)
-    for chunk in chunks(refs):
-        rows = conn.execute(select(t.ledger.c.network, t.ledger.c.post_id).where(pair.in_(chunk)))
-        found.update((row.network, row.post_id) for row in rows)
+    for network, post_ids in _by_network(refs).items():
+        for chunk in chunks(post_ids):
+            rows = conn.execute(
+                select(t.ledger.c.post_id).where(
+                    t.ledger.c.network == network, t.ledger.c.post_id.in_(chunk)
+                )
+            )
+            found.update((network, post_id) for post_id in rows.scalars())
     return found
+
+
+def _by_network(refs: Iterable[PostRef]) -> dict[str, list[str]]:
+    """Post ids by network, in order: ``network = ? AND post_id IN (...)`` finds them by
+    the ledger's index (a pair ``IN`` list scans all of it on SQLite)."""
+    grouped: dict[str, list[str]] = {}
+    for network, post_id in sorted(refs):
+        grouped.setdefault(network, []).append(post_id)
+    return grouped
 
 
 def commit_batch(
@@ -56,22 +55,26 @@ def commit_batch(
     source: str,
     cursor: JsonObject | None,
     batch: BatchPlan,
-    threads: Sequence[ThreadState],
+    threads: tuple[Sequence[ThreadState], Mapping[str, ThreadState] | None],
     at: datetime,
     checkpoint: Checkpoint,
+    encode: Callable[[RecordPlan], str] = encode_plan,
 ) -> CommitResult:
-    """The batch's writes, in the open transaction of ``conn``."""
+    """The batch's writes, in the open transaction of ``conn``; plans stored as ``encode``
+    gives them (``encode_plan``, or a ``RecentPlans``' that remembers them)."""
     cursor_text = None if cursor is None else dump_json(cursor)
     known = existing_refs(conn, batch.posts)
-    if known:
-        pair = tuple_(t.ledger.c.network, t.ledger.c.post_id)
-        for chunk in chunks(sorted(known)):
-            conn.execute(update(t.ledger).where(pair.in_(chunk)).values(last_seen=at))
+    for network, post_ids in _by_network(known).items():
+        for chunk in chunks(post_ids):
+            ledger = t.ledger.c
+            seen = (ledger.network == network) & ledger.post_id.in_(chunk)
+            conn.execute(update(t.ledger).where(seen).values(last_seen=at))
     fresh = [
         {
             "network": str(post.network),
             "post_id": post.post_id,
             "post_key": post.post_key,
+            "author": post.author,
             "source": source,
             "status": batch.status_of(ref).value,
             "keys": dump_json(list(batch.keys_of(ref))),
@@ -95,10 +98,9 @@ def commit_batch(
         rows = conn.execute(stmt, fresh)
         inserted = {(row.network, row.post_id) for row in rows}
     checkpoint("commit_batch:ledger")
-    queued = _queue_plans(conn, batch, inserted, at)
+    queued = _queue_plans(conn, batch, inserted, at, encode)
     checkpoint("commit_batch:outbox")
-    if threads:
-        save_threads(conn, threads, at)
+    save_threads(conn, *threads, at=at)
     _advance_cursor(conn, source, cursor_text, at)
     checkpoint("commit_batch:cursor")
     return CommitResult(
@@ -106,13 +108,19 @@ def commit_batch(
     )
 
 
-def _queue_plans(conn: Connection, batch: BatchPlan, refs: set[PostRef], at: datetime) -> int:
+def _queue_plans(
+    conn: Connection,
+    batch: BatchPlan,
+    refs: set[PostRef],
+    at: datetime,
+    encode: Callable[[RecordPlan], str],
+) -> int:
     """Insert one outbox row per plan with writes, in the order the plans were given."""
     rows: list[dict[str, Any]] = [
         {
             "post_key": queued.plan.post_key,
             "ordering_key": queued.effective_ordering_key,
-            "plan": encode_plan(queued.plan),
+            "plan": encode(queued.plan),
             "attempts": 0,
             "next_attempt_at": at,
             "created_at": at,
@@ -140,10 +148,20 @@ def _advance_cursor(conn: Connection, source: str, cursor_text: str | None, at: 
     )
 
 
-def save_threads(conn: Connection, states: Sequence[ThreadState], at: datetime) -> None:
-    """Insert or replace thread states."""
+def save_threads(
+    conn: Connection,
+    states: Sequence[ThreadState],
+    read: Mapping[str, ThreadState] | None = None,
+    *,
+    at: datetime,
+) -> None:
+    """Insert or replace thread states; with ``read``, merged over the stored ones, read
+    here under a row lock (PostgreSQL; SQLite's write transaction is exclusive)."""
     if not states:
         return
+    if read is not None:
+        stored = reads.threads(conn, [s.root_key for s in states], lock=True)
+        states = merge_all(states, read, stored)
     rows = [
         {
             "root_key": s.root_key,
@@ -156,6 +174,14 @@ def save_threads(conn: Connection, states: Sequence[ThreadState], at: datetime) 
             "author_key": s.author_key,
             "last_activity_at": s.last_activity_at,
             "updated_at": at,
+            "opened_at": s.opened_at,
+            "response_due_at": s.response_due_at,
+            "segment": s.segment,
+            "team": s.team,
+            "network": s.network,
+            "tier": s.tier,
+            "overdue_at": s.overdue_at,
+            "opened_by": s.opened_by,
         }
         for _, s in sorted({state.root_key: state for state in states}.items())
     ]

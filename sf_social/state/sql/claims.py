@@ -14,7 +14,7 @@ worker whose lease expired and was taken over cannot touch the row any more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from sf_social.plan import RecordPlan
 from sf_social.state.batch import CLAIM_CHECKPOINT, Checkpoint
 from sf_social.state.clock import as_utc
 from sf_social.state.codec import decode_plan
@@ -41,7 +42,7 @@ from sf_social.state.outbox import (
     select_claimable,
 )
 from sf_social.state.sql import tables as t
-from sf_social.state.sql.batch import chunks
+from sf_social.state.sql.chunks import chunks
 from sf_social.state.sql.engine import is_postgres
 
 o = t.outbox
@@ -68,8 +69,10 @@ def claim(
     lease: timedelta,
     per_key: int,
     checkpoint: Checkpoint,
+    decode: Callable[[str], RecordPlan] = decode_plan,
 ) -> list[OutboxRow]:
-    """Lease claimable rows (see ``outbox.select_claimable``) in the open transaction."""
+    """Lease claimable rows (see ``outbox.select_claimable``) in the open transaction;
+    their plans read with ``decode``."""
     if limit <= 0:
         return []
     now = as_utc(now, "now")
@@ -102,7 +105,7 @@ def claim(
         )
     rows: list[OutboxRow] = []
     for chunk in chunks(ids):
-        rows.extend(_public(r) for r in conn.execute(select(o).where(o.c.id.in_(chunk))))
+        rows.extend(_public(r, decode) for r in conn.execute(select(o).where(o.c.id.in_(chunk))))
     return sorted(rows, key=lambda r: r.id)
 
 
@@ -162,12 +165,12 @@ def _held(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
     return held
 
 
-def _public(row: Row[Any]) -> OutboxRow:
+def _public(row: Row[Any], decode: Callable[[str], RecordPlan]) -> OutboxRow:
     return OutboxRow(
         id=row.id,
         post_key=row.post_key,
         ordering_key=row.ordering_key,
-        plan=decode_plan(row.plan),
+        plan=decode(row.plan),
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         created_at=row.created_at,

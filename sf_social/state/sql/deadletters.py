@@ -1,4 +1,5 @@
-"""Dead letters on SQL: list, show, retry (back to the outbox under the original id), drop."""
+"""Dead letters on SQL: list, show, retry (back to the outbox under the original id, with
+what waited on them: ``with_dependents``), drop."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, delete, select, true, update
 
-from sf_social.state.deadletters import DeadLetter
+from sf_social.state.deadletters import PARENT_FAILED, DeadLetter, holding, with_dependents
 from sf_social.state.ledger import LedgerStatus
 from sf_social.state.sql import tables as t
-from sf_social.state.sql.batch import chunks
+from sf_social.state.sql.chunks import chunks
 from sf_social.state.sql.types import load_json
 
 d = t.dead_letters
@@ -58,7 +59,7 @@ def _select(conn: Connection, ids: Iterable[int] | None, code: str | None) -> li
 
 
 def retry_dead(conn: Connection, ids: Iterable[int] | None, code: str | None, at: datetime) -> int:
-    chosen = _select(conn, ids, code)
+    chosen = with_dependents(_select(conn, ids, code), _select(conn, None, PARENT_FAILED))
     for dead in chosen:
         conn.execute(
             t.outbox.insert().values(
@@ -77,6 +78,13 @@ def retry_dead(conn: Connection, ids: Iterable[int] | None, code: str | None, at
             update(t.ledger)
             .where(t.ledger.c.post_key == dead.post_key)
             .values(status=LedgerStatus.PLANNED.value)
+        )
+    for key, head in holding(chosen).items():  # the rows they held back are due with them
+        o = t.outbox.c
+        conn.execute(
+            update(t.outbox)
+            .where(o.ordering_key == key, o.id > head, o.next_attempt_at > at)
+            .values(next_attempt_at=at)
         )
     return len(chosen)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.sql.schema import Table
@@ -120,6 +120,8 @@ def read_only(conn: Connection) -> Connection:
 def upsert_insert(conn: Connection, table: Table) -> Any:
     """The dialect's ``INSERT`` with ``ON CONFLICT`` support (SQLite or PostgreSQL)."""
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # not imported on SQLite (~80 ms at start)
+
         return postgresql.insert(table)
     return sqlite.insert(table)
 

@@ -44,17 +44,56 @@ def _v2(conn: Connection) -> None:
     Index("dead_letters_ordering", dead.c.ordering_key, dead.c.outbox_id).create(conn)
 
 
-def _v3(conn: Connection) -> None:
+def _table_name(conn: Connection, name: str) -> str:
+    """``name`` qualified with the connection's schema (text() is not schema-translated)."""
     schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
     quote = conn.dialect.identifier_preparer.quote
-    runs = f"{quote(schema)}.runs" if schema else "runs"  # text() is not schema-translated
+    return f"{quote(schema)}.{name}" if schema else name
+
+
+def _v3(conn: Connection) -> None:
+    runs = _table_name(conn, "runs")
     conn.execute(text(f"ALTER TABLE {runs} ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0"))
+
+
+def _v4(conn: Connection) -> None:
+    threads = _table_name(conn, "threads")
+    for column in tables.THREAD_RESPONSE_COLUMNS:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE {threads} ADD COLUMN {column.name} {kind}"))
+    tables.threads_opened.create(conn)
+
+
+def _v5(conn: Connection) -> None:
+    threads = _table_name(conn, "threads")
+    kind = tables.threads.c.overdue_at.type.compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE {threads} ADD COLUMN overdue_at {kind}"))
+    tables.threads_due.create(conn)
+
+
+def _v6(conn: Connection) -> None:
+    ledger = _table_name(conn, "ledger")
+    conn.execute(text(f"ALTER TABLE {ledger} ADD COLUMN author TEXT"))
+    tables.ledger_author.create(conn)
+    tables.suppressions.create(conn)
+    tables.audit.create(conn)
+
+
+def _v7(conn: Connection) -> None:
+    threads = _table_name(conn, "threads")
+    conn.execute(text(f"ALTER TABLE {threads} ADD COLUMN opened_by TEXT"))
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ledger, record ids, sources, outbox, dead letters, threads, runs", _v1),
     Migration(2, "dead letters by ordering key: they hold the rows behind them", _v2),
     Migration(3, "runs.rejected: items refused at the input boundary, per pass", _v3),
+    Migration(
+        4, "threads: opened, response due, segment, team, network, tier (response times)", _v4
+    ),
+    Migration(5, "threads.overdue_at: when the overdue sweep flagged the Case", _v5),
+    Migration(6, "privacy: ledger.author digest, suppression list, audit log", _v6),
+    Migration(7, "threads.opened_by: the post whose deletion blanks the Case", _v7),
 )
 LATEST = MIGRATIONS[-1].version
 

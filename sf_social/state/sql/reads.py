@@ -11,8 +11,9 @@ from sqlalchemy import Connection, Row, and_, func, or_, select, tuple_
 from sf_social.state.ledger import LedgerEntry, LedgerStatus, PostRef
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.sql import tables as t
-from sf_social.state.sql.batch import chunks
+from sf_social.state.sql.chunks import chunks
 from sf_social.state.sql.claims import not_held
+from sf_social.state.sql.engine import is_postgres
 from sf_social.state.sql.types import load_json
 from sf_social.state.status import SourceState, StoreStatus
 from sf_social.state.threads import ThreadState, latest_per_author
@@ -34,6 +35,7 @@ def ledger_entries(conn: Connection, refs: Iterable[PostRef]) -> dict[PostRef, L
                 last_seen=row.last_seen,
                 attempts=row.attempts,
                 sf_ids=load_json(row.sf_ids),
+                author=row.author,
             )
             found[entry.ref] = entry
     return found
@@ -76,15 +78,53 @@ def _thread(row: Row[Any]) -> ThreadState:
         author_key=row.author_key,
         last_activity_at=row.last_activity_at,
         updated_at=row.updated_at,
+        opened_at=row.opened_at,
+        response_due_at=row.response_due_at,
+        segment=row.segment,
+        team=row.team,
+        network=row.network,
+        tier=row.tier,
+        overdue_at=row.overdue_at,
+        opened_by=row.opened_by,
     )
 
 
-def threads(conn: Connection, root_keys: Iterable[str]) -> dict[str, ThreadState]:
+def threads(
+    conn: Connection, root_keys: Iterable[str], *, lock: bool = False
+) -> dict[str, ThreadState]:
+    """The stored threads by root key; ``lock``: locked for this transaction (PostgreSQL)."""
     found: dict[str, ThreadState] = {}
-    for chunk in chunks(set(root_keys)):
-        rows = conn.execute(select(t.threads).where(t.threads.c.root_key.in_(chunk)))
+    for chunk in chunks(sorted(set(root_keys))):
+        query = select(t.threads).where(t.threads.c.root_key.in_(chunk))
+        if lock and is_postgres(conn):
+            query = query.order_by(t.threads.c.root_key).with_for_update()
+        rows = conn.execute(query)
         found.update((row.root_key, _thread(row)) for row in rows)
     return found
+
+
+def threads_opened_since(conn: Connection, since: datetime) -> list[ThreadState]:
+    opened = t.threads.c.opened_at
+    rows = conn.execute(
+        select(t.threads).where(opened >= since).order_by(opened, t.threads.c.root_key)
+    )
+    return [_thread(row) for row in rows]
+
+
+def overdue_threads(conn: Connection, now: datetime, limit: int) -> list[ThreadState]:
+    c = t.threads.c
+    rows = conn.execute(
+        select(t.threads)
+        .where(
+            c.response_due_at < now,
+            c.first_response_at.is_(None),
+            c.closed_at.is_(None),
+            c.overdue_at.is_(None),
+        )
+        .order_by(c.response_due_at, c.root_key)
+        .limit(limit)
+    )
+    return [_thread(row) for row in rows]
 
 
 def latest_threads_by_author(

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Row,
     bindparam,
@@ -24,7 +23,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    tuple_,
     update,
 )
 
@@ -32,13 +30,11 @@ from sf_social.state.clock import as_utc
 from sf_social.state.ledger import LedgerStatus
 from sf_social.state.outbox import Completed, DeadLettered, OutboxRow, Outcome, Rescheduled
 from sf_social.state.sql import tables as t
-from sf_social.state.sql.batch import chunks
+from sf_social.state.sql.chunks import chunks
 from sf_social.state.sql.engine import is_postgres, upsert_insert
 from sf_social.state.sql.types import UtcDateTime, dump_json, load_json
 
 o = t.outbox
-FENCE_CHUNK = 300
-"""Rows per fenced statement (three parameters each)."""
 
 
 def settle(conn: Connection, outcomes: Sequence[Outcome], at: datetime) -> list[bool]:
@@ -46,8 +42,8 @@ def settle(conn: Connection, outcomes: Sequence[Outcome], at: datetime) -> list[
     completed = [x for x in outcomes if isinstance(x, Completed)]
     buried = [x for x in outcomes if isinstance(x, DeadLettered)]
     delayed = [x for x in outcomes if isinstance(x, Rescheduled)]
-    done = {row.id for row in _take(conn, [x.row for x in completed])}
-    taken = _take(conn, [x.row for x in buried])
+    done = {row.id for row in _take(conn, [x.row for x in completed], o.c.id)}
+    taken = _take(conn, [x.row for x in buried], *o.c)
     _bury(conn, buried, taken, at)
     late = {x.row.id for x in delayed if _delay(conn, x, at)}
     dead = {row.id for row in taken}
@@ -73,17 +69,20 @@ def settle(conn: Connection, outcomes: Sequence[Outcome], at: datetime) -> list[
     return held
 
 
-def _fence_in(rows: Sequence[OutboxRow]) -> ColumnElement[bool]:
-    return tuple_(o.c.id, o.c.claimed_by, o.c.attempts).in_(
-        [(r.id, r.claimed_by, r.attempts) for r in rows]
-    )
+def _take(conn: Connection, rows: Sequence[OutboxRow], *columns: Any) -> list[Row[Any]]:
+    """Delete the rows whose lease is still ours; ``columns`` of the deleted rows.
 
-
-def _take(conn: Connection, rows: Sequence[OutboxRow]) -> list[Row[Any]]:
-    """Delete the rows whose lease is still ours; the deleted rows."""
+    Rows are fenced by lease in groups of one holder and attempt count (a claim's rows
+    share them): ``id IN (...) AND claimed_by = ? AND attempts = ?``, found by primary key.
+    """
+    leases: dict[tuple[str | None, int], list[int]] = {}
+    for row in rows:
+        leases.setdefault((row.claimed_by, row.attempts), []).append(row.id)
     taken: list[Row[Any]] = []
-    for chunk in chunks(rows, FENCE_CHUNK):
-        taken.extend(conn.execute(delete(o).where(_fence_in(chunk)).returning(*o.c)))
+    for (holder, attempts), ids in leases.items():
+        for chunk in chunks(ids):
+            fence = o.c.id.in_(chunk) & (o.c.claimed_by == holder) & (o.c.attempts == attempts)
+            taken.extend(conn.execute(delete(o).where(fence).returning(*columns)))
     return taken
 
 

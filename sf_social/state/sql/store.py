@@ -18,29 +18,25 @@ from sqlalchemy.exc import OperationalError
 
 from sf_social.errors import StateError
 from sf_social.private_files import create_private
-from sf_social.redaction import redact_optional, redact_values
-from sf_social.settings import _hide_password
+from sf_social.redaction import hide_password, redact_optional, redact_values
 from sf_social.state.batch import Checkpoint, CommitResult, prepare_batch
 from sf_social.state.clock import EPOCH, as_utc, now_or
+from sf_social.state.codec import RecentPlans
 from sf_social.state.deadletters import DeadLetter
 from sf_social.state.ledger import LedgerEntry, PostRef, SeenPost
 from sf_social.state.locks import FileLock, HeldLock, NamedLock, NullLock
 from sf_social.state.outbox import (
-    Completed,
-    DeadLettered,
-    Failure,
     OutboxRow,
     Outcome,
     QueuedPlan,
-    Rescheduled,
 )
+from sf_social.state.privacy import AuditEntry, LocalErasure, PersonMatch
 from sf_social.state.runs import RunCounts, RunRecord
 from sf_social.state.sql import batch as sql_batch
-from sf_social.state.sql import claims, deadletters, forget, migrations, reads
+from sf_social.state.sql import claims, deadletters, erase, forget, migrations, reads
 from sf_social.state.sql import settle as settling
 from sf_social.state.sql import tables as t
 from sf_social.state.sql.advisory import AdvisoryLock
-from sf_social.state.sql.batch import chunks
 from sf_social.state.sql.engine import make_engine, read_only, sqlite_file, upsert_insert
 from sf_social.state.sql.types import dump_json
 from sf_social.state.status import JsonObject, SourceState, StoreStatus
@@ -74,6 +70,8 @@ class SqlStateStore:
         self._checkpoint = checkpoint or _no_checkpoint
         self._file = sqlite_file(self.engine) if self.engine.dialect.name == "sqlite" else None
         self._postgres = self.engine.dialect.name == "postgresql"
+        self._recent = RecentPlans()
+        """Plans queued here lately: a claim of them needs no decoding."""
         if self._file is not None:
             create_private(self._file, "state database")
         if migrate:
@@ -89,7 +87,7 @@ class SqlStateStore:
         """The database for messages: the SQLite file, or the URL without its password."""
         if self._file is not None:
             return str(self._file)
-        shown = _hide_password(self.url)
+        shown = hide_password(self.url)
         return f"{shown} (schema {self.schema})" if self.schema else shown
 
     def __repr__(self) -> str:
@@ -128,13 +126,21 @@ class SqlStateStore:
         plans: Sequence[QueuedPlan],
         *,
         threads: Sequence[ThreadState] = (),
+        threads_read: Mapping[str, ThreadState] | None = None,
         now: datetime | None = None,
     ) -> CommitResult:
         at = now_or(now)
         batch = prepare_batch(posts, plans)
         with self._write() as conn:
             return sql_batch.commit_batch(
-                conn, source, cursor, batch, threads, at, self._checkpoint
+                conn,
+                source,
+                cursor,
+                batch,
+                (threads, threads_read),
+                at,
+                self._checkpoint,
+                self._recent.encode,
             )
 
     # -- ledger and known records -----------------------------------------------------
@@ -149,15 +155,6 @@ class SqlStateStore:
     def known_ids(self, keys: Iterable[str]) -> dict[str, str]:
         with self._read() as conn:
             return reads.known_ids(conn, keys)
-
-    def forget_ids(self, keys: Iterable[str]) -> int:
-        count = 0
-        with self._write() as conn:
-            for chunk in chunks(set(keys)):
-                count += conn.execute(
-                    delete(t.record_ids).where(t.record_ids.c.key.in_(chunk))
-                ).rowcount
-        return count
 
     def forget_posts(
         self, since: datetime, *, sources: Iterable[str] | None = None
@@ -207,20 +204,9 @@ class SqlStateStore:
         per_key: int = 1,
     ) -> list[OutboxRow]:
         with self._write() as conn:
-            return claims.claim(conn, worker_id, limit, now, lease, per_key, self._checkpoint)
-
-    def complete(
-        self, row: OutboxRow, ids: Mapping[str, str], *, now: datetime | None = None
-    ) -> bool:
-        return self.settle([Completed(row, ids)], now=now)[0]
-
-    def reschedule(
-        self, row: OutboxRow, error: str, next_at: datetime, *, now: datetime | None = None
-    ) -> bool:
-        return self.settle([Rescheduled(row, error, next_at)], now=now)[0]
-
-    def dead_letter(self, row: OutboxRow, failure: Failure, *, now: datetime | None = None) -> bool:
-        return self.settle([DeadLettered(row, failure)], now=now)[0]
+            return claims.claim(
+                conn, worker_id, limit, now, lease, per_key, self._checkpoint, self._recent.decode
+            )
 
     def settle(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> list[bool]:
         at = now_or(now)
@@ -278,10 +264,51 @@ class SqlStateStore:
         with self._read() as conn:
             return reads.latest_threads_by_author(conn, author_keys)
 
-    def save_threads(self, states: Sequence[ThreadState], *, now: datetime | None = None) -> None:
+    def save_threads(
+        self,
+        states: Sequence[ThreadState],
+        *,
+        read: Mapping[str, ThreadState] | None = None,
+        now: datetime | None = None,
+    ) -> None:
         at = now_or(now)
         with self._write() as conn:
-            sql_batch.save_threads(conn, states, at)
+            sql_batch.save_threads(conn, states, read, at=at)
+
+    def threads_opened_since(self, since: datetime) -> list[ThreadState]:
+        with self._read() as conn:
+            return reads.threads_opened_since(conn, since)
+
+    def overdue_threads(self, now: datetime, *, limit: int = 2000) -> list[ThreadState]:
+        with self._read() as conn:
+            return reads.overdue_threads(conn, now, limit)
+
+    # -- privacy (design rule 11) -------------------------------------------------------
+    def erase_person(
+        self, match: PersonMatch, *, dry_run: bool = False, now: datetime | None = None
+    ) -> LocalErasure:
+        at = now_or(now)
+        with self._write() as conn:
+            return erase.erase_person(conn, match, dry_run, at)
+
+    def suppressed(self, digests: Iterable[str]) -> set[str]:
+        with self._read() as conn:
+            return erase.suppressed(conn, digests)
+
+    def held_posts(
+        self, network: str, since: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[str]:
+        with self._read() as conn:
+            return erase.held_posts(conn, network, since, after, limit)
+
+    def record_audit(self, action: str, detail: JsonObject, *, now: datetime | None = None) -> int:
+        at = now_or(now)
+        with self._write() as conn:
+            return erase.record_audit(conn, action, detail, at)
+
+    def audit_log(self, *, limit: int = 100) -> list[AuditEntry]:
+        with self._read() as conn:
+            return erase.audit_log(conn, limit)
 
     # -- run history ------------------------------------------------------------------
     def start_run(self, source: str, *, now: datetime | None = None) -> int:

@@ -11,6 +11,7 @@ from sf_social.config.sources import FacebookWebhookSourceConfig, SourceContext
 from sf_social.playbook import load_playbook
 from sf_social.sources.facebook import FacebookWebhookSource, WebhookSpool
 from sf_social.sources.facebook.normalize import split_events
+from sf_social.sync.passes import sync_pass
 from tests.sources.facebook import payloads as fb
 from tests.sync.conftest import memory_engine
 
@@ -36,8 +37,8 @@ def test_a_config_entry_builds_the_spool_source_and_a_comment_becomes_a_case(
     assert source.name == "facebook-webhooks" and source.page_id == fb.PAGE
 
     engine, org, _ = memory_engine([source])
-    report = engine.sync_once()
+    report = sync_pass(engine)
     assert report.push.written == 1, report.summary()
     (case,) = org.records["Case"].values()
     assert case["Origin"] == "Facebook"
-    assert engine.sync_once().intake["facebook-webhooks"].pulled == 0  # the cursor moved
+    assert sync_pass(engine).intake["facebook-webhooks"].pulled == 0  # the cursor moved

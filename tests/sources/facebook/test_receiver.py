@@ -19,12 +19,13 @@ import pytest
 
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.sources.facebook import FacebookWebhookSource, WebhookSpool, sign
 from sf_social.sources.facebook.receiver import ReceiverConfig, WebhookServer, make_server
 from sf_social.state import MemoryStateStore
 from sf_social.sync.engine import SyncEngine
+from sf_social.sync.passes import sync_pass
 from sf_social.sync.push import PushPolicy
+from sf_social.testing import InMemoryOrg, InMemoryWriter
 from tests.sources.facebook import payloads as fb
 from tests.sync.conftest import QUEUES
 
@@ -299,7 +300,7 @@ def test_an_event_answered_200_survives_kill_9(tmp_path: Path) -> None:
         worker_id="test",
         clock=lambda: now,
     )
-    engine.sync_once()
+    sync_pass(engine)
     (case,) = org.records["Case"].values()
     assert (
         case["Origin"] == "Facebook"

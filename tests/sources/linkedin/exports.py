@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (CSV rows as LinkedIn writes them, one record per line)
 """Fixture LinkedIn exports in each known column layout.
 
-Layouts as documented in the design brief (``../shared/design.md`` §5) and as public
+Layouts as documented in ``docs/design.md`` §5 and as public
 parsers of the export read them: ``Connections.csv`` with its "Notes:" preamble (e.g.
 https://endearist.com/en/blog/how-to-export-linkedin-connections, and the many parsers
 whose header is ``First Name,Last Name,URL,Email Address,Company,Position,Connected On``),

@@ -11,11 +11,12 @@ import pytest
 
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.sources.linkedin import ForwardOnlyPipeline, LinkedInExportSource
 from sf_social.state import MemoryStateStore
 from sf_social.sync.engine import PassReport, SyncEngine
+from sf_social.sync.passes import sync_pass
 from sf_social.sync.push import PushPolicy
+from sf_social.testing import InMemoryOrg, InMemoryWriter
 from tests.sources.linkedin import exports as ex
 from tests.sync.conftest import QUEUES
 
@@ -43,7 +44,7 @@ class Rig:
             worker_id="test",
             clock=lambda: NOW,
         )
-        return engine.sync_once()
+        return sync_pass(engine)
 
     def records(self, sobject: str) -> list[dict[str, Any]]:
         return list(self.org.records.get(sobject, {}).values())

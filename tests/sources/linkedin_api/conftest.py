@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 import responses
 
+from sf_social.retry import RetryPolicy
 from sf_social.sources.base import Cursor, SourceBatch
-from sf_social.sources.linkedin_api.client import LinkedInApi, LinkedInCredentials, RetryPolicy
+from sf_social.sources.linkedin_api.client import POLICY, LinkedInApi, LinkedInCredentials
 from sf_social.sources.linkedin_api.source import LinkedInPageSource, Paging
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "linkedin_api"
@@ -57,6 +58,11 @@ class Rig:
         return list(self.source.pull(cursor))
 
 
+def li_policy(**changes: Any) -> RetryPolicy:
+    """The LinkedIn default policy without jitter (exact waits), with ``changes``."""
+    return replace(POLICY, jitter=0.0, **changes)
+
+
 def make_rig(*, page_size: int = 3, policy: RetryPolicy | None = None, max_pages: int = 50) -> Rig:
     sleeps: list[float] = []
     reports: list[dict[str, Any]] = []
@@ -64,8 +70,7 @@ def make_rig(*, page_size: int = 3, policy: RetryPolicy | None = None, max_pages
     api = LinkedInApi(
         LinkedInCredentials(TOKEN),
         version="202610",
-        policy=policy,
-        sleep=sleeps.append,
+        policy=replace(policy or li_policy(), sleep=sleeps.append),
         clock=lambda: now[0].timestamp(),
     )
     source = LinkedInPageSource(

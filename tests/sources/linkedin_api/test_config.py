@@ -13,6 +13,7 @@ from sf_social.cli.linkedin import linkedin
 from sf_social.config.sources import LinkedInPageSourceConfig, SourceContext
 from sf_social.errors import ConfigError
 from sf_social.playbook import load_playbook
+from sf_social.sources.base import Interrupted
 from sf_social.sources.linkedin_api.check import check_page
 from sf_social.sources.linkedin_api.config import LinkedInPageOptions
 from sf_social.sources.linkedin_api.source import LinkedInPageSource
@@ -63,6 +64,20 @@ def test_the_config_file_accepts_the_type(tmp_path: Path) -> None:
     (entry,) = config.sources
     assert isinstance(entry, LinkedInPageSourceConfig)
     assert entry.organization == ORG
+
+
+@responses.activate
+def test_the_daemons_sleep_ends_a_retry_wait_on_shutdown() -> None:
+    def stopping(seconds: float) -> None:
+        raise Interrupted
+
+    add({"message": "Service Unavailable", "status": 503}, 503)
+    add("notifications_empty.json")
+    entry = LinkedInPageSourceConfig(organization_id=ORG)
+    source = entry.build(SourceContext(load_playbook(), environ=ENV, sleep=stopping))
+    with pytest.raises(Interrupted):
+        list(source.pull(None))
+    assert len(responses.calls) == 1
 
 
 @responses.activate

@@ -8,10 +8,11 @@ import responses
 
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import load_playbook
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.state import MemoryStateStore
 from sf_social.sync.engine import SyncEngine
+from sf_social.sync.passes import sync_pass
 from sf_social.sync.push import PushPolicy
+from sf_social.testing import InMemoryOrg, InMemoryWriter
 from tests.sources.linkedin_api.conftest import NOW, Rig, add, make_rig, payload
 from tests.sync.conftest import QUEUES
 
@@ -41,7 +42,7 @@ def test_comments_thread_into_one_case_and_a_reread_window_changes_nothing() -> 
     engine, org, store = _engine(rig)
     add("notifications_page1.json")
     add("notifications_page2.json")
-    first = engine.sync_once()
+    first = sync_pass(engine)
     assert first.errors == {}
     assert first.intake["linkedin_page"].new == 3
     cases = org.records.get("Case", {})
@@ -64,7 +65,7 @@ def test_comments_thread_into_one_case_and_a_reread_window_changes_nothing() -> 
     again["elements"] = again["elements"][:2]
     add(again)
     rig.now[0] += timedelta(minutes=10)
-    second = engine.sync_once()
+    second = sync_pass(engine)
     assert second.errors == {}
     assert second.intake["linkedin_page"].new == 0
     assert second.intake["linkedin_page"].duplicates == 2
@@ -81,7 +82,7 @@ def test_an_auth_failure_is_reported_by_the_engine_without_losing_the_cursor() -
     engine, _org, store = _engine(rig)
     add("notifications_page1.json")
     add("error_401.json", 401)
-    report = engine.sync_once()
+    report = sync_pass(engine)
     assert "expired or was revoked" in report.errors["linkedin_page"]
     state = store.source("linkedin_page")
     assert state is not None and state.cursor is not None

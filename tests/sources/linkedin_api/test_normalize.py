@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sf_social.deletions import PostDeletion
 from sf_social.errors import FeedLineError
 from sf_social.posts import Direction, Network, PostKind, SocialPost
 from sf_social.sources.linkedin_api.normalize import (
@@ -18,7 +19,7 @@ CTX = PageContext("linkedin_page", ORG, frozenset({MEMBER}), ORG)
 SHARE = "urn:li:share:7390000000000000000"
 
 
-def _one(element: object) -> SocialPost | FeedLineError | None:
+def _one(element: object) -> SocialPost | PostDeletion | FeedLineError | None:
     return normalize(Notification.parse(element), CTX, 1)
 
 
@@ -110,3 +111,17 @@ def test_a_time_of_nan_or_infinity_is_no_time() -> None:
     """Python's JSON reader accepts NaN and Infinity; neither is a time (found by the fuzz)."""
     assert [epoch_ms(v) for v in (float("nan"), float("inf"), -float("inf"))] == [None] * 3
     assert epoch_ms(1_700_000_000_000.0) == 1_700_000_000_000
+
+
+def test_a_comment_deleted_or_edited_is_reported_as_such() -> None:
+    element = payload("notifications_page1.json")["elements"][0]
+    urn = "urn:li:comment:(urn:li:activity:7390000000000000001,7390000000000000101)"
+    deleted = _one({**element, "action": "COMMENT_DELETE"})
+    assert isinstance(deleted, PostDeletion)
+    assert (deleted.network, deleted.post_id, deleted.new_text) == (Network.LINKEDIN, urn, None)
+    assert deleted.at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    edited = _one({**element, "action": "COMMENT_EDIT"})
+    assert isinstance(edited, PostDeletion) and edited.new_text is not None
+    assert edited.new_text.startswith("I opened one last week")
+    bare = _one({"notificationId": 9, "action": "COMMENT_DELETE", "lastModifiedAt": 1})
+    assert isinstance(bare, FeedLineError) and "without its URN" in str(bare)

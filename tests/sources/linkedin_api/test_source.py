@@ -9,20 +9,16 @@ import pytest
 import requests
 import responses
 
-from sf_social.errors import ConfigError
+from sf_social.errors import ConfigError, SourceApiError, SourceAuthError
 from sf_social.posts import PostKind
-from sf_social.sources.linkedin_api.client import (
-    LinkedInApiError,
-    LinkedInAuthError,
-    LinkedInCredentials,
-    RetryPolicy,
-)
+from sf_social.sources.linkedin_api.client import LinkedInCredentials
 from tests.sources.linkedin_api.conftest import (
     NOW_MS,
     ORG,
     TOKEN,
     URL,
     add,
+    li_policy,
     make_rig,
     params,
     payload,
@@ -45,7 +41,7 @@ def test_a_first_pass_pages_through_the_last_day_with_the_documented_request() -
     assert request.headers["X-Restli-Protocol-Version"] == "2.0.0"
     url = str(request.url)
     assert "organizationalEntity=urn%3Ali%3Aorganization%3A2414183" in url  # URN encoded
-    assert "actions=List(COMMENT,SHARE_MENTION)" in url  # Rest.li structure not encoded
+    assert "actions=List(COMMENT,SHARE_MENTION,COMMENT_EDIT,COMMENT_DELETE)" in url  # not encoded
     assert f"timeRange=(start:{NOW_MS - DAY_MS},end:{NOW_MS})" in url
     assert params(0)["q"] == "criteria"
     assert (params(0)["start"], params(0)["count"]) == ("0", "3")
@@ -165,14 +161,14 @@ def test_401_and_403_stop_the_source_with_a_clear_message(
 ) -> None:
     add(fixture, status)
     rig = make_rig()
-    with pytest.raises(LinkedInAuthError) as caught:
+    with pytest.raises(SourceAuthError) as caught:
         rig.pull()
     message = str(caught.value)
     assert hint in message and f"HTTP {status}" in message
     assert TOKEN not in message
     assert rig.reports[-1]["stopped"] == message
     calls = len(responses.calls)
-    with pytest.raises(LinkedInAuthError):
+    with pytest.raises(SourceAuthError):
         rig.pull()  # stopped: no further request until the process restarts
     assert len(responses.calls) == calls
     assert not caught.value.transient
@@ -193,7 +189,7 @@ def test_429_waits_retry_after_then_goes_on() -> None:
 def test_429_without_retry_after_backs_off_and_a_long_limit_skips_the_source() -> None:
     for _ in range(4):
         add("error_429.json", 429)
-    rig = make_rig(policy=RetryPolicy(attempts=4, backoff_base=2, max_rate_wait=5))
+    rig = make_rig(policy=li_policy(max_rate_wait=5))
     assert rig.pull() == []  # rate limited: not a failure, nothing stored
     assert rig.sleeps == [2.0, 4.0]  # the third wait (8 s) is beyond max_rate_wait
     assert "rate_limited_until" in rig.reports[-1]
@@ -224,7 +220,7 @@ def test_5xx_every_time_fails_the_pass_as_transient() -> None:
     for _ in range(4):
         add({"message": "Service Unavailable", "status": 503}, 503)
     rig = make_rig()
-    with pytest.raises(LinkedInApiError) as caught:
+    with pytest.raises(SourceApiError) as caught:
         rig.pull()
     assert caught.value.transient and "after 4 attempts" in str(caught.value)
     assert len(rig.sleeps) == 3 and sum(rig.sleeps) <= 60
@@ -235,7 +231,7 @@ def test_5xx_every_time_fails_the_pass_as_transient() -> None:
 def test_other_4xx_are_permanent_and_a_sunset_version_says_so() -> None:
     add({"message": "Version is deprecated", "status": 426}, 426)
     rig = make_rig()
-    with pytest.raises(LinkedInApiError) as caught:
+    with pytest.raises(SourceApiError) as caught:
         rig.pull()
     assert not caught.value.transient
     assert "set api_version" in str(caught.value)
@@ -254,6 +250,6 @@ def test_the_token_comes_from_the_environment_and_is_never_shown() -> None:
 def test_the_status_report_never_contains_the_token() -> None:
     add("error_401.json", 401)
     rig = make_rig()
-    with pytest.raises(LinkedInAuthError):
+    with pytest.raises(SourceAuthError):
         rig.pull()
     assert TOKEN not in repr(rig.reports) and ORG in repr(rig.reports)

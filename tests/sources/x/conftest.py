@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,9 @@ import pytest
 import responses
 
 from sf_social.playbook import Playbook, load_playbook
+from sf_social.retry import RetryPolicy
 from sf_social.sources.base import Cursor, SourceBatch
-from sf_social.sources.x.client import RetryPolicy, XApi, XCredentials
+from sf_social.sources.x.client import POLICY, XApi, XCredentials
 from sf_social.sources.x.source import XSource
 from sf_social.sources.x.streams import MentionsStream, Stream
 from sf_social.sources.x.timeline import Paging
@@ -35,6 +36,7 @@ def playbook() -> Playbook:
 
 API = "https://api.twitter.com/2"
 MENTIONS_URL = f"{API}/users/1500000000000000002/mentions"
+TWEETS_URL = f"{API}/users/1500000000000000002/tweets"
 SEARCH_URL = f"{API}/tweets/search/recent"
 USER_URL = f"{API}/users/by/username/NorthwindHelp"
 NOW = datetime(2022, 12, 6, 13, 0, tzinfo=UTC)
@@ -52,6 +54,11 @@ class Rig:
         return list(self.source.pull(cursor))
 
 
+def x_policy(**changes: Any) -> RetryPolicy:
+    """The X default policy without jitter (exact waits), with ``changes``."""
+    return replace(POLICY, jitter=0.0, **changes)
+
+
 def make_rig(
     playbook: Playbook,
     streams: list[Stream] | None = None,
@@ -63,7 +70,8 @@ def make_rig(
     sleeps: list[float] = []
     reports: list[dict[str, Any]] = []
     creds = XCredentials(bearer_token="test-bearer-token")
-    api = XApi(creds.client(), policy=policy, sleep=sleeps.append, clock=NOW.timestamp)
+    quiet = replace(policy or x_policy(), sleep=sleeps.append)
+    api = XApi(creds.client(), policy=quiet, clock=NOW.timestamp)
     source = XSource(
         "x",
         api,

@@ -14,7 +14,14 @@ from sf_social.sources.x.client import ENV as ENV_VARS
 from sf_social.sources.x.client import XCredentials
 from sf_social.sources.x.config import XOptions
 from sf_social.sources.x.source import XSource
-from tests.sources.x.conftest import API, MENTIONS_URL, SEARCH_URL, USER_URL, add_json
+from tests.sources.x.conftest import (
+    API,
+    MENTIONS_URL,
+    SEARCH_URL,
+    TWEETS_URL,
+    USER_URL,
+    add_json,
+)
 
 ENV = {"X_BEARER_TOKEN": "secret-bearer"}
 
@@ -25,14 +32,18 @@ def test_check_reports_each_account_and_query(playbook: Playbook) -> None:
     add_json(MENTIONS_URL, "mentions_page2.json")
     add_json(f"{API}/users/by/username/NorthwindBank", "error_403.json", 403)
     add_json(SEARCH_URL, "search_recent.json")
+    add_json(TWEETS_URL, "users_tweets.json")
     options = XOptions(accounts=["NorthwindHelp", "NorthwindBank"], listening=["competitor"])
     lines = check_access(options, playbook, ENV)
     assert [(line.what, line.ok) for line in lines] == [
         ("credentials", True),
         ("mentions:@northwindhelp", True),
         ("mentions:@northwindbank", False),
+        ("tweets:@northwindhelp", True),
+        ("tweets:@northwindbank", False),
         ("search:competitor:0", True),
     ]
+    assert "tweets readable (2 newest read)" in lines[3].detail
     assert "user id 1500000000000000002" in lines[1].detail
     assert "access level" in lines[2].detail
     assert all("secret-bearer" not in line.detail for line in lines)
@@ -60,7 +71,7 @@ def test_the_config_entry_builds_an_x_source(playbook: Playbook) -> None:
     source = entry.build(SourceContext(playbook, lambda name, status: reports.append(status), ENV))
     assert isinstance(source, XSource)
     assert source.name == "x-main"
-    assert [s.key for s in source.streams] == ["mentions:@northwindhelp"]
+    assert [s.key for s in source.streams] == ["mentions:@northwindhelp", "tweets:@northwindhelp"]
     assert source.report is not None
     full = XOptions().streams(playbook, XCredentials(bearer_token="t"))
     assert [s.key for s in full][:2] == ["mentions:@northwindbank", "mentions:@northwindhelp"]

@@ -12,7 +12,7 @@ import responses
 from pydantic import ValidationError
 
 from sf_social.config.sources import XSourceConfig
-from sf_social.errors import XSourceError
+from sf_social.errors import SourceApiError
 from sf_social.playbook import Playbook
 from sf_social.posts import Direction, Network, PostKind
 from sf_social.sources.base import SourceBatch
@@ -24,7 +24,15 @@ from sf_social.sources.x.fields import id_at
 from sf_social.sources.x.normalize import Page
 from sf_social.sources.x.source import XSource
 from sf_social.sources.x.streams import MentionsStream, Stream
-from tests.sources.x.conftest import API, MENTIONS_URL, add_json, params, payload
+from tests.sources.x.conftest import (
+    API,
+    MENTIONS_URL,
+    TWEETS_URL,
+    add_json,
+    params,
+    payload,
+    x_policy,
+)
 
 DM_URL = f"{API}/dm_events"
 ME_URL = f"{API}/users/me"
@@ -46,7 +54,7 @@ def make_source(
 ) -> tuple[XSource, list[dict[str, Any]]]:
     reports: list[dict[str, Any]] = []
     creds = creds or XCredentials.from_env(OAUTH1)
-    api = XApi(creds.client(), sleep=lambda s: None, clock=DM_NOW.timestamp)
+    api = XApi(creds.client(), policy=x_policy(sleep=lambda s: None), clock=DM_NOW.timestamp)
     source = XSource(
         "x",
         api,
@@ -199,17 +207,18 @@ def test_an_expired_dm_token_reads_again_from_the_newest(playbook: Playbook) -> 
 def test_403_on_dms_stops_only_the_dm_stream(playbook: Playbook) -> None:
     add_json(ME_URL, "users_me.json")
     add_json(MENTIONS_URL, "mentions_page2.json")
+    add_json(TWEETS_URL, "users_tweets.json")
     add_json(DM_URL, "error_403.json", 403)
     source, reports = make_source(playbook, [HELP, DirectMessagesStream("NorthwindHelp")])
     batches: list[SourceBatch] = []
-    with pytest.raises(XSourceError, match=r"dms:@northwindhelp.*403") as caught:
+    with pytest.raises(SourceApiError, match=r"dms:@northwindhelp.*403") as caught:
         batches.extend(source.pull(None))
     assert "direct messages need user context" in str(caught.value)
     assert "secret" not in str(caught.value)
     assert [p.id for b in batches for p in b.posts] == ["1600000000000000200"]
     assert "403" in reports[-1]["streams"][KEY]["stopped"]
     calls = len(responses.calls)
-    with pytest.raises(XSourceError):
+    with pytest.raises(SourceApiError):
         batches.extend(source.pull(batches[-1].cursor))  # mentions still polled, DMs not
     assert all(MENTIONS_URL in str(c.request.url) for c in responses.calls[calls:])
 
@@ -220,11 +229,11 @@ def test_a_token_of_another_account_or_no_user_context_stops_with_a_reason(
 ) -> None:
     add_json(ME_URL, {"data": {"id": "42", "name": "Other", "username": "SomeoneElse"}})
     source, reports = make_source(playbook, [DirectMessagesStream("NorthwindHelp")])
-    with pytest.raises(XSourceError, match="belongs to @SomeoneElse, not @NorthwindHelp"):
+    with pytest.raises(SourceApiError, match="belongs to @SomeoneElse, not @NorthwindHelp"):
         list(source.pull(None))
     bearer = XCredentials(bearer_token="b")
     source, reports = make_source(playbook, [DirectMessagesStream("NorthwindHelp", False)], bearer)
-    with pytest.raises(XSourceError, match=r"need OAuth 1\.0a user context.*X_CONSUMER_KEY"):
+    with pytest.raises(SourceApiError, match=r"need OAuth 1\.0a user context.*X_CONSUMER_KEY"):
         list(source.pull(None))
     assert "X_CONSUMER_KEY" in reports[-1]["streams"][KEY]["stopped"]
 
@@ -256,6 +265,7 @@ def test_check_reports_dm_access(playbook: Playbook) -> None:
     add_json(ME_URL, "users_me.json")
     add_json(ME_URL, "users_me.json")
     add_json(MENTIONS_URL, "mentions_page2.json")
+    add_json(TWEETS_URL, "users_tweets.json")
     add_json(DM_URL, "dm_events_page2.json")
     options = XOptions(
         accounts=["NorthwindHelp"],
@@ -268,9 +278,10 @@ def test_check_reports_dm_access(playbook: Playbook) -> None:
         ("credentials", True),
         ("user context", True),
         ("mentions:@northwindhelp", True),
+        ("tweets:@northwindhelp", True),
         (KEY, True),
     ]
-    assert "direct messages readable" in lines[3].detail
+    assert "direct messages readable" in lines[4].detail
     responses.reset()
     add_json(ME_URL, "users_me.json")
     add_json(ME_URL, "users_me.json")

@@ -8,10 +8,11 @@ import responses
 
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import Playbook
-from sf_social.salesforce import InMemoryOrg, InMemoryWriter
 from sf_social.state import MemoryStateStore
 from sf_social.sync.engine import SyncEngine
+from sf_social.sync.passes import sync_pass
 from sf_social.sync.push import PushPolicy
+from sf_social.testing import InMemoryOrg, InMemoryWriter
 from tests.sources.x.conftest import MENTIONS_URL, NOW, USER_URL, add_json, make_rig, payload
 from tests.sync.conftest import QUEUES
 
@@ -37,7 +38,7 @@ def test_the_same_window_read_twice_makes_each_record_once(playbook: Playbook) -
     add_json(USER_URL, "user_by_username.json")
     add_json(MENTIONS_URL, "mentions_page1.json")
     add_json(MENTIONS_URL, "mentions_page2.json")
-    first = engine.sync_once()
+    first = sync_pass(engine)
     assert first.errors == {}
     assert first.intake["x"].new == 3
     tasks = len(org.records.get("Task", {}))
@@ -48,7 +49,7 @@ def test_the_same_window_read_twice_makes_each_record_once(playbook: Playbook) -
     again = payload("mentions_page1.json")
     del again["meta"]["next_token"]
     add_json(MENTIONS_URL, again)
-    second = engine.sync_once()
+    second = sync_pass(engine)
     assert second.errors == {}
     assert second.intake["x"].new == 0
     assert second.intake["x"].duplicates == 2

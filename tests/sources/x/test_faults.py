@@ -7,12 +7,19 @@ import requests
 import responses
 import tweepy
 
-from sf_social.errors import XSourceError
+from sf_social.errors import SourceApiError
 from sf_social.playbook import Playbook
 from sf_social.sources.base import SourceBatch
-from sf_social.sources.x.client import RetryPolicy
 from sf_social.sources.x.streams import MentionsStream, SearchStream
-from tests.sources.x.conftest import API, MENTIONS_URL, NOW, SEARCH_URL, add_json, make_rig
+from tests.sources.x.conftest import (
+    API,
+    MENTIONS_URL,
+    NOW,
+    SEARCH_URL,
+    add_json,
+    make_rig,
+    x_policy,
+)
 
 HELP = MentionsStream("NorthwindHelp", user_id="1500000000000000002")
 BANK = MentionsStream("NorthwindBank", user_id="1500000000000000001")
@@ -55,7 +62,7 @@ def test_a_long_rate_limit_skips_the_stream_until_its_reset(playbook: Playbook) 
     add_json(MENTIONS_URL, "error_429.json", 429, headers={"x-rate-limit-reset": str(far)})
     add_json(SEARCH_URL, "search_recent.json")
     search = SearchStream("contoso -is:retweet", "competitors")
-    rig = make_rig(playbook, [HELP, search], policy=RetryPolicy(max_rate_wait=60))
+    rig = make_rig(playbook, [HELP, search], policy=x_policy(max_rate_wait=60))
     batches = rig.pull()  # no exception: being rate limited is not a failure
     assert len(batches) == 1
     assert rig.sleeps == []
@@ -99,8 +106,8 @@ def test_server_errors_and_dropped_connections_are_retried_with_backoff(
 @responses.activate
 def test_persistent_server_errors_fail_the_pass_as_transient(playbook: Playbook) -> None:
     responses.add(responses.GET, MENTIONS_URL, json={"title": "Internal Error"}, status=500)
-    rig = make_rig(playbook, [HELP], policy=RetryPolicy(attempts=3))
-    with pytest.raises(XSourceError) as caught:
+    rig = make_rig(playbook, [HELP], policy=x_policy(attempts=3))
+    with pytest.raises(SourceApiError) as caught:
         rig.pull()
     assert caught.value.transient
     assert "after 3 attempts" in str(caught.value)
@@ -114,7 +121,7 @@ def test_401_stops_that_stream_and_the_others_keep_running(playbook: Playbook) -
     rig = make_rig(playbook, [HELP, BANK])
     batches: list[SourceBatch] = []
     pull = rig.source.pull(None)
-    with pytest.raises(XSourceError) as caught:
+    with pytest.raises(SourceApiError) as caught:
         batches.extend(pull)
     assert len(batches) == 1 and batches[0].posts[0].id == "1600000000000000200"
     assert "401" in str(caught.value) and "X_* credentials" in str(caught.value)
@@ -122,7 +129,7 @@ def test_401_stops_that_stream_and_the_others_keep_running(playbook: Playbook) -
     info = rig.reports[-1]["streams"]["mentions:@northwindhelp"]
     assert "401" in info["stopped"]
     calls = len(responses.calls)
-    with pytest.raises(XSourceError):
+    with pytest.raises(SourceApiError):
         rig.pull(batches[-1].cursor)
     assert all(BANK_URL in str(c.request.url) for c in responses.calls[calls:])
 
@@ -131,7 +138,7 @@ def test_401_stops_that_stream_and_the_others_keep_running(playbook: Playbook) -
 def test_403_explains_the_access_level(playbook: Playbook) -> None:
     add_json(MENTIONS_URL, "error_403.json", 403)
     rig = make_rig(playbook, [HELP])
-    with pytest.raises(XSourceError, match=r"403.*access level"):
+    with pytest.raises(SourceApiError, match=r"403.*access level"):
         rig.pull()
 
 
