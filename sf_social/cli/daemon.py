@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from sf_social.cli.common import (
 )
 from sf_social.config import Config
 from sf_social.sync.daemon import Daemon
+from sf_social.sync.early_stop import EarlyStop
 from sf_social.sync.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -61,16 +63,23 @@ def run_daemon(
     logs.configure(log_format or config.daemon.log_format.value, level)
     if level > logging.DEBUG:  # its "Running job ..." lines every tick: only with -vv
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    early = EarlyStop().install()
     runtime = Runtime(config, rebind=rebind)
     try:
         runtime.pipeline  # noqa: B018 (an unusable playbook or model: exit 2, no API call)
-        ready = not checks or start_up_checks_pass(config, rebind)
-        code = Daemon(runtime).run() if ready else 2
+        passed = (
+            early.interruptibly(partial(start_up_checks_pass, config, rebind)) if checks else True
+        )
+        if passed and early.reason is None:
+            code = Daemon(runtime).run(early)  # it closes the runtime
+        else:
+            code = 2 if passed is False else 0
+            if code == 0:
+                logs.event(log, "daemon stopped before it started", reason=early.reason)
+            runtime.close()
     except BaseException:
         runtime.close()
         raise
-    if not ready:
-        runtime.close()
     sys.exit(code)
 
 

@@ -16,7 +16,8 @@
   leased are then released for the next run, and the process exits 0. A second signal
   stops waiting. If a job is still in a call at the deadline, the process leaves without
   it (its rows released first; the write, if it happened, is an upsert the next run
-  repeats harmlessly).
+  repeats harmlessly). A signal while the process still starts (store, model, start-up
+  checks) is caught too (:mod:`sf_social.sync.early_stop`): exit 0 before anything runs.
 - After every job: one structured log line, the metrics updated (file and/or port). A job
   that outlasted its interval skipped turns: one ``job overran`` line counts them
   (:mod:`sf_social.sync.overruns`) instead of APScheduler's warning per turn.
@@ -44,6 +45,7 @@ from sf_social.logs import event
 from sf_social.salesforce.selection import RecordReader
 from sf_social.social_reply import ReplyPoster
 from sf_social.sources.base import Source
+from sf_social.sync.early_stop import EarlyStop
 from sf_social.sync.engine import SyncEngine
 from sf_social.sync.health import check_health
 from sf_social.sync.metrics import Metrics, MetricsFile, MetricsServer
@@ -103,8 +105,11 @@ class Daemon:
 
     # -- start ------------------------------------------------------------------------
 
-    def run(self) -> int:
-        """Lock, log in, schedule, block until stopped, shut down; the exit code."""
+    def run(self, early: EarlyStop | None = None) -> int:
+        """Lock, log in, schedule, block until stopped, shut down; the exit code.
+
+        ``early``: the handler that caught signals while the process started; a signal it
+        caught before this run's handlers took over stops the run."""
         self.runtime.lock()
         self._connect(at_start=True)
         self._schedule()
@@ -117,6 +122,8 @@ class Daemon:
                 probes={"/healthz": self._alive, "/readyz": self._ready},
             ).start()
         previous = self._install_signals()
+        if early is not None and early.reason is not None:
+            self.stop(early.reason)
         event(
             log,
             "daemon started",
