@@ -75,9 +75,8 @@ def timed(command: list[str], out: Path) -> tuple[float, float]:
 
 def stages(feed: Path, count: int) -> None:
     """CPU microseconds per post of each stage, in process, over the first ``count`` posts."""
-    import json
-
     from sf_social.classifier import RuleClassifier
+    from sf_social.cli.feedio import json_line
     from sf_social.pipeline import Pipeline
     from sf_social.playbook import load_playbook
     from sf_social.posts import SocialPost
@@ -89,7 +88,6 @@ def stages(feed: Path, count: int) -> None:
     pipeline = Pipeline(load_playbook())
     rules = pipeline.classifier
     assert isinstance(rules, RuleClassifier)
-    encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
 
     def timed(label: str, stage: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         best = float("inf")
@@ -108,7 +106,7 @@ def stages(feed: Path, count: int) -> None:
     pairs = list(zip(posts, classified, strict=True))
     plans = timed("mapping to records and the plan", lambda pc: pipeline.mapper.plan(*pc), pairs)
     dicts = timed("to_json", lambda plan: plan.to_json(), plans)
-    timed("encoding", encode, dicts)
+    timed("encoding", json_line, dicts)
 
 
 def main() -> None:

@@ -8,9 +8,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import click
+import orjson
 
 from sf_social.cli.parallel import results
 from sf_social.cli.params import FilePath, input_file
@@ -90,12 +91,13 @@ class FeedRun:
         self.rejected = 0
 
     def run(
-        self, stream: BinaryIO, source: str, render: Callable[[SocialPost], str], jobs: int = 1
+        self, stream: BinaryIO, source: str, render: Callable[[SocialPost], bytes], jobs: int = 1
     ) -> None:
         started = last = time.monotonic()
+        write = _stdout_bytes()
         for text, rejected, accepted in results(stream, source, render, jobs):
             if text:
-                sys.stdout.write(text)
+                write(text)
             for message in rejected:
                 click.echo(message, err=True)
             self.accepted += accepted
@@ -114,14 +116,32 @@ class FeedRun:
             sys.exit(1)
 
 
-# One encoder for every line: json.dumps with options builds a new JSONEncoder per call.
-# No circular check: a line is a tree of fresh dicts and lists (same bytes, ~1.5 us less).
-_encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+def _stdout_bytes() -> Callable[[bytes], object]:
+    """Writes UTF-8 output on stdout: its byte layer, or its text when it has none (a
+    ``StringIO`` in its place)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        return cast(Callable[[bytes], object], buffer.write)
+    return lambda data: sys.stdout.write(data.decode())
 
 
-def json_line(obj: dict[str, Any]) -> str:
-    """One JSON object as a line."""
-    return _encode(obj) + "\n"
+_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME
+# The stdlib's encoder, compact too, for what orjson refuses (ASCII: a lone surrogate is
+# escaped, not an encoding error).
+_encode = json.JSONEncoder(default=str, check_circular=False, separators=(",", ":")).encode
+
+
+def json_line(obj: dict[str, Any]) -> bytes:
+    """One JSON object as a compact UTF-8 line; values JSON has no type for as ``str()``.
+
+    orjson (~4 us for a plan; the stdlib's encoder ~20); what orjson refuses (an integer
+    beyond 64 bits, a lone surrogate) goes through the stdlib's.
+    """
+    try:
+        return orjson.dumps(obj, default=str, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        return (_encode(obj) + "\n").encode()
 
 
 jobs_option = click.option(

@@ -4,7 +4,7 @@ The main process reads the file's lines (:func:`sf_social.feed.raw_lines`: the s
 numbering and the same errors for long and incomplete lines as one process) and hands
 chunks of ``CHUNK`` lines to worker processes. The workers are forked once the pipeline is
 built, so each has it without pickling; each parses and renders its chunk and returns the
-text and the rejection messages, which the main process writes in the input's order:
+output and the rejection messages, which the main process writes in the input's order:
 stdout and stderr hold byte for byte what one process writes. At most two chunks per worker
 are in flight, so memory stays bounded whatever the file's size.
 
@@ -30,9 +30,9 @@ CHUNK = 1_000
 PARALLEL_FROM = 1 << 20
 """A file this large (bytes) or larger is worth the workers' start-up."""
 
-Render = Callable[[SocialPost], str]
-Done = tuple[str, list[str], int]
-"""A chunk's output text, its rejection messages and its accepted posts."""
+Render = Callable[[SocialPost], bytes]
+Done = tuple[bytes, list[str], int]
+"""A chunk's output (UTF-8), its rejection messages and its accepted posts."""
 
 _render: Render | None = None
 """The worker's render, set in the parent just before the fork."""
@@ -53,7 +53,7 @@ def results(stream: BinaryIO, source: str, render: Render, jobs: int) -> Iterato
         return
     for item in read_feed(stream, source):
         if isinstance(item, FeedLineError):
-            yield "", [f"rejected {item}"], 0
+            yield b"", [f"rejected {item}"], 0
         else:
             yield render(item), [], 1
 
@@ -89,7 +89,7 @@ def _chunks(stream: BinaryIO, source: str) -> Iterator[list[tuple[int, bytes | s
 def _run_chunk(source: str, chunk: list[tuple[int, bytes | str]]) -> Done:
     """In a worker: parse and render one chunk."""
     assert _render is not None, "forked before the render was set"
-    out: list[str] = []
+    out: list[bytes] = []
     rejected: list[str] = []
     for line_no, raw in chunk:
         item = raw if isinstance(raw, str) else parse_line(raw, source, line_no)
@@ -99,4 +99,4 @@ def _run_chunk(source: str, chunk: list[tuple[int, bytes | str]]) -> Done:
             rejected.append(f"rejected {item}")
         else:
             out.append(_render(item))
-    return "".join(out), rejected, len(out)
+    return b"".join(out), rejected, len(out)
