@@ -114,9 +114,9 @@ def test_long_inputs_report_progress_on_stderr(
     feed = write_feed(tmp_path, [json.dumps({**GOOD, "id": str(n)}).encode() for n in range(5)])
     seen: list[str] = []
 
-    def render(post: SocialPost) -> str:
+    def render(post: SocialPost) -> bytes:
         seen.append(post.id)
-        return ""
+        return b""
 
     run = FeedRun(every_seconds=0.0)  # a progress line after every post
     with feed.open("rb") as stream:

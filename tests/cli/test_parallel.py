@@ -46,7 +46,7 @@ def test_several_processes_write_what_one_writes(
 
 
 def test_a_worker_that_fails_fails_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_post: object) -> str:
+    def broken(_post: object) -> bytes:
         raise RuntimeError("the render broke")
 
     monkeypatch.setattr(parallel, "CHUNK", 2)
