@@ -109,6 +109,15 @@ class ReplyRefusal:
 
 
 @dataclass(frozen=True)
+class Cleared:
+    """``check``'s yes: the reply may be sent, and how. ``route`` is what the poster
+    decided (the account to post from, the Messenger window); the job hands it back to
+    ``post`` and ``find`` and never reads it, so no poster keeps state between calls."""
+
+    route: Any = None
+
+
+@dataclass(frozen=True)
 class PostedReply:
     """A reply the network accepted (or one found there after an unknown outcome): its id
     on the network and where it is seen (a Messenger message has no public URL)."""
@@ -123,23 +132,24 @@ class ReplyPoster(Protocol):
     """One network's posting, as the reply job drives it (one poster per key prefix).
 
     ``check`` reads what the rules need (the post replied to, a conversation) and says why
-    the reply may not be sent, if it may not; ``post`` makes exactly one attempt (the
-    caller decides from the error what happened); ``find`` looks the reply up on the
-    network after an unknown outcome. Each raises ``SourceApiError`` when the network does.
+    the reply may not be sent, or how it is sent (``Cleared``); ``post`` makes exactly one
+    attempt that way (the caller decides from the error what happened); ``find`` looks the
+    reply up on the network after an unknown outcome (``cleared`` None: after a crash, the
+    way is not known). Each raises ``SourceApiError`` when the network does.
     """
 
     prefix: str
     """The key prefix served: ``twitter``, ``facebook``, ``linkedin``."""
 
-    def check(self, reply: SocialReply) -> ReplyRefusal | None:
-        """Why ``reply`` may not be sent; ``None`` when it may (call before ``post``)."""
+    def check(self, reply: SocialReply) -> ReplyRefusal | Cleared:
+        """Why ``reply`` may not be sent, or how it may (for ``post``)."""
         ...
 
-    def post(self, reply: SocialReply) -> PostedReply:
-        """Post ``reply`` (checked first): exactly one attempt."""
+    def post(self, reply: SocialReply, cleared: Cleared) -> PostedReply:
+        """Post ``reply`` the way ``check`` cleared it: exactly one attempt."""
         ...
 
-    def find(self, reply: SocialReply) -> PostedReply | None:
+    def find(self, reply: SocialReply, cleared: Cleared | None) -> PostedReply | None:
         """``reply`` as posted on the network, if it is there."""
         ...
 
@@ -148,7 +158,7 @@ class ReplyPoster(Protocol):
         re-post); otherwise it is final and the reply is Failed."""
         ...
 
-    def searched(self, reply: SocialReply) -> str:
+    def searched(self, reply: SocialReply, cleared: Cleared | None) -> str:
         """Where ``find`` looked, for the Needs review reason (``the latest posts of 100``)."""
         ...
 

@@ -46,8 +46,10 @@ from sf_social.salesforce.api import OrgApi, RecordResult
 from sf_social.salesforce.selection import RecordReader, Selection
 from sf_social.social_reply import (
     NETWORK_OF_PREFIX,
+    Cleared,
     PostedReply,
     ReplyPoster,
+    ReplyRefusal,
     ReplyStatus,
     SocialReply,
     outbound_task,
@@ -115,7 +117,7 @@ class ReplyJob:
             elif reply.status is ReplyStatus.SENDING:
                 if _stamp(row) <= self.now() - self.settle:
                     why = "a pass stopped while sending it"
-                    if not self._recover(poster, reply, report, why):
+                    if not self._recover(poster, reply, None, report, why):
                         held.add(reply.network_prefix)
             elif not self._send(poster, reply, report):
                 held.add(reply.network_prefix)  # rate limited or refused credentials
@@ -127,20 +129,20 @@ class ReplyJob:
             self._finish(reply, ReplyStatus.FAILED, report, error="no post to reply to")
             return True
         try:
-            refusal = poster.check(reply)
+            cleared = poster.check(reply)
         except SourceApiError as exc:
             if exc.transient or isinstance(exc, SourceRateLimitError | SourceAuthError):
                 report.waiting += 1
                 return False
             self._finish(reply, ReplyStatus.FAILED, report, error=str(exc))
             return True
-        if refusal is not None:
-            self._finish(reply, ReplyStatus.FAILED, report, error=refusal.reason)
+        if isinstance(cleared, ReplyRefusal):
+            self._finish(reply, ReplyStatus.FAILED, report, error=cleared.reason)
             return True
         self._write(REPLY, {"Id": reply.id, "Status__c": ReplyStatus.SENDING.value})
         crashpoints.reached("reply:sending")
         try:
-            posted = poster.post(reply)
+            posted = poster.post(reply, cleared)
         except (SourceRateLimitError, SourceAuthError) as exc:
             self._write(REPLY, {"Id": reply.id, "Status__c": ReplyStatus.APPROVED.value})
             log.warning("reply %s not posted, kept Approved: %s", reply.id, exc)
@@ -148,24 +150,30 @@ class ReplyJob:
             return False
         except SourceApiError as exc:
             if poster.unknown(exc):
-                return self._recover(poster, reply, report, str(exc))
+                return self._recover(poster, reply, cleared, report, str(exc))
             self._finish(reply, ReplyStatus.FAILED, report, error=str(exc))
             return True
         except ValueError as exc:  # accepted, but an answer we cannot read: look it up
-            return self._recover(poster, reply, report, f"the network's answer: {exc}")
+            why = f"the network's answer: {exc}"
+            return self._recover(poster, reply, cleared, report, why)
         crashpoints.reached("reply:posted")
         self._sent(reply, posted)
         report.sent += 1
         return True
 
     def _recover(
-        self, poster: ReplyPoster, reply: SocialReply, report: ReplyPassReport, why: str
+        self,
+        poster: ReplyPoster,
+        reply: SocialReply,
+        cleared: Cleared | None,
+        report: ReplyPassReport,
+        why: str,
     ) -> bool:
         """Settle a reply whose posting outcome is unknown: found on the network, Sent; else
         Needs review. A lookup the network refuses for now (a rate limit, refused
         credentials, a 5xx) leaves it Sending for a later pass: False, its network waits."""
         try:
-            found = poster.find(reply)
+            found = poster.find(reply, cleared)
         except SourceApiError as exc:
             if exc.transient or isinstance(exc, SourceRateLimitError | SourceAuthError):
                 log.warning("reply %s left Sending, its lookup failed: %s", reply.id, exc)
@@ -180,7 +188,7 @@ class ReplyJob:
         on = "X" if poster.prefix == "twitter" else network
         error = (
             f"{why}; the outcome of posting is unknown and the reply is not among"
-            f" {poster.searched(reply)}: check on {on}, then set Sent or Approved (never"
+            f" {poster.searched(reply, cleared)}: check on {on}, then set Sent or Approved (never"
             " re-posted automatically)"
         )
         self._finish(reply, ReplyStatus.NEEDS_REVIEW, report, error=error)

@@ -47,6 +47,7 @@ from sf_social.retry import RetryPolicy
 from sf_social.social_reply import (
     FACEBOOK_COMMENT_LIMIT,
     MESSENGER_LIMIT,
+    Cleared,
     MessagingType,
     PostedReply,
     ReplyRefusal,
@@ -119,11 +120,10 @@ class FacebookPoster:
         self.posts = GraphApi(token, policy=once, clock=clock, base=base, forbidden=FORBIDDEN)
         self.page_id = page_id
         self.now = now
-        self._plans: dict[str, _Comment | _Message] = {}
-        """How a checked reply is posted (by reply id), from ``check`` to ``post``."""
 
-    def check(self, reply: SocialReply) -> ReplyRefusal | None:
-        """The page's rules for ``reply`` (one to three reads)."""
+    def check(self, reply: SocialReply) -> ReplyRefusal | Cleared:
+        """The page's rules for ``reply`` (one to three reads); the route: a comment under
+        an object, or a Messenger message and its window."""
         ident = reply.reply_to_id
         psid = self._person(ident)
         if psid is not None:
@@ -135,18 +135,15 @@ class FacebookPoster:
             window = messenger_window(max(theirs, default=None), self.now())
             if isinstance(window, ReplyRefusal):
                 return window
-            self._plans[reply.id] = _Message(psid, window)
-            return None
+            return Cleared(_Message(psid, window))
         refusal = check_length(reply, FACEBOOK_COMMENT_LIMIT, "a Facebook comment")
         if refusal is None:
             refusal = self._check_comment(ident)
-        if refusal is None:
-            self._plans[reply.id] = _Comment(ident)
-        return refusal
+        return refusal if refusal is not None else Cleared(_Comment(ident))
 
-    def post(self, reply: SocialReply) -> PostedReply:
+    def post(self, reply: SocialReply, cleared: Cleared) -> PostedReply:
         """One attempt: a comment under the object, or a Messenger message."""
-        plan = self._plans.pop(reply.id)
+        plan: _Comment | _Message = cleared.route
         if isinstance(plan, _Comment):
             body = self.posts.post_json(
                 SOURCE,
@@ -168,10 +165,9 @@ class FacebookPoster:
         )
         return PostedReply(_answered(body, "message_id"), None, message=True)
 
-    def find(self, reply: SocialReply) -> PostedReply | None:
+    def find(self, reply: SocialReply, cleared: Cleared | None) -> PostedReply | None:
         """The page's reply with the same text: among the object's newest comments, or the
         conversation's latest messages."""
-        self._plans.pop(reply.id, None)
         psid = self._person(reply.reply_to_id)
         said = self._comments(reply.reply_to_id) if psid is None else self._conversation(psid)
         for item in said:
@@ -185,7 +181,7 @@ class FacebookPoster:
         """A 5xx, a timeout or a reset: anything else Graph refused is final."""
         return error.transient
 
-    def searched(self, reply: SocialReply) -> str:
+    def searched(self, reply: SocialReply, cleared: Cleared | None) -> str:
         """Where :meth:`find` looked, for the Needs review reason."""
         if reply.reply_to_id.startswith("messenger:") or _is_message(reply.reply_to_id):
             return f"the latest {MESSAGES} messages of the conversation, from page {self.page_id}"

@@ -41,6 +41,7 @@ from sf_social.http import Clock
 from sf_social.retry import RetryPolicy
 from sf_social.social_reply import (
     LINKEDIN_COMMENT_LIMIT,
+    Cleared,
     PostedReply,
     ReplyRefusal,
     SocialReply,
@@ -90,8 +91,8 @@ class LinkedInPoster:
         self.posts = LinkedInApi(credentials, policy=once, forbidden=FORBIDDEN, **common)
         self.organization = organization
 
-    def check(self, reply: SocialReply) -> ReplyRefusal | None:
-        """The length, then the post's author (one read)."""
+    def check(self, reply: SocialReply) -> ReplyRefusal | Cleared:
+        """The length, then the post's author (one read); no route to remember."""
         refusal = check_length(reply, LINKEDIN_COMMENT_LIMIT, "a LinkedIn comment")
         if refusal is not None:
             return refusal
@@ -110,11 +111,12 @@ class LinkedInPoster:
                 raise
             return ReplyRefusal(f"post {post} cannot be read ({exc}): nothing to reply under")
         author = body.get("author") if isinstance(body, dict) else None
-        return own_post_refusal(
+        refusal = own_post_refusal(
             post, str(author) if author else None, self.organization, "LinkedIn"
         )
+        return refusal if refusal is not None else Cleared()
 
-    def post(self, reply: SocialReply) -> PostedReply:
+    def post(self, reply: SocialReply, cleared: Cleared) -> PostedReply:
         """One attempt: the organization's comment."""
         target = reply.reply_to_id
         comment = _COMMENT.match(target)
@@ -135,7 +137,7 @@ class LinkedInPoster:
         )
         return PostedReply(urn, comment_url(post, urn))
 
-    def find(self, reply: SocialReply) -> PostedReply | None:
+    def find(self, reply: SocialReply, cleared: Cleared | None) -> PostedReply | None:
         """The organization's comment with the same text under the URN replied to."""
         target = reply.reply_to_id
         comment = _COMMENT.match(target)
@@ -159,7 +161,7 @@ class LinkedInPoster:
         """A 5xx, a timeout or a reset: any other refusal is final."""
         return error.transient
 
-    def searched(self, reply: SocialReply) -> str:
+    def searched(self, reply: SocialReply, cleared: Cleared | None) -> str:
         """Where :meth:`find` looked, for the Needs review reason."""
         return f"the comments under {reply.reply_to_id} by {self.organization}"
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from sf_social.errors import SourceApiError
 from sf_social.social_reply import (
+    Cleared,
     PostedReply,
     ReplyRefusal,
     SocialReply,
@@ -26,25 +27,21 @@ from sf_social.sources.x.replies import DUPLICATE, XReplyClient
 
 class XPoster:
     """The reply job's poster of ``twitter:`` replies: ``clients`` by account id, the
-    account that received the post replying (``pick_x_account``), X's rules for ``tier``."""
+    account that received the post replying (``pick_x_account``), X's rules for ``tier``.
+    A cleared reply's route is the account id it goes out from."""
 
     prefix = "twitter"
 
     def __init__(self, clients: Mapping[str, XReplyClient], tier: XTier = XTier.BASIC) -> None:
         self.clients = clients
         self.tier = tier
-        self._account: dict[str, str] = {}
-        """The account picked for a reply (by reply id) between ``check`` and ``find``."""
 
-    def check(self, reply: SocialReply) -> ReplyRefusal | None:
+    def check(self, reply: SocialReply) -> ReplyRefusal | Cleared:
         """X's rules, after reading the post replied to (one call); for a conversation,
         the account in it (no call)."""
         if is_conversation(reply.reply_to_id):
             picked = conversation_account(reply, self.clients)
-            if isinstance(picked, ReplyRefusal):
-                return picked
-            self._account[reply.id] = picked
-            return None
+            return picked if isinstance(picked, ReplyRefusal) else Cleared(picked)
         target = next(iter(self.clients.values())).target(reply.reply_to_id)
         account = pick_x_account(target, self.clients)
         if account is None:
@@ -53,31 +50,25 @@ class XPoster:
                 f" accounts {', '.join(self.clients)}: which one should reply cannot be known"
             )
         refusal = check_x_reply(reply, target, account, self.tier)
-        if refusal is None:
-            self._account[reply.id] = account
-        return refusal
+        return refusal if refusal is not None else Cleared(account)
 
-    def post(self, reply: SocialReply) -> PostedReply:
+    def post(self, reply: SocialReply, cleared: Cleared) -> PostedReply:
         """One attempt, from the account ``check`` picked."""
-        client = self.clients[self._account[reply.id]]
+        client = self.clients[cleared.route]
         if is_conversation(reply.reply_to_id):
-            posted = send_message(client, reply.reply_to_id, reply.body)
-        else:
-            posted = client.post_reply(reply.reply_to_id, reply.body)
-        self._account.pop(reply.id, None)
-        return posted
+            return send_message(client, reply.reply_to_id, reply.body)
+        return client.post_reply(reply.reply_to_id, reply.body)
 
-    def find(self, reply: SocialReply) -> PostedReply | None:
+    def find(self, reply: SocialReply, cleared: Cleared | None) -> PostedReply | None:
         """The reply among the latest posts of the account that posted it (of every
         account after a crash)."""
         direct = is_conversation(reply.reply_to_id)
-        for client in self._searched(reply):
+        for client in self._searched(cleared):
             if direct:
                 found = find_message(client, reply.reply_to_id, reply.body)
             else:
                 found = client.find_reply(reply.reply_to_id, reply.body)
             if found is not None:
-                self._account.pop(reply.id, None)
                 return found
         return None
 
@@ -85,15 +76,14 @@ class XPoster:
         """A 5xx, a timeout, or X's duplicate-content 403 (our earlier post of it)."""
         return error.transient or DUPLICATE in str(error)
 
-    def searched(self, reply: SocialReply) -> str:
-        """Where :meth:`find` looked, for the Needs review reason (the reply is settled:
-        the account picked for it is forgotten)."""
-        accounts = ", ".join(c.account_id for c in self._searched(reply))
-        self._account.pop(reply.id, None)  # settled: Needs review
+    def searched(self, reply: SocialReply, cleared: Cleared | None) -> str:
+        """Where :meth:`find` looked, for the Needs review reason."""
         if is_conversation(reply.reply_to_id):
             return f"the latest messages of conversation {reply.reply_to_id}"
+        accounts = ", ".join(c.account_id for c in self._searched(cleared))
         return f"the latest posts of {accounts}"
 
-    def _searched(self, reply: SocialReply) -> list[XReplyClient]:
-        account = self._account.get(reply.id)
-        return [self.clients[account]] if account is not None else list(self.clients.values())
+    def _searched(self, cleared: Cleared | None) -> list[XReplyClient]:
+        if cleared is not None:
+            return [self.clients[cleared.route]]
+        return list(self.clients.values())

@@ -10,7 +10,7 @@ import pytest
 
 from sf_social.errors import SourceApiError, SourceAuthError, SourceRateLimitError
 from sf_social.retry import RetryPolicy
-from sf_social.social_reply import ReplyStatus, SocialReply
+from sf_social.social_reply import Cleared, ReplyRefusal, ReplyStatus, SocialReply
 from sf_social.sources.facebook.graph import PageToken
 from sf_social.sources.facebook.replies import FacebookPoster
 from sf_social.testing.graph_posting import GraphPostingTwin
@@ -42,12 +42,14 @@ def test_a_message_id_is_answered_to_its_sender_found_after_an_unknown_outcome(
     page = poster()
     answer = reply(mid)
 
-    assert page.check(answer) is None
-    posted = page.post(answer)
+    cleared = page.check(answer)
+    assert isinstance(cleared, Cleared)
+    posted = page.post(answer, cleared)
 
     assert [m.author for m in twin.conversations["4242"]] == ["4242", PAGE]
-    assert page.find(answer) == posted
-    assert page.find(reply(mid, "another text")) is None
+    assert page.find(answer, cleared) == posted
+    assert page.find(answer, None) == posted  # after a crash: the same lookup
+    assert page.find(reply(mid, "another text"), None) is None
 
 
 def test_graph_errors_read_as_final_or_waiting(twin: GraphPostingTwin) -> None:
@@ -55,10 +57,11 @@ def test_graph_errors_read_as_final_or_waiting(twin: GraphPostingTwin) -> None:
     comment = reply("1_7")
     errors: list[SourceApiError] = []
     for how in ("permission", "rate", "500", "551"):
-        assert page.check(comment) is None
+        cleared = page.check(comment)
+        assert isinstance(cleared, Cleared)
         twin.fail_next(how)
         with pytest.raises(SourceApiError) as caught:
-            page.post(comment)
+            page.post(comment, cleared)
         errors.append(caught.value)
 
     permission, rate, server, unavailable = errors
@@ -73,12 +76,14 @@ def test_graph_errors_read_as_final_or_waiting(twin: GraphPostingTwin) -> None:
 def test_a_duplicate_comment_of_the_page_is_final(twin: GraphPostingTwin) -> None:
     page = poster()
     first = reply("1_7")
-    assert page.check(first) is None
-    page.post(first)
-    assert page.check(first) is None
+    cleared = page.check(first)
+    assert isinstance(cleared, Cleared)
+    page.post(first, cleared)
+    again = page.check(first)
+    assert isinstance(again, Cleared)
 
     with pytest.raises(SourceApiError, match="Duplicate status message") as caught:
-        page.post(first)
+        page.post(first, again)
 
     assert not page.unknown(caught.value)
     assert len(twin.created) == 1
@@ -87,7 +92,5 @@ def test_a_duplicate_comment_of_the_page_is_final(twin: GraphPostingTwin) -> Non
 def test_a_too_long_comment_is_refused_before_any_call(twin: GraphPostingTwin) -> None:
     refusal = poster().check(reply("1_7", "x" * 8001))
 
-    assert (
-        refusal is not None and refusal.reason == "8001 characters, a Facebook comment holds 8000"
-    )
+    assert refusal == ReplyRefusal("8001 characters, a Facebook comment holds 8000")
     assert twin.calls == []

@@ -10,7 +10,7 @@ import responses
 
 from sf_social.errors import SourceApiError
 from sf_social.retry import RetryPolicy
-from sf_social.social_reply import ReplyStatus, SocialReply
+from sf_social.social_reply import Cleared, ReplyRefusal, ReplyStatus, SocialReply
 from sf_social.sources.linkedin_api.client import LinkedInCredentials
 from sf_social.sources.linkedin_api.replies import LinkedInPoster
 from sf_social.testing.linkedin_posting import LinkedInPostingTwin
@@ -40,12 +40,12 @@ def test_the_posted_id_is_the_comment_urn_the_page_source_keys_it_by(
 ) -> None:
     page = poster()
 
-    assert page.check(reply()) is None
-    posted = page.post(reply())
+    assert page.check(reply()) == Cleared()
+    posted = page.post(reply(), Cleared())
 
     assert twin.created == [posted.id]
     assert posted.id == f"urn:li:comment:({SHARE},{twin.comments[0].id})"
-    assert page.find(reply()) == posted
+    assert page.find(reply(), None) == posted
 
 
 def test_an_answer_without_a_body_is_read_from_x_restli_id() -> None:
@@ -56,7 +56,7 @@ def test_an_answer_without_a_body_is_read_from_x_restli_id() -> None:
             status=201,
             headers={"x-restli-id": "6001"},
         )
-        posted = poster().post(reply())
+        posted = poster().post(reply(), Cleared())
 
     assert posted.id == f"urn:li:comment:({SHARE},6001)"
 
@@ -66,7 +66,7 @@ def test_a_comment_too_long_for_linkedin_is_refused_before_any_call(
 ) -> None:
     refusal = poster().check(reply("x" * 1251))
 
-    assert refusal is not None and "a LinkedIn comment holds 1250" in refusal.reason
+    assert isinstance(refusal, ReplyRefusal) and "a LinkedIn comment holds 1250" in refusal.reason
     assert twin.calls == []
 
 
@@ -75,6 +75,6 @@ def test_a_404_post_is_final(twin: LinkedInPostingTwin) -> None:
     ghost = SocialReply("a0X2", None, "linkedin:urn:li:share:1", "hi", ReplyStatus.APPROVED)
 
     with pytest.raises(SourceApiError) as caught:
-        page.post(ghost)
+        page.post(ghost, Cleared())
 
     assert caught.value.status == 404 and not page.unknown(caught.value)
