@@ -63,23 +63,22 @@ def run_daemon(
     logs.configure(log_format or config.daemon.log_format.value, level)
     if level > logging.DEBUG:  # its "Running job ..." lines every tick: only with -vv
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    early = EarlyStop().install()
-    runtime = Runtime(config, rebind=rebind)
-    try:
-        runtime.pipeline  # noqa: B018 (an unusable playbook or model: exit 2, no API call)
-        passed = (
-            early.interruptibly(partial(start_up_checks_pass, config, rebind)) if checks else True
-        )
-        if passed and early.reason is None:
-            code = Daemon(runtime).run(early)  # it closes the runtime
-        else:
-            code = 2 if passed is False else 0
-            if code == 0:
-                logs.event(log, "daemon stopped before it started", reason=early.reason)
+    with EarlyStop() as early:
+        runtime = Runtime(config, rebind=rebind)
+        try:
+            runtime.pipeline  # noqa: B018 (an unusable playbook or model: exit 2, no API call)
+            start_up = partial(start_up_checks_pass, config, rebind)
+            passed = early.interruptibly(start_up) if checks else True
+            if passed and early.reason is None:
+                code = Daemon(runtime).run(early)  # it closes the runtime
+            else:
+                code = 2 if passed is False else 0
+                if code == 0:
+                    logs.event(log, "daemon stopped before it started", reason=early.reason)
+                runtime.close()
+        except BaseException:
             runtime.close()
-    except BaseException:
-        runtime.close()
-        raise
+            raise
     sys.exit(code)
 
 

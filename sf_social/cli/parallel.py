@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -62,7 +63,7 @@ def _parallel(stream: BinaryIO, source: str, render: Render, jobs: int) -> Itera
     global _render
     _render = render
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, _default_sigterm) as pool:
             pending: deque[AsyncResult[Done]] = deque()
             for chunk in _chunks(stream, source):
                 pending.append(pool.apply_async(_run_chunk, (source, chunk)))
@@ -72,6 +73,12 @@ def _parallel(stream: BinaryIO, source: str, render: Render, jobs: int) -> Itera
                 yield pending.popleft().get()
     finally:
         _render = None
+
+
+def _default_sigterm() -> None:
+    """In a worker: SIGTERM ends it, whatever handler the parent had (the pool's
+    ``terminate`` on leaving would otherwise wait forever for a worker that ignores it)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _chunks(stream: BinaryIO, source: str) -> Iterator[list[tuple[int, bytes | str]]]:

@@ -7,7 +7,10 @@ seen when one of two replicas was stopped while still starting). ``EarlyStop`` c
 SIGTERM/SIGINT from the start: the first is logged and remembered, start-up goes on to the
 next safe point (nothing has been taken in or written yet) and the process exits 0; a
 second leaves at once. Read-only work (the start-up checks, a call per check) runs under
-``interruptibly``: there the first signal ends it at once.
+``interruptibly``: there the first signal ends it at once. Used as a context manager, it
+puts the handlers it found back on leaving (a daemon run inside a longer-lived process, a
+test's, must not leave them behind: a forked worker would inherit them and ignore the
+SIGTERM that ends it).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from types import FrameType
-from typing import TypeVar
+from types import FrameType, TracebackType
+from typing import Any, TypeVar
 
 from sf_social.logs import event
 
@@ -38,13 +41,25 @@ class EarlyStop:
         self.reason: str | None = None
         """The signal's name once one came."""
         self._interruptible = False
+        self._previous: dict[int, Any] = {}
 
-    def install(self) -> EarlyStop:
-        """Catch the signals (only the main thread can); returns itself."""
+    def __enter__(self) -> EarlyStop:
+        """Catch the signals (only the main thread can)."""
         if threading.current_thread() is threading.main_thread():
             for number in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(number, self._on_signal)
+                self._previous[number] = signal.signal(number, self._on_signal)
         return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Put back the handlers found on entering."""
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous.clear()
 
     def _on_signal(self, number: int, frame: FrameType | None) -> None:
         name = signal.Signals(number).name

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,22 @@ def test_jobs_by_default(tmp_path: Path) -> None:
     large.write_bytes(b" " * PARALLEL_FROM)
     assert auto_jobs(str(small)) == 1 and auto_jobs("-") == 1
     assert auto_jobs(str(large)) == len(os.sched_getaffinity(0))
+
+
+def test_workers_end_even_when_the_parent_ignores_sigterm() -> None:
+    """A SIGTERM handler the process has (a daemon run inside it, an embedding program)
+    is not the workers': leaving the pool ends them instead of waiting for them forever."""
+    script = """
+import io, signal
+from sf_social.cli import parallel
+signal.signal(signal.SIGTERM, lambda *_: None)
+parallel.CHUNK = 7
+line = b'{"network": "twitter", "id": "1", "text": "hi"}\\n'
+for _ in range(20):  # leaving the pool raced with idle workers: it hung once in a few
+    done = list(parallel.results(io.BytesIO(line * 60), "feed", lambda p: p.id.encode(), 3))
+print(sum(accepted for _, _, accepted in done))
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (run.returncode, run.stdout.strip()) == (0, "60"), run.stderr
