@@ -78,8 +78,9 @@ class EarlyStop:
             return None
         self._interruptible = True
         try:
-            return work()
-        except _Interrupted:
+            try:
+                return work()
+            finally:
+                self._interruptible = False
+        except _Interrupted:  # also when the signal lands in the line above
             return None
-        finally:
-            self._interruptible = False
