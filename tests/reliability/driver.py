@@ -12,6 +12,9 @@ Like a daemon replica it polls the source only while it holds the source's lock
 Timings are small so that a test never waits long: writer retries in milliseconds, outbox
 backoff from ``--backoff-ms``, the budget re-read every ``--recheck`` seconds.
 
+``--ready FILE`` / ``--gate FILE``: create FILE once set up, then wait for the gate file
+(a test starts replicas together, whatever each one's start-up took).
+
 One JSON line per pass on stdout, then a last line ``{"done": ...}``. Exit status: 0 when
 nothing is pending, 3 when ``--deadline`` seconds passed first, 137 at a crash point
 (``SF_SOCIAL_CRASH_AT``).
@@ -64,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-source-lock", action="store_true")
     parser.add_argument("--seed", type=int, default=0, help="jitter of writer retries")
     parser.add_argument("--attempts", type=int, default=6, help="writer tries per call")
+    parser.add_argument("--ready", type=Path, help="file created once set up (then --gate)")
+    parser.add_argument("--gate", type=Path, help="wait for this file before the first pass")
     return parser.parse_args(argv)
 
 
@@ -123,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     engine, store, source = engine_for(args)
     deadline = time.monotonic() + args.deadline
+    if args.ready is not None:
+        args.ready.touch()
+    while args.gate is not None and not args.gate.exists():  # replicas start together
+        if time.monotonic() > deadline:
+            return 3
+        time.sleep(0.01)
     passes = 0
     totals = {"pulled": 0, "rejected": 0, "new": 0, "queued": 0, "written": 0, "dead": 0}
     try:

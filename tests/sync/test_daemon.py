@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,6 +27,7 @@ from sf_social.testing import LocalOrg, LocalOrgServer
 from tests.cli.conftest import COMPLAINT, PRAISE, clean_env, seeded_org, tweet
 from tests.state.conftest import drop_schema, require_postgres
 from tests.tiny_model import IDEA, corrupt_model
+from tests.waiting import until
 
 pytestmark = pytest.mark.slow
 
@@ -109,15 +110,6 @@ batch_size = 2
             return store.status()
         finally:
             store.close()
-
-
-def until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def stop(proc: subprocess.Popen[str], timeout: float) -> tuple[int, float]:
