@@ -62,22 +62,27 @@ def results(stream: BinaryIO, source: str, render: Render, jobs: int) -> Iterato
 def _parallel(stream: BinaryIO, source: str, render: Render, jobs: int) -> Iterator[Done]:
     global _render
     _render = render
+    pool = multiprocessing.get_context("fork").Pool(jobs, _default_sigterm)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, _default_sigterm) as pool:
-            pending: deque[AsyncResult[Done]] = deque()
-            for chunk in _chunks(stream, source):
-                pending.append(pool.apply_async(_run_chunk, (source, chunk)))
-                if len(pending) >= 2 * jobs:
-                    yield pending.popleft().get()
-            while pending:
+        pending: deque[AsyncResult[Done]] = deque()
+        for chunk in _chunks(stream, source):
+            pending.append(pool.apply_async(_run_chunk, (source, chunk)))
+            if len(pending) >= 2 * jobs:
                 yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()  # every chunk done: the workers leave on their own
+    except BaseException:
+        pool.terminate()  # a worker failed, or the reader stopped early
+        raise
     finally:
+        pool.join()
         _render = None
 
 
 def _default_sigterm() -> None:
     """In a worker: SIGTERM ends it, whatever handler the parent had (the pool's
-    ``terminate`` on leaving would otherwise wait forever for a worker that ignores it)."""
+    ``terminate`` after a failure would otherwise wait forever for a worker ignoring it)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
