@@ -2,7 +2,8 @@
 
 The main process reads the file's lines (:func:`sf_social.feed.raw_lines`: the same
 numbering and the same errors for long and incomplete lines as one process) and hands
-chunks of ``CHUNK`` lines to worker processes. The workers are forked once the pipeline is
+chunks of ``CHUNK`` lines to worker processes (a ``ProcessPoolExecutor``; the ``terminate``
+of ``multiprocessing.Pool`` can deadlock). The workers are forked once the pipeline is
 built, so each has it without pickling; each parses and renders its chunk and returns the
 output and the rejection messages, which the main process writes in the input's order:
 stdout and stderr hold byte for byte what one process writes. At most two chunks per worker
@@ -19,7 +20,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
-from multiprocessing.pool import AsyncResult
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import BinaryIO
 
 from sf_social.errors import FeedLineError
@@ -62,27 +63,26 @@ def results(stream: BinaryIO, source: str, render: Render, jobs: int) -> Iterato
 def _parallel(stream: BinaryIO, source: str, render: Render, jobs: int) -> Iterator[Done]:
     global _render
     _render = render
-    pool = multiprocessing.get_context("fork").Pool(jobs, _default_sigterm)
+    fork = multiprocessing.get_context("fork")
+    pending: deque[Future[Done]] = deque()
     try:
-        pending: deque[AsyncResult[Done]] = deque()
-        for chunk in _chunks(stream, source):
-            pending.append(pool.apply_async(_run_chunk, (source, chunk)))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-        pool.close()  # every chunk done: the workers leave on their own
-    except BaseException:
-        pool.terminate()  # a worker failed, or the reader stopped early
-        raise
+        with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_default_sigterm) as pool:
+            try:
+                for chunk in _chunks(stream, source):
+                    pending.append(pool.submit(_run_chunk, source, chunk))
+                    if len(pending) >= 2 * jobs:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:  # a worker failed or the reader stopped: the chunks not started never are
+                for future in pending:
+                    future.cancel()
     finally:
-        pool.join()
         _render = None
 
 
 def _default_sigterm() -> None:
-    """In a worker: SIGTERM ends it, whatever handler the parent had (the pool's
-    ``terminate`` after a failure would otherwise wait forever for a worker ignoring it)."""
+    """In a worker: SIGTERM ends it, whatever handler the parent had."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 

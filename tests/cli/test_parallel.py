@@ -67,8 +67,8 @@ def test_jobs_by_default(tmp_path: Path) -> None:
 
 def test_pools_end_even_when_the_parent_ignores_sigterm() -> None:
     """A SIGTERM handler the process has (a daemon run inside it, an embedding program)
-    is not the workers': a pool ends after its last chunk and after a failing one (it hung
-    in CI, leaving the pool raced with its idle workers)."""
+    is not the workers', and a pool ends after its last chunk and after a failing one: with
+    ``multiprocessing.Pool`` both hung at times in CI (its ``terminate`` deadlocked)."""
     script = """
 import io, signal
 from sf_social.cli import parallel
