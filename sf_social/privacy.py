@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sf_social.posts import Network, SocialPost
 
 _PREFIX = "sha256:"
+_HANDLE = re.compile(r"[^\s@]+")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 def _digest(kind: str, value: str) -> str:
@@ -70,9 +72,18 @@ class Person:
 
     def __post_init__(self) -> None:
         if self.handle is not None and self.network is None:
-            raise ValueError("a handle needs its network: a handle is unique only on one")
+            raise ValueError("--handle needs --network: a handle is unique only on one")
         if not (self.handle or self.email):
-            raise ValueError("name the person by --handle (with --network) or --email")
+            raise ValueError("name the person: --network N --handle H, and/or --email E")
+        if self.handle is not None and not _HANDLE.fullmatch(self.clean_handle or ""):
+            raise ValueError(
+                f"--handle {self.handle!r} is no handle: one word, as the network shows it"
+                " (with or without @)"
+            )
+        if self.email is not None and not _EMAIL.fullmatch(self.email.strip()):
+            raise ValueError(
+                f"--email {self.email!r} is no email address: it must read name@domain"
+            )
 
     @property
     def clean_handle(self) -> str | None:
@@ -102,7 +113,7 @@ class Person:
 def mentions(text: str, needles: tuple[str, ...]) -> bool:
     """Whether ``text`` holds one of ``needles`` (``Person.needles``) as a whole word."""
     folded = text.casefold()
-    for needle in needles:
+    for needle in filter(None, needles):  # an empty needle would match every text
         pattern = re.escape(needle) + r"(?![\w.-]*\w)"
         if re.search(r"(?<![\w.+-])" + pattern, folded):
             return True

@@ -41,11 +41,10 @@ def erase(
     personal data. Idempotent. Exit 0 when done, 1 when the org refused some records (run
     it again after fixing the cause).
     """
-    if handle and not network:
-        raise click.UsageError("--handle needs --network: a handle is unique only on one")
-    if not (handle or email):
-        raise click.UsageError("name the person: --network N --handle H, and/or --email E")
-    person = Person(Network(network) if network else None, handle, email)
+    try:
+        person = Person(Network(network) if network else None, handle, email)
+    except ValueError as exc:  # no person, a handle without its network, a malformed one
+        raise click.UsageError(str(exc)) from None
     runtime = Runtime(load(config_path))
     try:
         runtime.connect()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.cli.conftest import COMPLAINT, LEAD, Ops, tweet
 
 ANA = {
@@ -120,3 +122,20 @@ def test_erase_names_the_person_or_refuses(ops: Ops) -> None:
     assert no_network.exit_code == 2 and "--handle needs --network" in no_network.output
     nobody = ops.run("erase")
     assert nobody.exit_code == 2 and "name the person" in nobody.output
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--email", " "], "--email ' '"),
+        (["--email", "a"], "--email 'a'"),
+        (["--network", "twitter", "--handle", " @ "], "--handle ' @ '"),
+    ],
+)
+def test_erase_refuses_a_malformed_person_before_touching_anything(
+    ops: Ops, args: list[str], named: str
+) -> None:
+    """A blank or partial email or handle would match words in every stored plan (``a``
+    is in most): refused with exit 2, nothing erased."""
+    result = ops.run("erase", *args)
+    assert result.exit_code == 2 and named in result.output
