@@ -465,7 +465,8 @@ class MemoryStateStore(MemoryPrivacy):
     ) -> None:
         at = now_or(now)
         with self._lock:
-            self._threads.update({t.root_key: replace(t, updated_at=at) for t in states})
+            merged = merge_all(states, read, self._threads)  # as the SQL store does
+            self._threads.update({t.root_key: replace(t, updated_at=at) for t in merged})
 
     def threads_opened_since(self, since: datetime) -> list[ThreadState]:
         with self._lock:

@@ -43,6 +43,22 @@ def test_thread_generations(store: StateStore) -> None:
     assert now.first_response_at == T0 + timedelta(minutes=20)
 
 
+def test_a_save_after_a_concurrent_change_keeps_that_change(store: StateStore) -> None:
+    """Push saves after intake changed the thread it had read: ``read`` keeps intake's
+    change on every store (the in-memory one saved blindly)."""
+    root = "twitter:thread:300"
+    store.save_threads([ThreadState(root, 1, root)], now=T0)
+    read = store.threads([root])
+    sooner = replace(read[root], response_due_at=T0 + timedelta(minutes=30))
+    store.commit_batch(
+        "src", None, [post("301")], [queued("301")], threads=[sooner], threads_read=read, now=T0
+    )
+    pushed = replace(read[root], case_id="500000000000300AAA")
+    store.save_threads([pushed], read=read, now=T0)
+    now = store.threads([root])[root]
+    assert (now.case_id, now.response_due_at) == ("500000000000300AAA", T0 + timedelta(minutes=30))
+
+
 def test_two_writers_of_a_thread_keep_each_others_changes(store: StateStore) -> None:
     """Intake and push change one thread from what each read a moment before: with
     ``read``, neither undoes the other (a blind save would drop push's Case Id here and
