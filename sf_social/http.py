@@ -149,9 +149,13 @@ class ApiCaller:
         endpoint: str,
         send: Callable[[], requests.Response],
         read: Callable[[requests.Response], Any],
+        *,
+        creates: bool = False,
     ) -> Any:
         """:meth:`call`, with ``read`` reading a good answer (a created entity's id in a
-        header, an empty 204); ``ValueError`` from it is retried like a non-JSON answer."""
+        header, an empty 204); ``ValueError`` from it is retried like a non-JSON answer,
+        unless the request ``creates`` something: sending it again would create it twice,
+        so that is a transient ``SourceApiError`` at once (look the entity up)."""
         self._respect_quota(source, endpoint)
         retrying = tenacity.Retrying(
             stop=self._stop,
@@ -162,7 +166,7 @@ class ApiCaller:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, source, endpoint, send, read)
+            return retrying(self._attempt, source, endpoint, send, read, creates)
         except _Again as again:
             raise self._gave_up(source, endpoint, again) from None
 
@@ -172,6 +176,7 @@ class ApiCaller:
         endpoint: str,
         send: Callable[[], requests.Response],
         read: Callable[[requests.Response], Any],
+        creates: bool,
     ) -> Any:
         self.stats.requests += 1
         refusal: Refusal | None
@@ -186,7 +191,16 @@ class ApiCaller:
             if refusal is None:
                 try:
                     return read(response)
-                except ValueError:
+                except ValueError as exc:
+                    if creates:
+                        raise SourceApiError(
+                            self.network,
+                            source,
+                            f"{endpoint}: accepted, but the answer cannot be read ({exc});"
+                            " not sent again",
+                            status=status,
+                            transient=True,
+                        ) from None
                     refusal = Refusal(Verdict.RETRY, "the answer is not JSON")
         problem = f"{endpoint}: {refusal.problem}"
         if refusal.verdict in (Verdict.RETRY, Verdict.RATE_LIMITED):

@@ -145,6 +145,23 @@ def test_an_answer_that_is_not_json_is_retried() -> None:
 
 
 @responses.activate
+def test_an_accepted_create_whose_answer_cannot_be_read_is_not_sent_again() -> None:
+    """A POST the network accepted (201, but no id where the reader looks) is transient
+    at once: sending it again would create the subscription, the comment, a second time."""
+    responses.add(responses.POST, URL, status=200, body="<html>proxy</html>")
+    rig = Rig()
+    with pytest.raises(SourceApiError, match="accepted, but the answer cannot be read") as err:
+        rig.caller().call_reading(
+            "items:acme",
+            "POST /v1/items",
+            lambda: requests.post(URL, json={}, timeout=5),
+            requests.Response.json,
+            creates=True,
+        )
+    assert err.value.transient and len(responses.calls) == 1 and rig.sleeps == []
+
+
+@responses.activate
 def test_auth_stops_at_once_naming_the_credential_and_hiding_the_token() -> None:
     responses.add(responses.GET, URL, json={"error": f"refused access_token={TOKEN}"}, status=401)
     rig = Rig()

@@ -113,10 +113,12 @@ class GraphApi(ApiCaller):
         """The JSON body of ``POST {base}/{version}/{path}`` with the JSON ``body``."""
         url = f"{self.base}/{self.version}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {self._token.token}", "Accept": "application/json"}
-        return self.call(
+        return self.call_reading(
             source,
             what,
             lambda: self.session.post(url, json=body, headers=headers, timeout=self.timeout),
+            requests.Response.json,
+            creates=True,
         )
 
     def lead(self, source: str, leadgen_id: str) -> dict[str, Any]:

@@ -131,6 +131,7 @@ class LinkedInApi(ApiCaller):
             what,
             lambda: self.session.post(url, json=body, headers=headers, timeout=self.timeout),
             read,
+            creates=True,
         )
 
     def delete(self, source: str, path: str, what: str) -> None:
