@@ -91,6 +91,9 @@ class FacebookLeadSource:
                 raise  # a later pass may succeed; an auth error stops the source
             self.counts.refused += 1
             return rejection(where, seq, f"lead {ident}", exc)
+        except ValueError as exc:  # an answer that is no lead: that event only, not the source
+            self.counts.refused += 1
+            return rejection(where, seq, f"lead {ident}", exc)
         self.counts.fetched += 1
         post = admit(where, seq, f"lead {ident}", lambda: to_post(to_response(lead, self.page_id)))
         if isinstance(post, FeedLineError):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import responses
 
 from sf_social.errors import SourceAuthError
 from sf_social.posts import Network, PostKind
@@ -93,6 +95,24 @@ def test_a_deleted_lead_is_refused_and_the_others_go_on(
     assert [p.id for p in batch.posts] == [f"lead:{kept}"]
     (refused,) = batch.rejected
     assert f"lead {gone}" in str(refused) and "code 100" in str(refused)
+    assert src.counts.refused == 1
+
+
+def test_an_answer_that_is_no_lead_refuses_that_event_only(
+    server: WebhookServer, spool: WebhookSpool, twin: GraphLeadsTwin
+) -> None:
+    """Graph answering a lead's GET with a list, not an object: that event is refused with
+    the reason, the next lead still syncs (it stopped the source on every pass)."""
+    odd, kept = twin.add_lead("form1", JANE), twin.add_lead("form1", {"email": "x@y.example"})
+    deliver(server, twin, [odd, kept])
+    src = source(spool, twin, [])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.GET, re.compile(rf".*/{odd}(\?.*)?$"), json=[])
+        with twin.mock(mock):
+            (batch,) = src.pull(None)
+    assert [p.id for p in batch.posts] == [f"lead:{kept}"]
+    (refused,) = batch.rejected
+    assert f"lead {odd}" in str(refused) and "not an object" in str(refused)
     assert src.counts.refused == 1
 
 
