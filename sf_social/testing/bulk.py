@@ -117,30 +117,30 @@ class BulkJobs:
         """``POST /jobs/ingest``."""
         body = request.json()
         if not isinstance(body, dict):
-            raise _invalid_job("a JSON object is required")
+            raise invalid_job("a JSON object is required")
         operation = body.get("operation")
         if operation not in OPERATIONS:
-            raise _invalid_job(f"Invalid operation: {operation}")
+            raise invalid_job(f"Invalid operation: {operation}")
         name = str(body.get("object", ""))
         obj = ctx.store.schema.object(name)
         if obj is None or obj.queryable_only:
-            raise _invalid_job(f"Unable to find object: {name}")
+            raise invalid_job(f"Unable to find object: {name}")
         external = body.get("externalIdFieldName")
         external_name: str | None = None
         if operation == "upsert":
             try:
                 external_name = key_field(obj, str(external or "")).name
             except ApiFault:
-                raise _invalid_job(
+                raise invalid_job(
                     f"Field name provided, {external} does not match an External ID, Salesforce"
                     f" Id, or indexed field for {obj.name}"
                 ) from None
         if body.get("contentType", "CSV") != "CSV":
-            raise _invalid_job("contentType must be CSV")
+            raise invalid_job("contentType must be CSV")
         delimiter = str(body.get("columnDelimiter", "COMMA"))
         line_ending = str(body.get("lineEnding", "LF"))
         if delimiter not in DELIMITERS or line_ending not in ("LF", "CRLF"):
-            raise _invalid_job("invalid columnDelimiter or lineEnding")
+            raise invalid_job("invalid columnDelimiter or lineEnding")
         now = ctx.store.clock()
         job = IngestJob(
             id=ctx.store.ids.new("BulkJob"),
@@ -392,7 +392,8 @@ class BulkJobs:
         return ctx.store.get(obj.name, matches[0]) if matches else None
 
 
-def _invalid_job(message: str) -> ApiFault:
+def invalid_job(message: str) -> ApiFault:
+    """The Bulk API's 400 ``INVALIDJOB`` with ``message``."""
     return ApiFault(400, "INVALIDJOB", f"InvalidJob : {message}")
 
 

@@ -16,10 +16,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from sf_social.testing.bulk import invalid_job
 from sf_social.testing.query import QueryEngine
 from sf_social.testing.replies import ApiFault, Reply, Request
 from sf_social.testing.sobjects import Context
-from sf_social.testing.values import format_datetime
+from sf_social.testing.soql import parse
+from sf_social.testing.values import csv_text, format_datetime
 
 
 @dataclass
@@ -66,21 +68,22 @@ class BulkQueries:
         """``POST /jobs/query`` with ``{"operation": "query", "query": SOQL}``."""
         body = request.json()
         if not isinstance(body, dict) or body.get("operation") not in ("query", "queryAll"):
-            raise ApiFault(400, "INVALIDJOB", "InvalidJob : operation must be query or queryAll")
+            raise invalid_job("operation must be query or queryAll")
         text = body.get("query")
         if not isinstance(text, str) or not text.strip():
-            raise ApiFault(400, "INVALIDJOB", "InvalidJob : a query is required")
+            raise invalid_job("a query is required")
         answer = QueryEngine(ctx.store, batch_size=sys.maxsize).run(text)
         records = [{k: v for k, v in r.items() if k != "attributes"} for r in answer["records"]]
-        columns = list(records[0]) if records else _selected(text)
+        parsed = parse(text)  # the engine has parsed it already: no error here
+        columns = list(records[0]) if records else [name for name, _ in parsed.fields]
         job = QueryJob(
             id=ctx.store.ids.new("BulkJob"),
             query=text,
-            object=text.split(" FROM ", 1)[-1].split()[0] if " FROM " in text else "",
+            object=parsed.sobject,
             state="UploadComplete",
             polls_left=self.in_progress_polls,
             columns=columns,
-            rows=[[_cell(r.get(c)) for c in columns] for r in records],
+            rows=[[csv_text(r.get(c)) for c in columns] for r in records],
             created=format_datetime(ctx.store.clock()),
         )
         with self._lock:
@@ -134,17 +137,3 @@ class BulkQueries:
         if job is None:
             raise ApiFault(404, "NOT_FOUND", "The requested resource does not exist")
         return job
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _selected(text: str) -> list[str]:
-    """The field names of ``SELECT a, b FROM ...`` (the header of an empty result)."""
-    head = text.split(" FROM ", 1)[0].removeprefix("SELECT").strip()
-    return [name.strip() for name in head.split(",") if name.strip()]
