@@ -106,13 +106,24 @@ class ComplianceJobs:
         )
 
     def deleted(self, url: str) -> Iterator[str]:
-        """The ids of a complete job's results (at ``url``) whose action is ``delete``."""
+        """The ids of a complete job's results (at ``url``) whose action is ``delete``.
+
+        A line that is no JSON (a cut-off download) is a transient error: the job stays in
+        the cursor and is read again next pass, so none of its deletions is lost."""
         text = self._transfer("GET", url, "download")
-        for line in text.splitlines():
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
             try:
                 item = json.loads(line)
             except ValueError:
-                continue
+                raise SourceApiError(
+                    "X",
+                    self.source,
+                    f"compliance job download: line {number} is no JSON (cut off?); read again"
+                    " next pass",
+                    transient=True,
+                ) from None
             if isinstance(item, dict) and item.get("action") == "delete":
                 post_id = item.get("id")
                 if isinstance(post_id, str | int) and not isinstance(post_id, bool):

@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import responses
 
+from sf_social.errors import SourceApiError
 from sf_social.pipeline import Pipeline
 from sf_social.playbook import Playbook
 from sf_social.sources.x.client import XApi, XCredentials
@@ -199,3 +201,18 @@ def test_a_failed_job_is_dropped_and_the_next_pass_starts_another() -> None:
     add_json(f"{API}/compliance/jobs/9", _status("expired"))
     (dropped,) = list(source.pull({"after": "5", "job": {"id": "9", "through": "7"}}))
     assert dropped.cursor == {"after": "5", "job": None} and dropped.deletions == []
+
+
+@responses.activate
+def test_a_cut_off_download_keeps_the_job_for_the_next_pass() -> None:
+    """A results file whose last line is cut off is read again next pass: skipping the
+    broken line would have lost that deletion for good."""
+    store = MemoryStateStore()
+    api = XApi(XCredentials(bearer_token="t").client(), policy=x_policy(), clock=NOW.timestamp)
+    source = _compliance(store, jobs=ComplianceJobs(api, "x-compliance"))
+    add_json(f"{API}/compliance/jobs/9", _status("complete"))
+    whole = json.dumps({"id": "20", "action": "delete"})
+    responses.add(responses.GET, DOWNLOAD, body=whole + '\n{"id": "30", "act')
+    with pytest.raises(SourceApiError, match="line 2 is no JSON") as err:
+        list(source.pull({"after": "5", "job": {"id": "9", "through": "7"}}))
+    assert err.value.transient
