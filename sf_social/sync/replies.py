@@ -44,6 +44,7 @@ from sf_social.errors import (
 )
 from sf_social.salesforce.api import OrgApi, RecordResult
 from sf_social.salesforce.selection import RecordReader, Selection
+from sf_social.salesforce.times import parse_api_time
 from sf_social.social_reply import (
     NETWORK_OF_PREFIX,
     Cleared,
@@ -245,8 +246,10 @@ def _reply(row: Mapping[str, Any]) -> SocialReply:
 
 
 def _stamp(row: Mapping[str, Any]) -> datetime:
-    text = str(row.get("SystemModstamp") or "")
-    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("+0000", "+00:00"))
+    stamp = parse_api_time(row.get("SystemModstamp"))
+    if stamp is None:
+        raise ValueError(f"reply {row.get('Id')} has no SystemModstamp")
+    return stamp
 
 
 def reply_posters(

@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sf_social.social_reply import X_MESSAGE_LIMIT, PostedReply, ReplyRefusal, SocialReply
+from sf_social.social_reply import (
+    X_MESSAGE_LIMIT,
+    PostedReply,
+    ReplyRefusal,
+    SocialReply,
+    check_length,
+)
 from sf_social.sources.x.normalize import conversation_url
 from sf_social.sources.x.replies import RECENT, XReplyClient, raw_answer, same_text
 
@@ -29,12 +35,9 @@ def is_conversation(post_id: str) -> bool:
 
 def conversation_account(reply: SocialReply, accounts: Iterable[str]) -> str | ReplyRefusal:
     """Our account in the reply's conversation, or why the reply may not be sent."""
-    if not reply.body.strip():
-        return ReplyRefusal("the reply is empty")
-    if len(reply.body) > X_MESSAGE_LIMIT:
-        return ReplyRefusal(
-            f"{len(reply.body)} characters, an X direct message holds {X_MESSAGE_LIMIT}"
-        )
+    refusal = check_length(reply, X_MESSAGE_LIMIT, "an X direct message")
+    if refusal is not None:
+        return refusal
     members = set(reply.reply_to_id.split("-"))
     ours = [a for a in accounts if a in members]
     if not ours:
